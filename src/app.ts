@@ -1,0 +1,166 @@
+import { mkdirSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { MemoryCache, RedisCache } from './platform/cache.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import type { Config } from './platform/config.js';
+import { createCursorCodec } from './platform/cursor.js';
+import { openConnection, type Connection } from './platform/db/connect.js';
+import { ServiceDatabase } from './platform/db/service-database.js';
+import type { ReadinessCheck } from './platform/http/health.js';
+import { createMetricsRegistry } from './platform/http/metrics.js';
+import { createHttpServer, type App } from './platform/http/server.js';
+import { createIdGenerator } from './platform/ids.js';
+import { createLogger, type Logger } from './platform/log.js';
+import { LocalFileStorage } from './platform/storage.js';
+import type { AnyServiceModule, ClientRegistry, RemoteService, ServiceInstance } from './platform/service.js';
+import { ALL_SERVICES } from './services/registry.js';
+
+export interface BuildOptions {
+  config: Config;
+  clock?: Clock;
+  log?: Logger;
+  /** The service modules this build knows (default: all of Linggong's). */
+  modules?: AnyServiceModule[];
+}
+
+/** A built Linggong process: the HTTP app, its services' databases, and how to stop it. */
+export interface Platform {
+  app: App;
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  services: Map<
+    string,
+    { module: AnyServiceModule; db: ServiceDatabase<unknown>; instance: ServiceInstance }
+  >;
+  migrate(direction?: 'up' | 'down'): Promise<string[]>;
+  seed(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: opens each distinct database once, gives every served service its
+ * ServiceDatabase and adapters, builds the HTTP app and registers the services' routes.
+ */
+export async function buildPlatform(options: BuildOptions): Promise<Platform> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createLogger({ level: config.logLevel });
+  const ids = createIdGenerator(clock);
+  const modules = options.modules ?? ALL_SERVICES;
+  const served = modules.filter((m) => !config.services || config.services.includes(m.name));
+  if (config.databaseUrl.startsWith('sqlite:')) mkdirSync(config.dataDir, { recursive: true });
+
+  const connections = new Map<string, Connection>();
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
+    : undefined;
+  let draining = false;
+  const services: Platform['services'] = new Map();
+  try {
+    for (const module of served) {
+      const url = config.serviceDatabaseUrls[module.name] ?? config.databaseUrl;
+      let connection = connections.get(url);
+      if (!connection) {
+        connection = openConnection(url);
+        connections.set(url, connection);
+      }
+      const db = new ServiceDatabase<unknown>(
+        module.name,
+        connection,
+        { clock, ids, log },
+        module.migrations,
+      );
+      services.set(module.name, { module, db, instance: undefined as unknown as ServiceInstance });
+    }
+  } catch (e) {
+    await Promise.allSettled([...connections.values()].map((c) => c.close()));
+    redis?.disconnect();
+    throw e;
+  }
+
+  const cache = redis ? new RedisCache(redis, `${config.redisPrefix}cache:`) : new MemoryCache();
+  const storage = new LocalFileStorage(config.storage.dir);
+  // Services served elsewhere are reached through their remote clients (HTTP, JWKS).
+  const remotes = new Map<string, RemoteService>();
+  for (const module of modules) {
+    const baseUrl = config.serviceUrls[module.name];
+    if (!services.has(module.name) && baseUrl && module.remote) {
+      remotes.set(module.name, module.remote({ baseUrl, config, clock, log, cache }));
+    }
+  }
+  const clients: ClientRegistry = {
+    get<T>(name: string): T {
+      const client = services.get(name)?.instance?.client ?? remotes.get(name)?.client;
+      if (client) return client as T;
+      throw new Error(
+        `service "${name}" is not served by this process and LINGGONG_${name.toUpperCase()}_URL is not set`,
+      );
+    },
+  };
+  const cursors = createCursorCodec(config.secret);
+  for (const entry of services.values()) {
+    entry.instance = entry.module.create({
+      config,
+      log,
+      clock,
+      ids,
+      db: entry.db,
+      cursors,
+      redis,
+      cache,
+      storage,
+      clients,
+    });
+  }
+  const verifier =
+    [...services.values()].find((s) => s.instance.verifier)?.instance.verifier ??
+    [...remotes.values()].find((r) => r.verifier)?.verifier;
+
+  const readiness = (): ReadinessCheck[] => [
+    ...[...connections.values()].map((c) => ({ name: `database:${c.dialect}`, check: () => c.ping() })),
+    ...(redis ? [{ name: 'redis', check: async () => void (await redis.ping()) }] : []),
+  ];
+  const app = await createHttpServer({
+    config,
+    log,
+    metrics: createMetricsRegistry(),
+    redis,
+    readiness,
+    verifier: () => verifier,
+    isDraining: () => draining,
+  });
+  for (const entry of services.values()) await entry.instance.routes(app);
+
+  return {
+    app,
+    config,
+    log,
+    clock,
+    services,
+    async migrate(direction = 'up') {
+      const lines: string[] = [];
+      for (const { db } of services.values()) {
+        const migrator = db.migrator();
+        const result = direction === 'up' ? await migrator.up() : await migrator.down();
+        for (const r of result.results ?? [])
+          lines.push(`${db.service}: ${r.direction} ${r.migrationName} ${r.status}`);
+        if (result.error)
+          throw result.error instanceof Error ? result.error : new Error(JSON.stringify(result.error));
+      }
+      return lines;
+    },
+    async seed() {
+      const lines: string[] = [];
+      for (const { instance } of services.values()) if (instance.seed) lines.push(...(await instance.seed()));
+      return lines;
+    },
+    async close() {
+      draining = true;
+      await app.close();
+      for (const { instance } of services.values()) await instance.close?.();
+      await Promise.allSettled([...connections.values()].map((c) => c.close()));
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,213 @@
+import { buildPlatform, type Platform } from './app.js';
+import { CONFIG_VARS, ConfigError, loadConfig, type Config } from './platform/config.js';
+import { DatabaseLockedError } from './platform/db/process-lock.js';
+import { SERVICE_NAMES } from './services/registry.js';
+
+/**
+ * The `linggong` command line: serve | migrate | seed | create-admin | config.
+ * Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
+ */
+const HELP: Record<string, string> = {
+  main: `Usage: linggong <command> [options]
+
+Commands:
+  serve [--services a,b]     Run the HTTP API (all services by default); migrates first
+  migrate up|down|status     Apply, revert (one step per service) or list migrations
+  seed                       Insert demo data (development)
+  create-admin --phone N     Create or promote an admin account
+  config                     List every configuration variable
+
+Run "linggong <command> --help" for details. Configuration comes from LINGGONG_* variables.`,
+  serve: `Usage: linggong serve [--services user,job] [--port 3000] [--host 127.0.0.1]
+
+Serves the selected services (default: all) on one port, after applying pending migrations.
+In development, seeds demo data on the first start and prints the credentials once.
+Serving a subset means several processes: that needs MySQL/MariaDB and Redis.
+Ctrl-C (SIGINT) or SIGTERM drains in-flight requests, then closes connections.`,
+  migrate: `Usage: linggong migrate up|down|status [--services a,b]
+
+  up       apply every pending migration of each service
+  down     revert the latest migration of each service
+  status   list each service's migrations and when they ran`,
+  seed: `Usage: linggong seed
+
+Inserts the demo data (categories, demo worker and employer) if missing and prints credentials.`,
+  'create-admin': `Usage: linggong create-admin --phone 13800000000 [--name 管理员]
+
+Creates an account with the admin role for the phone number, or adds the role to an existing one.`,
+  config: `Usage: linggong config
+
+Prints every LINGGONG_* variable with its meaning.`,
+};
+
+interface Parsed {
+  command: string;
+  positional: string[];
+  flags: Record<string, string | true>;
+}
+
+function parseArgs(argv: string[]): Parsed {
+  const [command = 'help', ...rest] = argv;
+  const positional: string[] = [];
+  const flags: Record<string, string | true> = {};
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (a.startsWith('--')) {
+      const [k, v] = a.slice(2).split('=', 2) as [string, string | undefined];
+      if (v !== undefined) flags[k] = v;
+      else if (rest[i + 1] && !rest[i + 1]!.startsWith('--')) flags[k] = rest[++i]!;
+      else flags[k] = true;
+    } else positional.push(a);
+  }
+  return { command, positional, flags };
+}
+
+function configFrom(flags: Parsed['flags']): Config {
+  const overrides: Partial<Config> = {};
+  if (typeof flags.services === 'string') overrides.services = flags.services.split(',').map((s) => s.trim());
+  if (typeof flags.port === 'string') overrides.port = Number(flags.port);
+  if (typeof flags.host === 'string') overrides.host = flags.host;
+  return loadConfig({ knownServices: SERVICE_NAMES(), overrides });
+}
+
+async function serve(flags: Parsed['flags']): Promise<void> {
+  const config = configFrom(flags);
+  const platform = await buildPlatform({ config });
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    platform.log.info({ signal }, 'shutting down: draining in-flight requests');
+    const timer = setTimeout(() => {
+      platform.log.error('shutdown grace period over, exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs);
+    timer.unref();
+    await platform.close();
+    platform.log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  try {
+    for (const line of await platform.migrate('up')) platform.log.info(line);
+    if (config.seedDemo) {
+      const lines = await platform.seed();
+      if (lines.length > 0)
+        console.log(`\nDevelopment credentials (printed once):\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+    }
+    const address = await platform.app.listen({ host: config.host, port: config.port });
+    console.log(
+      `Linggong is serving ${[...platform.services.keys()].join(', ') || 'no services'} (${config.profile})\n` +
+        `  API:      ${address}/api/v1\n  Docs:     ${address}/docs\n  OpenAPI:  ${address}/openapi.json\n` +
+        `  Health:   ${address}/healthz  ${address}/readyz\n  Metrics:  ${address}/metrics\n` +
+        `Press Ctrl-C to stop.`,
+    );
+  } catch (e) {
+    await platform.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function withPlatform<T>(flags: Parsed['flags'], fn: (p: Platform) => Promise<T>): Promise<T> {
+  const config = { ...configFrom(flags), logLevel: 'warn' as const };
+  const platform = await buildPlatform({ config });
+  try {
+    return await fn(platform);
+  } finally {
+    await platform.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { command, positional, flags } = parseArgs(argv);
+  if (command === 'help' || command === '--help' || command === '-h') {
+    console.log(HELP.main);
+    return 0;
+  }
+  if (!HELP[command]) {
+    console.error(`Unknown command "${command}".\n\n${HELP.main}`);
+    return 2;
+  }
+  if (flags.help || flags.h) {
+    console.log(HELP[command]);
+    return 0;
+  }
+  switch (command) {
+    case 'serve':
+      await serve(flags);
+      return -1; // keeps running
+    case 'migrate': {
+      const action = positional[0];
+      if (action !== 'up' && action !== 'down' && action !== 'status') {
+        console.error(HELP.migrate);
+        return 2;
+      }
+      await withPlatform(flags, async (p) => {
+        if (action === 'status') {
+          for (const { db } of p.services.values()) {
+            for (const m of await db.migrator().status()) {
+              console.log(
+                `${m.service.padEnd(14)} ${m.name.padEnd(48)} ${m.executedAt ? m.executedAt.toISOString() : 'pending'}`,
+              );
+            }
+          }
+        } else {
+          const lines = await p.migrate(action);
+          console.log(lines.length ? lines.join('\n') : 'Nothing to do.');
+        }
+      });
+      return 0;
+    }
+    case 'seed':
+      await withPlatform(flags, async (p) => {
+        await p.migrate('up');
+        const lines = await p.seed();
+        console.log(lines.length ? lines.join('\n') : 'Demo data already present.');
+      });
+      return 0;
+    case 'create-admin': {
+      const phone = flags.phone;
+      if (typeof phone !== 'string') {
+        console.error(HELP['create-admin']);
+        return 2;
+      }
+      return withPlatform(flags, async (p) => {
+        await p.migrate('up');
+        const admin = p.services.get('user')?.instance.client as
+          { createAdmin(phone: string, name: string): Promise<{ id: string }> } | undefined;
+        if (!admin) {
+          console.error('create-admin needs the user service in this process');
+          return 2;
+        }
+        const user = await admin.createAdmin(phone, typeof flags.name === 'string' ? flags.name : '管理员');
+        console.log(`Admin account ${user.id} is ready; sign in with an SMS code sent to that phone.`);
+        return 0;
+      });
+    }
+    case 'config':
+      for (const [name, spec] of Object.entries(CONFIG_VARS)) console.log(`${name}\n    ${spec.doc}`);
+      return 0;
+    default:
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (e: unknown) => {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    if (e instanceof DatabaseLockedError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    console.error(e);
+    process.exit(1);
+  },
+);

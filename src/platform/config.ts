@@ -1,0 +1,400 @@
+import { readFileSync } from 'node:fs';
+import { isValidTimeZone } from './clock.js';
+import { developmentPiiKeys, parsePiiKeys, type PiiKey } from './pii.js';
+
+/**
+ * Linggong's configuration: one object, parsed once at start from environment variables and an
+ * optional JSON file (`LINGGONG_CONFIG_FILE`, same keys as the variables; the environment wins).
+ * Every problem is collected and reported together; nothing else reads process.env.
+ */
+export type Profile = 'development' | 'test' | 'staging' | 'production';
+
+export interface Config {
+  profile: Profile;
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Default database URL for every service: `sqlite:<file>` or `mysql://user:pass@host:port/db`. */
+  databaseUrl: string;
+  /** Per-service database URLs (LINGGONG_<SERVICE>_DATABASE_URL), falling back to databaseUrl. */
+  serviceDatabaseUrls: Record<string, string>;
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  businessTimeZone: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Secret for HMACs (cursors, keyed hashes). Production refuses the development value. */
+  secret: string;
+  /** Token that internal (service-to-service) routes require. */
+  serviceToken: string;
+  corsOrigins: string[];
+  bodyLimitBytes: number;
+  rateLimit: { max: number; windowMs: number; authMax: number };
+  trustProxy: boolean;
+  metricsToken: string | undefined;
+  seedDemo: boolean;
+  /** Services this process serves; undefined means all. */
+  services: string[] | undefined;
+  shutdownGraceMs: number;
+  /** Base URLs of services served by other processes (LINGGONG_<SERVICE>_URL). */
+  serviceUrls: Record<string, string>;
+  /** Keys for personal data at rest; the first encrypts, all decrypt. */
+  piiKeys: PiiKey[];
+  auth: {
+    issuer: string;
+    audience: string;
+    accessTtlSec: number;
+    refreshTtlSec: number;
+    keyRotationDays: number;
+  };
+  sms:
+    | { provider: 'console' }
+    | {
+        provider: 'aliyun';
+        accessKeyId: string;
+        accessKeySecret: string;
+        signName: string;
+        templateCode: string;
+      };
+  storage: { driver: 'local'; dir: string };
+}
+
+export const DEV_SECRET = 'linggong-development-secret-do-not-use-in-production';
+export const DEV_SERVICE_TOKEN = 'linggong-development-service-token';
+
+interface VarSpec {
+  doc: string;
+  example?: string;
+}
+
+/** Every variable Linggong reads, with its documentation (printed by `linggong config`). */
+export const CONFIG_VARS: Record<string, VarSpec> = {
+  LINGGONG_ENV: { doc: 'Profile: development | test | staging | production (default development)' },
+  LINGGONG_CONFIG_FILE: { doc: 'Optional JSON file with any of these keys; environment variables win' },
+  LINGGONG_HOST: { doc: 'Listen address (default 127.0.0.1)' },
+  LINGGONG_PORT: { doc: 'Listen port (default 3000)' },
+  LINGGONG_DATA_DIR: { doc: 'Folder for the SQLite file, local uploads and the lock file (default ./data)' },
+  LINGGONG_DATABASE_URL: {
+    doc: 'Database of every service (default sqlite:<dataDir>/linggong.db)',
+    example: 'mysql://linggong:secret@127.0.0.1:3306/linggong',
+  },
+  'LINGGONG_<SERVICE>_DATABASE_URL': {
+    doc: 'Database of one service, e.g. LINGGONG_USER_DATABASE_URL; defaults to LINGGONG_DATABASE_URL',
+  },
+  LINGGONG_ALLOW_SQLITE_IN_PRODUCTION: { doc: 'true to run production on SQLite (one process only)' },
+  LINGGONG_REDIS_URL: {
+    doc: 'Redis for rate limits, cache and queues; required when running several processes',
+  },
+  LINGGONG_REDIS_PREFIX: { doc: 'Prefix of every Redis key (default linggong:)' },
+  LINGGONG_BUSINESS_TZ: { doc: 'Time zone of "daily" limits and reports (default Asia/Shanghai)' },
+  LINGGONG_LOG_LEVEL: { doc: 'fatal | error | warn | info | debug | trace | silent (default info)' },
+  LINGGONG_SECRET: {
+    doc: 'HMAC secret (cursors, keyed hashes), at least 32 characters; required outside development/test',
+  },
+  LINGGONG_SERVICE_TOKEN: {
+    doc: 'Token for internal service-to-service routes; required outside development/test',
+  },
+  LINGGONG_CORS_ORIGINS: {
+    doc: 'Comma-separated allowed origins, or * (default * in development, none otherwise)',
+  },
+  LINGGONG_BODY_LIMIT: { doc: 'Largest request body in bytes (default 262144)' },
+  LINGGONG_RATE_LIMIT_MAX: { doc: 'Requests per window per client IP (default 600)' },
+  LINGGONG_RATE_LIMIT_WINDOW_MS: { doc: 'Rate-limit window in ms (default 60000)' },
+  LINGGONG_AUTH_RATE_LIMIT_MAX: {
+    doc: 'Requests per window per client IP on login, SMS and refresh routes (default 30)',
+  },
+  LINGGONG_TRUST_PROXY: {
+    doc: 'true behind nginx/ingress so client IPs come from X-Forwarded-For (default false)',
+  },
+  LINGGONG_METRICS_TOKEN: { doc: 'When set, /metrics requires Authorization: Bearer <token>' },
+  LINGGONG_SEED_DEMO: { doc: 'Seed demo data on first start (default true in development only)' },
+  LINGGONG_SERVICES: {
+    doc: 'Comma-separated services this process serves (default all); same as serve --services',
+  },
+  'LINGGONG_<SERVICE>_URL': {
+    doc: 'Base URL of a service served by another process, e.g. LINGGONG_USER_URL=http://user:3000',
+  },
+  LINGGONG_PII_KEYS: {
+    doc: 'Keys for personal data at rest: id:base64(32 bytes)[,id:key…], first one encrypts; required outside development/test',
+  },
+  LINGGONG_JWT_ISSUER: { doc: 'iss of access tokens (default linggong)' },
+  LINGGONG_JWT_AUDIENCE: { doc: 'aud of access tokens (default linggong-api)' },
+  LINGGONG_ACCESS_TOKEN_TTL_SEC: { doc: 'Access token lifetime in seconds (default 900)' },
+  LINGGONG_REFRESH_TOKEN_TTL_SEC: {
+    doc: 'Absolute lifetime of a login session in seconds (default 2592000 = 30 days)',
+  },
+  LINGGONG_SIGNING_KEY_ROTATION_DAYS: {
+    doc: 'A signing key older than this is replaced when the next token is signed (default 30)',
+  },
+  LINGGONG_SMS_PROVIDER: {
+    doc: 'console (development: logs the code) | aliyun (default console; production needs aliyun)',
+  },
+  LINGGONG_ALIYUN_SMS_ACCESS_KEY_ID: { doc: 'Aliyun AccessKey id for SMS' },
+  LINGGONG_ALIYUN_SMS_ACCESS_KEY_SECRET: { doc: 'Aliyun AccessKey secret for SMS' },
+  LINGGONG_ALIYUN_SMS_SIGN_NAME: { doc: 'Approved SMS signature (签名), e.g. 零工' },
+  LINGGONG_ALIYUN_SMS_TEMPLATE_CODE: {
+    doc: 'Approved template code with a ${code} parameter, e.g. SMS_123456789',
+  },
+  LINGGONG_STORAGE_DIR: { doc: 'Folder of the local file storage (default <dataDir>/files)' },
+  LINGGONG_SHUTDOWN_GRACE_MS: { doc: 'How long shutdown waits for in-flight requests (default 10000)' },
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  env?: Record<string, string | undefined>;
+  /** Overrides from the command line (e.g. --services). */
+  overrides?: Partial<Config>;
+  /** Names of the services the build knows, to validate --services and per-service URLs. */
+  knownServices: readonly string[];
+}
+
+export function loadConfig(options: LoadConfigOptions): Config {
+  const problems: string[] = [];
+  const rawEnv = options.env ?? process.env;
+  let fileVars: Record<string, string> = {};
+  const file = rawEnv.LINGGONG_CONFIG_FILE;
+  if (file) {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        problems.push(`LINGGONG_CONFIG_FILE ${file}: must hold a JSON object`);
+      } else {
+        fileVars = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+      }
+    } catch (e) {
+      problems.push(`LINGGONG_CONFIG_FILE ${file}: ${(e as Error).message}`);
+    }
+  }
+  const env: Record<string, string | undefined> = { ...fileVars, ...rawEnv };
+  const get = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+
+  const profile = oneOf(get('LINGGONG_ENV') ?? 'development', 'LINGGONG_ENV', [
+    'development',
+    'test',
+    'staging',
+    'production',
+  ] as const);
+  const devLike = profile === 'development' || profile === 'test';
+
+  function oneOf<T extends string>(value: string, name: string, allowed: readonly T[]): T {
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`${name}=${value}: must be one of ${allowed.join(', ')}`);
+    return allowed[0]!;
+  }
+  function int(name: string, fallback: number, min: number, max: number): number {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < min || n > max) {
+      problems.push(`${name}=${raw}: must be an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  }
+  function bool(name: string, fallback: boolean): boolean {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
+    if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
+    problems.push(`${name}=${raw}: must be true or false`);
+    return fallback;
+  }
+  function dbUrl(name: string, value: string): string {
+    if (value.startsWith('sqlite:')) {
+      if (value.length <= 'sqlite:'.length) problems.push(`${name}: sqlite: needs a file path`);
+      return value;
+    }
+    try {
+      const u = new URL(value);
+      if (u.protocol !== 'mysql:' || !u.hostname || u.pathname.length < 2) throw new Error('bad');
+    } catch {
+      problems.push(`${name}: must be sqlite:<file> or mysql://user:password@host:port/database`);
+    }
+    return value;
+  }
+
+  const dataDir = get('LINGGONG_DATA_DIR') ?? './data';
+  const databaseUrl = dbUrl(
+    'LINGGONG_DATABASE_URL',
+    get('LINGGONG_DATABASE_URL') ?? `sqlite:${dataDir}/linggong.db`,
+  );
+  const serviceDatabaseUrls: Record<string, string> = {};
+  for (const service of options.knownServices) {
+    const name = `LINGGONG_${service.toUpperCase()}_DATABASE_URL`;
+    serviceDatabaseUrls[service] = get(name) ? dbUrl(name, get(name)!) : databaseUrl;
+  }
+  for (const name of Object.keys(env)) {
+    const m = /^LINGGONG_([A-Z]+)_DATABASE_URL$/.exec(name);
+    if (m && !options.knownServices.includes(m[1]!.toLowerCase())) {
+      problems.push(`${name}: there is no service named ${m[1]!.toLowerCase()}`);
+    }
+  }
+
+  const redisUrl = get('LINGGONG_REDIS_URL');
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl))
+    problems.push('LINGGONG_REDIS_URL: must start with redis:// or rediss://');
+
+  const businessTimeZone = get('LINGGONG_BUSINESS_TZ') ?? 'Asia/Shanghai';
+  if (!isValidTimeZone(businessTimeZone))
+    problems.push(`LINGGONG_BUSINESS_TZ=${businessTimeZone}: unknown time zone`);
+
+  const secret = get('LINGGONG_SECRET') ?? (devLike ? DEV_SECRET : '');
+  if (secret.length < 32) problems.push('LINGGONG_SECRET: must be set to at least 32 characters');
+  if (!devLike && secret === DEV_SECRET)
+    problems.push(`LINGGONG_SECRET: the development secret is refused in ${profile}`);
+  const serviceToken = get('LINGGONG_SERVICE_TOKEN') ?? (devLike ? DEV_SERVICE_TOKEN : '');
+  if (serviceToken.length < 24)
+    problems.push('LINGGONG_SERVICE_TOKEN: must be set to at least 24 characters');
+  if (!devLike && serviceToken === DEV_SERVICE_TOKEN) {
+    problems.push(`LINGGONG_SERVICE_TOKEN: the development token is refused in ${profile}`);
+  }
+
+  const servicesRaw =
+    options.overrides?.services ??
+    get('LINGGONG_SERVICES')
+      ?.split(',')
+      .map((s) => s.trim());
+  let services: string[] | undefined;
+  if (servicesRaw && servicesRaw.length > 0 && !(servicesRaw.length === 1 && servicesRaw[0] === 'all')) {
+    services = [...new Set(servicesRaw)];
+    for (const s of services) {
+      if (!options.knownServices.includes(s)) {
+        problems.push(`services: unknown service "${s}" (known: ${options.knownServices.join(', ')})`);
+      }
+    }
+  }
+
+  const serviceUrls: Record<string, string> = {};
+  for (const service of options.knownServices) {
+    const name = `LINGGONG_${service.toUpperCase()}_URL`;
+    const url = get(name);
+    if (!url) continue;
+    if (!/^https?:\/\/[^/]+/.test(url)) problems.push(`${name}: must be an http(s) base URL`);
+    serviceUrls[service] = url.replace(/\/+$/, '');
+  }
+
+  let piiKeys: PiiKey[] = [];
+  const piiSpec = get('LINGGONG_PII_KEYS');
+  if (piiSpec) {
+    try {
+      piiKeys = parsePiiKeys(piiSpec);
+      if (piiKeys.length === 0 || piiKeys.some((k) => k.key.length !== 32)) throw new Error('bad length');
+    } catch {
+      problems.push(
+        'LINGGONG_PII_KEYS: must be id:base64key pairs of 32-byte keys (openssl rand -base64 32)',
+      );
+    }
+  } else if (devLike) {
+    piiKeys = developmentPiiKeys(secret);
+  } else {
+    problems.push(`LINGGONG_PII_KEYS: required in ${profile}`);
+  }
+
+  const smsProvider = oneOf(get('LINGGONG_SMS_PROVIDER') ?? 'console', 'LINGGONG_SMS_PROVIDER', [
+    'console',
+    'aliyun',
+  ] as const);
+  let sms: Config['sms'] = { provider: 'console' };
+  if (smsProvider === 'aliyun') {
+    const need = (n: string): string => {
+      const v = get(n);
+      if (!v) problems.push(`${n}: required when LINGGONG_SMS_PROVIDER=aliyun`);
+      return v ?? '';
+    };
+    sms = {
+      provider: 'aliyun',
+      accessKeyId: need('LINGGONG_ALIYUN_SMS_ACCESS_KEY_ID'),
+      accessKeySecret: need('LINGGONG_ALIYUN_SMS_ACCESS_KEY_SECRET'),
+      signName: need('LINGGONG_ALIYUN_SMS_SIGN_NAME'),
+      templateCode: need('LINGGONG_ALIYUN_SMS_TEMPLATE_CODE'),
+    };
+  } else if (profile === 'production') {
+    problems.push('LINGGONG_SMS_PROVIDER: the console provider is for development; production needs aliyun');
+  }
+
+  const config: Config = {
+    profile,
+    host: get('LINGGONG_HOST') ?? '127.0.0.1',
+    port: int('LINGGONG_PORT', 3000, 0, 65535),
+    dataDir,
+    databaseUrl,
+    serviceDatabaseUrls,
+    redisUrl,
+    redisPrefix: get('LINGGONG_REDIS_PREFIX') ?? 'linggong:',
+    businessTimeZone,
+    logLevel: oneOf(get('LINGGONG_LOG_LEVEL') ?? 'info', 'LINGGONG_LOG_LEVEL', [
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ] as const),
+    secret,
+    serviceToken,
+    corsOrigins: (get('LINGGONG_CORS_ORIGINS') ?? (devLike ? '*' : ''))
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    bodyLimitBytes: int('LINGGONG_BODY_LIMIT', 262_144, 1024, 50 * 1024 * 1024),
+    rateLimit: {
+      max: int('LINGGONG_RATE_LIMIT_MAX', 600, 1, 1_000_000),
+      windowMs: int('LINGGONG_RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
+      authMax: int('LINGGONG_AUTH_RATE_LIMIT_MAX', 30, 1, 1_000_000),
+    },
+    trustProxy: bool('LINGGONG_TRUST_PROXY', false),
+    metricsToken: get('LINGGONG_METRICS_TOKEN'),
+    seedDemo: bool('LINGGONG_SEED_DEMO', profile === 'development'),
+    services,
+    shutdownGraceMs: int('LINGGONG_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    serviceUrls,
+    piiKeys,
+    auth: {
+      issuer: get('LINGGONG_JWT_ISSUER') ?? 'linggong',
+      audience: get('LINGGONG_JWT_AUDIENCE') ?? 'linggong-api',
+      accessTtlSec: int('LINGGONG_ACCESS_TOKEN_TTL_SEC', 900, 60, 86_400),
+      refreshTtlSec: int('LINGGONG_REFRESH_TOKEN_TTL_SEC', 30 * 86_400, 3600, 365 * 86_400),
+      keyRotationDays: int('LINGGONG_SIGNING_KEY_ROTATION_DAYS', 30, 1, 3650),
+    },
+    sms,
+    storage: { driver: 'local', dir: get('LINGGONG_STORAGE_DIR') ?? `${dataDir}/files` },
+    ...stripUndefined(options.overrides ?? {}),
+  };
+  if (services) config.services = services;
+
+  // One process only on embedded storage: SQLite has one writer and the bus and cache are in memory.
+  const usesSqlite = [config.databaseUrl, ...Object.values(config.serviceDatabaseUrls)].some((u) =>
+    u.startsWith('sqlite:'),
+  );
+  if (config.services && config.services.length < options.knownServices.length) {
+    if (usesSqlite) {
+      problems.push(
+        'services: serving a subset of services (several processes) needs MySQL/MariaDB, not SQLite',
+      );
+    }
+    if (!config.redisUrl)
+      problems.push('services: serving a subset of services (several processes) needs LINGGONG_REDIS_URL');
+  }
+  if (profile === 'production' && usesSqlite && !bool('LINGGONG_ALLOW_SQLITE_IN_PRODUCTION', false)) {
+    // Allowed for a single-machine platform, but only when said explicitly.
+    problems.push(
+      'LINGGONG_DATABASE_URL: SQLite in production needs LINGGONG_ALLOW_SQLITE_IN_PRODUCTION=true',
+    );
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

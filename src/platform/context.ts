@@ -1,0 +1,61 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Per-request (or per-job) context carried through async calls: trace ids for logs and outgoing
+ * calls, the caller, the language, and the idempotency claim of the request if it has one.
+ */
+export interface RequestContext {
+  traceId: string;
+  spanId: string;
+  requestId: string;
+  lang: Lang;
+  /** Set by the idempotency middleware; the unit of work stores the result in its transaction. */
+  idempotency?: IdempotencyClaim;
+}
+
+export type Lang = 'zh-CN' | 'en';
+
+export interface IdempotencyClaim {
+  service: string;
+  keyHash: string;
+  /** Set by the unit of work once the change and the claim committed together. */
+  committed: boolean;
+}
+
+const requestStorage = new AsyncLocalStorage<RequestContext>();
+
+export function currentContext(): RequestContext | undefined {
+  return requestStorage.getStore();
+}
+
+export function runWithContext<T>(ctx: RequestContext, fn: () => T): T {
+  return requestStorage.run(ctx, fn);
+}
+
+/** Enters a context for the rest of the current async execution (used by Fastify's onRequest hook). */
+export function enterContext(ctx: RequestContext): void {
+  requestStorage.enterWith(ctx);
+}
+
+export function newTraceId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export function newSpanId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+const TRACEPARENT_RE = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/** Parses a W3C traceparent header; returns undefined for anything malformed or all-zero. */
+export function parseTraceparent(header: unknown): { traceId: string; parentSpanId: string } | undefined {
+  if (typeof header !== 'string') return undefined;
+  const m = TRACEPARENT_RE.exec(header.trim().toLowerCase());
+  if (!m || /^0+$/.test(m[1]!) || /^0+$/.test(m[2]!)) return undefined;
+  return { traceId: m[1]!, parentSpanId: m[2]! };
+}
+
+export function formatTraceparent(traceId: string, spanId: string): string {
+  return `00-${traceId}-${spanId}-01`;
+}

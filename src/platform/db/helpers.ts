@@ -1,0 +1,65 @@
+import type {
+  AnyColumn,
+  InsertObject,
+  InsertResult,
+  Kysely,
+  Transaction,
+  UpdateResult,
+  DeleteResult,
+} from 'kysely';
+import type { Dialect } from './connect.js';
+
+/**
+ * Inserts a row unless one with the same unique key exists; returns whether it inserted.
+ * For dedupe tables (inboxes, once-only markers). Unlike MySQL's INSERT IGNORE it swallows only
+ * the duplicate-key case: truncation, NOT NULL and type errors still throw.
+ */
+export async function insertIgnore<DB, T extends keyof DB & string>(
+  executor: Kysely<DB> | Transaction<DB>,
+  dialect: Dialect,
+  table: T,
+  values: InsertObject<DB, T>,
+  conflictColumns: readonly (keyof DB[T] & string)[],
+): Promise<boolean> {
+  if (dialect === 'sqlite') {
+    const result = await executor
+      .insertInto(table)
+      .values(values)
+      .onConflict((oc) => oc.columns(conflictColumns as unknown as readonly AnyColumn<DB, T>[]).doNothing())
+      .executeTakeFirst();
+    return insertedRows(result) > 0;
+  }
+  try {
+    await executor.insertInto(table).values(values).execute();
+    return true;
+  } catch (e) {
+    // ER_DUP_ENTRY. In a MySQL transaction the failed statement alone is rolled back.
+    if ((e as { errno?: number }).errno === 1062) return false;
+    throw e;
+  }
+}
+
+/** Rows inserted, from either driver. */
+export function insertedRows(result: InsertResult | undefined): number {
+  return Number(result?.numInsertedOrUpdatedRows ?? 0n);
+}
+
+/**
+ * Rows an UPDATE or DELETE matched. Conditional writes (`… WHERE taken < capacity`) check this:
+ * 0 means the condition no longer held. Both drivers count matched rows (mysql2 sets FOUND_ROWS).
+ */
+export function affectedRows(result: UpdateResult | DeleteResult | undefined): number {
+  if (!result) return 0;
+  if ('numUpdatedRows' in result) return Number(result.numUpdatedRows);
+  return Number(result.numDeletedRows);
+}
+
+/** True for a unique-key violation on either dialect. */
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { errno?: number; code?: string };
+  return (
+    err.errno === 1062 ||
+    err.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
+}

@@ -1,0 +1,165 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Clock } from '../clock.js';
+import { currentContext, formatTraceparent } from '../context.js';
+import { PlatformMisuseError } from '../errors.js';
+import type { IdGenerator } from '../ids.js';
+import type { Logger } from '../log.js';
+import type { Connection, Dialect } from './connect.js';
+import { createServiceMigrator, type MigrationSet } from './migrator.js';
+import { PLATFORM_MIGRATION_NAME, platformTablesMigration } from './platform-tables.js';
+import { currentTransaction, runInTransactionContext, runOutsideTransaction } from './tx-context.js';
+
+/** An event as a service publishes it: `entity.verb`, a versioned payload. */
+export interface DomainEvent<TType extends string = string, TPayload = unknown> {
+  type: TType;
+  /** Version of the payload's schema. */
+  version: number;
+  payload: TPayload;
+}
+
+/**
+ * The handle a unit of work gives its callback: the transaction-bound Kysely, event publishing
+ * into the outbox, after-commit hooks, and "now" fixed for the whole transaction.
+ */
+export interface Tx<DB> {
+  readonly db: Transaction<DB>;
+  readonly now: number;
+  /** Writes the event to this service's outbox in this transaction; returns its id. */
+  publish(event: DomainEvent): Promise<string>;
+  /** Runs fn once the transaction has committed (never if it rolls back). */
+  afterCommit(fn: () => void | Promise<void>): void;
+}
+
+/** Everything a repository needs: the typed handle, or the transaction when inside one. */
+export type Executor<DB> = Kysely<DB> | Transaction<DB>;
+
+/**
+ * A service's view of its database: its typed Kysely handle, its unit of work and its migrator.
+ * Services configured on the same URL share one connection (and on SQLite one writer).
+ */
+export class ServiceDatabase<DB> {
+  readonly db: Kysely<DB>;
+  readonly dialect: Dialect;
+  readonly prefix: string;
+
+  constructor(
+    readonly service: string,
+    readonly connection: Connection,
+    private readonly deps: { clock: Clock; ids: IdGenerator; log: Logger },
+    private readonly migrations: MigrationSet,
+  ) {
+    this.db = connection.kysely as Kysely<DB>;
+    this.dialect = connection.dialect;
+    this.prefix = `${service}_`;
+  }
+
+  /** Table name with this service's prefix: `table('outbox')` → `user_outbox`. */
+  table(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+
+  migrator(): ReturnType<typeof createServiceMigrator> {
+    return createServiceMigrator({
+      service: this.service,
+      db: this.connection.kysely,
+      dialect: this.dialect,
+      migrations: { [PLATFORM_MIGRATION_NAME]: platformTablesMigration, ...this.migrations },
+    });
+  }
+
+  /**
+   * Runs fn in one database transaction. Events published through `tx.publish` commit or roll back
+   * with the change; `afterCommit` hooks run after a successful commit, outside the transaction.
+   * Nesting is refused: on SQLite it would deadlock, and anywhere it hides which writes are atomic.
+   */
+  async transaction<T>(fn: (tx: Tx<DB>) => Promise<T>): Promise<T> {
+    const open = currentTransaction();
+    if (open) {
+      throw new PlatformMisuseError(
+        `Nested transaction: service "${this.service}" tried to open a transaction inside one of ` +
+          `service "${open.service}". Pass the open transaction down instead.`,
+      );
+    }
+    const hooks: (() => void | Promise<void>)[] = [];
+    const now = this.deps.clock.now();
+    const request = currentContext();
+    const result = await this.db.transaction().execute((trx) =>
+      runInTransactionContext({ service: this.service, databaseKey: this.connection.key }, async () => {
+        const tx: Tx<DB> = {
+          db: trx,
+          now,
+          publish: (event) => this.writeOutbox(trx, event, now),
+          afterCommit: (hook) => {
+            hooks.push(hook);
+          },
+        };
+        const value = await fn(tx);
+        // An idempotent request's key commits with the change it produced (see idempotency.ts).
+        const claim = request?.idempotency;
+        if (claim && claim.service === this.service && !claim.committed) {
+          await this.untyped(trx)
+            .updateTable(this.table('idempotency'))
+            .set({ state: 'committed', response: JSON.stringify(value ?? null) })
+            .where('key_hash', '=', claim.keyHash)
+            .execute();
+          hooks.push(() => {
+            claim.committed = true;
+          });
+        }
+        return value;
+      }),
+    );
+    for (const hook of hooks) {
+      await runOutsideTransaction(async () => {
+        try {
+          await hook();
+        } catch (e) {
+          // The change is committed; a failing hook must not turn success into an error response.
+          this.deps.log.error({ err: e, service: this.service }, 'afterCommit hook failed');
+        }
+      });
+    }
+    return result;
+  }
+
+  private async writeOutbox(trx: Transaction<DB>, event: DomainEvent, now: number): Promise<string> {
+    if (!/^[a-z][a-z_]*\.[a-z][a-z_]*$/.test(event.type)) {
+      throw new PlatformMisuseError(`event type "${event.type}" is not entity.verb`);
+    }
+    const ctx = currentContext();
+    const id = this.deps.ids();
+    await this.untyped(trx)
+      .insertInto(this.table('outbox'))
+      .values({
+        id,
+        type: event.type,
+        version: event.version,
+        payload: JSON.stringify(event.payload),
+        traceparent: ctx ? formatTraceparent(ctx.traceId, ctx.spanId) : null,
+        created_at: now,
+        available_at: now,
+        attempts: 0,
+        published_at: null,
+      })
+      .execute();
+    return id;
+  }
+
+  /** The platform tables' names depend on the service, so they are queried untyped. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  untyped(executor: Executor<DB> = this.db): Kysely<any> {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return executor as unknown as Kysely<any>;
+  }
+}
+
+/** Throws when called inside a transaction: cross-service calls must not hold a transaction open. */
+export function assertNoTransaction(what: string): void {
+  const open = currentTransaction();
+  if (open) {
+    throw new PlatformMisuseError(
+      `${what} was called inside a transaction of service "${open.service}". ` +
+        'Calls to another service happen before or after the transaction (or through an event).',
+    );
+  }
+}

@@ -1,0 +1,97 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError, PlatformErrors } from '../errors.js';
+
+export type Role = 'worker' | 'employer' | 'admin';
+export const ROLES: readonly Role[] = ['worker', 'employer', 'admin'];
+
+/** The authenticated caller of a request. */
+export interface Principal {
+  userId: string;
+  roles: Role[];
+  sessionId: string;
+}
+
+/** Verifies an access token (the user service's JWKS); throws an AppError (401) when it is not valid. */
+export interface AccessTokenVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+/** Route-level access rule: `config: { auth: true }` (any signed-in user) or a list of roles. */
+export type AuthRule = true | readonly Role[];
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    auth?: AuthRule;
+    /** Internal service-to-service route: requires the service token. */
+    internal?: boolean;
+  }
+}
+
+/**
+ * Adds authentication to every route that declares `config.auth`, and its security requirement to
+ * the OpenAPI document. Must be registered before the routes.
+ */
+export function registerAuth(
+  app: FastifyInstance,
+  verifier: () => AccessTokenVerifier | undefined,
+  serviceToken: string,
+): void {
+  app.decorateRequest('principal', null);
+  app.addHook('onRoute', (route) => {
+    const rule = route.config?.auth;
+    const internal = route.config?.internal;
+    if (!rule && !internal) return;
+    const schema = (route.schema ??= {}) as Record<string, unknown>;
+    schema.security = internal ? [{ serviceToken: [] }] : [{ bearerAuth: [] }];
+    const hook = internal
+      ? async (request: FastifyRequest) => checkServiceToken(request, serviceToken)
+      : async (request: FastifyRequest) => {
+          request.principal = await authenticate(request, verifier());
+          if (rule !== true && rule && !rule.some((r) => request.principal!.roles.includes(r))) {
+            throw PlatformErrors.FORBIDDEN();
+          }
+        };
+    // Authentication runs before body validation and idempotency.
+    const existing = route.preValidation;
+    route.preValidation = existing ? [hook, ...(Array.isArray(existing) ? existing : [existing])] : [hook];
+  });
+}
+
+async function authenticate(
+  request: FastifyRequest,
+  verifier: AccessTokenVerifier | undefined,
+): Promise<Principal> {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string' || !header.startsWith('Bearer ')) {
+    throw PlatformErrors.UNAUTHENTICATED({}, { headers: { 'www-authenticate': 'Bearer' } });
+  }
+  if (!verifier) throw PlatformErrors.SERVICE_UNAVAILABLE();
+  return verifier.verify(header.slice('Bearer '.length).trim());
+}
+
+function checkServiceToken(request: FastifyRequest, token: string): void {
+  const given = request.headers['x-service-token'];
+  if (typeof given !== 'string' || !timingSafeStringEqual(given, token)) {
+    throw new AppError('SERVICE_TOKEN_INVALID', 401, {
+      'zh-CN': '内部接口需要有效的服务令牌',
+      en: 'Internal routes require a valid service token',
+    });
+  }
+}
+
+function timingSafeStringEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  let diff = ab.length ^ bb.length;
+  for (let i = 0; i < Math.max(ab.length, bb.length); i++) diff |= (ab[i] ?? 0) ^ (bb[i] ?? 0);
+  return diff === 0;
+}
+
+/** The principal of a route that declared `config.auth` (throws if it did not). */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw PlatformErrors.UNAUTHENTICATED();
+  return request.principal;
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+const HealthSchema = Type.Object({ status: Type.String() });
+const ReadySchema = Type.Object({
+  status: Type.String(),
+  checks: Type.Record(
+    Type.String(),
+    Type.Object({ ok: Type.Boolean(), error: Type.Optional(Type.String()) }),
+  ),
+});
+
+/** `/healthz`: the process is alive. `/readyz`: its databases and Redis answer (503 otherwise). */
+export function registerHealth(
+  app: FastifyInstance,
+  checks: () => ReadinessCheck[],
+  isDraining: () => boolean,
+): void {
+  app.get(
+    '/healthz',
+    {
+      schema: { tags: ['ops'], summary: 'Liveness', response: { 200: HealthSchema } },
+      config: { rateLimit: false } as never,
+      logLevel: 'warn',
+    },
+    async () => ({ status: 'ok' }),
+  );
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Readiness (database, Redis)',
+        response: { 200: ReadySchema, 503: ReadySchema },
+      },
+      config: { rateLimit: false } as never,
+      logLevel: 'warn',
+    },
+    async (_request, reply) => {
+      const results: Record<string, { ok: boolean; error?: string }> = {};
+      await Promise.all(
+        checks().map(async (c) => {
+          try {
+            await withTimeout(c.check(), 2000);
+            results[c.name] = { ok: true };
+          } catch (e) {
+            results[c.name] = { ok: false, error: (e as Error).message.slice(0, 200) };
+          }
+        }),
+      );
+      const ok = !isDraining() && Object.values(results).every((r) => r.ok);
+      return reply
+        .code(ok ? 200 : 503)
+        .send({ status: ok ? 'ready' : isDraining() ? 'draining' : 'unavailable', checks: results });
+    },
+  );
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,103 @@
+import Type from 'typebox';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { currentContext, type Lang } from '../context.js';
+import { AppError, PlatformErrors, isAppError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { toFieldErrors } from './validation.js';
+
+/** RFC 9457 problem details, with Linggong's stable `code` and field errors. */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String(),
+    detail: Type.String(),
+    instance: Type.String(),
+    requestId: Type.String(),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ field: Type.String(), code: Type.String(), message: Type.String() })),
+    ),
+  },
+  { $id: 'Problem', description: 'application/problem+json (RFC 9457)' },
+);
+
+export function requestLang(request: FastifyRequest): Lang {
+  const header = request.headers['accept-language'];
+  if (typeof header !== 'string' || header.length === 0) return 'zh-CN';
+  // The first language the client lists decides; zh-CN is the default.
+  const first = header.split(',')[0]!.trim().toLowerCase();
+  return first.startsWith('en') ? 'en' : 'zh-CN';
+}
+
+/** Maps any thrown error to an AppError; unknown errors become INTERNAL. */
+export function toAppError(
+  error: FastifyError | Error,
+  lang: Lang,
+): { appError: AppError; unexpected: boolean } {
+  if (isAppError(error)) return { appError: error, unexpected: false };
+  const fe = error as FastifyError & { validationContext?: string };
+  if (fe.validation) {
+    return {
+      appError: PlatformErrors.VALIDATION_FAILED(
+        {},
+        { fieldErrors: toFieldErrors(fe.validation as never, fe.validationContext ?? 'body', lang) },
+      ),
+      unexpected: false,
+    };
+  }
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { appError: PlatformErrors.BODY_TOO_LARGE(), unexpected: false };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { appError: PlatformErrors.UNSUPPORTED_MEDIA_TYPE(), unexpected: false };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { appError: PlatformErrors.BODY_MALFORMED(), unexpected: false };
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError || (fe.statusCode === 400 && fe.code?.startsWith('FST_ERR_CTP'))) {
+    return { appError: PlatformErrors.BODY_MALFORMED(), unexpected: false };
+  }
+  if (fe.statusCode === 429) return { appError: PlatformErrors.RATE_LIMITED(), unexpected: false };
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return {
+      appError: new AppError('BAD_REQUEST', fe.statusCode, { 'zh-CN': '请求无效', en: 'Bad request' }),
+      unexpected: false,
+    };
+  }
+  return { appError: PlatformErrors.INTERNAL(), unexpected: true };
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, appError: AppError): FastifyReply {
+  const lang = requestLang(request);
+  const body = {
+    type: `urn:linggong:error:${appError.code}`,
+    title: appError.code,
+    status: appError.status,
+    code: appError.code,
+    detail: appError.detail(lang),
+    instance: request.url.split('?')[0]!,
+    requestId: String(request.id),
+    ...(appError.extra.fieldErrors ? { errors: appError.extra.fieldErrors } : {}),
+  };
+  for (const [k, v] of Object.entries(appError.extra.headers ?? {})) void reply.header(k, v);
+  return reply.code(appError.status).type('application/problem+json; charset=utf-8').send(body);
+}
+
+/** One error handler for the whole app; unknown errors are logged with the trace id, answered generically. */
+export function registerErrorHandling(app: FastifyInstance, log: Logger): void {
+  app.setErrorHandler((error, request, reply) => {
+    const { appError, unexpected } = toAppError(error as Error, requestLang(request));
+    if (unexpected) {
+      log.error(
+        { err: error, url: request.routeOptions.url, traceId: currentContext()?.traceId },
+        'unhandled error',
+      );
+    }
+    return sendProblem(request, reply, appError);
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, PlatformErrors.ROUTE_NOT_FOUND()));
+}

@@ -1,0 +1,203 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config.js';
+import { formatTraceparent, newSpanId, newTraceId, parseTraceparent, runWithContext } from '../context.js';
+import { PlatformErrors } from '../errors.js';
+import type { Logger } from '../log.js';
+import { registerAuth, type AccessTokenVerifier } from './auth.js';
+import { registerHealth, type ReadinessCheck } from './health.js';
+import { registerMetrics } from './metrics.js';
+import { ProblemSchema, registerErrorHandling, requestLang } from './problem.js';
+import { validatorCompiler } from './validation.js';
+import { randomBytes } from 'node:crypto';
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface HttpServerDeps {
+  config: Config;
+  log: Logger;
+  metrics: Registry;
+  redis: Redis | undefined;
+  readiness: () => ReadinessCheck[];
+  verifier: () => AccessTokenVerifier | undefined;
+  isDraining: () => boolean;
+}
+
+/** A registered route as Fastify's route table reports it (tests check every route against it). */
+export interface RouteInfo {
+  method: string;
+  url: string;
+  schema: Record<string, unknown> | undefined;
+  config: Record<string, unknown> | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: RouteInfo[];
+  }
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Routes every app has, outside any service; excluded from the bad-input route coverage check. */
+export const PLATFORM_ROUTE_PREFIXES = ['/healthz', '/readyz', '/metrics', '/docs', '/openapi.json'];
+
+/**
+ * Builds the Fastify app with everything cross-cutting: strict validation, problem+json errors,
+ * request ids and W3C trace context, logging, security headers, CORS, body limits, rate limits,
+ * OpenAPI 3.1 + /docs, health and metrics. Services are registered afterwards by the caller.
+ */
+export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
+  const { config, log } = deps;
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    // One access line per request is written by the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 72_000,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomBytes(12).toString('hex');
+    },
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  const routeTable: RouteInfo[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      routeTable.push({
+        method,
+        url: route.url,
+        schema: route.schema as Record<string, unknown> | undefined,
+        config: route.config as Record<string, unknown> | undefined,
+      });
+    }
+  });
+  app.addSchema(ProblemSchema);
+
+  // Trace context for everything that happens while serving this request (logs, events, calls).
+  app.addHook('onRequest', (request, reply, done) => {
+    const parent = parseTraceparent(request.headers.traceparent);
+    const ctx = {
+      traceId: parent?.traceId ?? newTraceId(),
+      spanId: newSpanId(),
+      requestId: String(request.id),
+      lang: requestLang(request),
+    };
+    void reply.header('x-request-id', ctx.requestId);
+    void reply.header('traceparent', formatTraceparent(ctx.traceId, ctx.spanId));
+    runWithContext(ctx, done);
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    request.log[level](
+      {
+        method: request.method,
+        route: request.routeOptions.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request completed',
+    );
+    done();
+  });
+
+  // Every route answers errors as problem+json; document that once for all of them.
+  app.addHook('onRoute', (route) => {
+    if (!route.schema || route.schema.hide) return;
+    const response = (route.schema.response ??= {}) as Record<string, unknown>;
+    response['4xx'] ??= { $ref: 'Problem#' };
+    response['5xx'] ??= { $ref: 'Problem#' };
+  });
+
+  registerErrorHandling(app, log);
+  registerAuth(app, deps.verifier, config.serviceToken);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(cors, {
+    origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+    exposedHeaders: ['x-request-id', 'traceparent', 'idempotent-replayed', 'retry-after'],
+    maxAge: 600,
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimit.max,
+    timeWindow: config.rateLimit.windowMs,
+    ...(deps.redis ? { redis: deps.redis, nameSpace: `${config.redisPrefix}ratelimit:` } : {}),
+    errorResponseBuilder: (_request, context) => {
+      const e = PlatformErrors.RATE_LIMITED(
+        {},
+        { headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) } },
+      );
+      return Object.assign(e, { statusCode: 429 });
+    },
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Linggong API',
+        version: '1',
+        description:
+          'Linggong (零工) gig-work platform API. Errors are application/problem+json with a stable `code`; ' +
+          'messages are zh-CN by default, English with `Accept-Language: en`. Money is integer fen (分).',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          serviceToken: { type: 'apiKey', in: 'header', name: 'x-service-token' },
+        },
+      },
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } as never }, async () =>
+    app.swagger(),
+  );
+
+  registerHealth(app, deps.readiness, deps.isDraining);
+  registerMetrics(app, deps.metrics, config.metricsToken);
+  return app;
+}

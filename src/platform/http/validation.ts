@@ -1,0 +1,84 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import formatsPlugin from 'ajv-formats';
+
+// ajv-formats is CommonJS with a default export; unwrap it the same way under tsx and tsc.
+type FormatsPlugin = (ajv: Ajv) => Ajv;
+const addFormats: FormatsPlugin =
+  (formatsPlugin as unknown as { default?: FormatsPlugin }).default ??
+  (formatsPlugin as unknown as FormatsPlugin);
+import type { FastifySchemaCompiler } from 'fastify';
+import type { FieldError, Messages } from '../errors.js';
+import type { Lang } from '../context.js';
+
+/**
+ * Two validators: bodies are checked strictly (no type coercion, unknown fields refused, never
+ * silently dropped); path and query strings are coerced from text, as they can only be text.
+ */
+function makeAjv(coerce: boolean): Ajv {
+  const ajv = new Ajv({
+    coerceTypes: coerce ? 'array' : false,
+    removeAdditional: false,
+    useDefaults: true,
+    allErrors: true,
+    strict: false,
+    allowUnionTypes: true,
+  });
+  addFormats(ajv);
+  return ajv;
+}
+
+const bodyAjv = makeAjv(false);
+const stringAjv = makeAjv(true);
+const cache = new WeakMap<object, ValidateFunction>();
+
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
+  const ajv = httpPart === 'body' ? bodyAjv : stringAjv;
+  const cached = httpPart === 'body' ? cache.get(schema) : undefined;
+  const fn = cached ?? ajv.compile(schema);
+  if (httpPart === 'body' && !cached) cache.set(schema, fn);
+  return fn as ReturnType<FastifySchemaCompiler<object>>;
+};
+
+const KEYWORD_MESSAGES: Record<string, Messages> = {
+  required: { 'zh-CN': '缺少必填字段', en: 'is required' },
+  type: { 'zh-CN': '类型不正确', en: 'has the wrong type' },
+  additionalProperties: { 'zh-CN': '不允许的字段', en: 'is not an allowed field' },
+  maxLength: { 'zh-CN': '长度超出上限', en: 'is too long' },
+  minLength: { 'zh-CN': '长度不足', en: 'is too short' },
+  maximum: { 'zh-CN': '超出最大值', en: 'is too large' },
+  minimum: { 'zh-CN': '低于最小值', en: 'is too small' },
+  exclusiveMaximum: { 'zh-CN': '超出最大值', en: 'is too large' },
+  exclusiveMinimum: { 'zh-CN': '低于最小值', en: 'is too small' },
+  maxItems: { 'zh-CN': '条目过多', en: 'has too many items' },
+  minItems: { 'zh-CN': '条目过少', en: 'has too few items' },
+  pattern: { 'zh-CN': '格式不正确', en: 'has an invalid format' },
+  format: { 'zh-CN': '格式不正确', en: 'has an invalid format' },
+  enum: { 'zh-CN': '取值不在允许范围内', en: 'is not an allowed value' },
+  const: { 'zh-CN': '取值不在允许范围内', en: 'is not an allowed value' },
+  anyOf: { 'zh-CN': '不符合任何允许的形式', en: 'matches none of the allowed shapes' },
+  oneOf: { 'zh-CN': '不符合任何允许的形式', en: 'matches none of the allowed shapes' },
+  uniqueItems: { 'zh-CN': '包含重复条目', en: 'has duplicate items' },
+  maxProperties: { 'zh-CN': '字段过多', en: 'has too many fields' },
+};
+
+/** Turns Ajv errors into field errors with a stable code and a localised message. */
+export function toFieldErrors(errors: ErrorObject[], part: string, lang: Lang): FieldError[] {
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  for (const e of errors) {
+    let field = e.instancePath || '';
+    if (e.keyword === 'required') field += `/${(e.params as { missingProperty: string }).missingProperty}`;
+    if (e.keyword === 'additionalProperties') {
+      field += `/${(e.params as { additionalProperty: string }).additionalProperty}`;
+    }
+    const code = e.keyword.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+    const key = `${field}|${code}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const msg =
+      KEYWORD_MESSAGES[e.keyword]?.[lang] ?? (lang === 'en' ? (e.message ?? 'is invalid') : '不合法');
+    out.push({ field: `${part}${field || '/'}`, code, message: msg });
+    if (out.length >= 20) break;
+  }
+  return out;
+}

@@ -1,0 +1,7 @@
+import type { AnyServiceModule } from '../platform/service.js';
+import { userModule } from './user/index.js';
+
+/** Every service of Linggong, in start order. */
+export const ALL_SERVICES: AnyServiceModule[] = [userModule];
+
+export const SERVICE_NAMES = (): string[] => ALL_SERVICES.map((s) => s.name);

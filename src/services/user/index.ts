@@ -1,0 +1,83 @@
+import { assertNoTransaction } from '../../platform/db/service-database.js';
+import { createServiceHttpClient } from '../../platform/http-client.js';
+import { createPiiCipher } from '../../platform/pii.js';
+import type { ServiceModule } from '../../platform/service.js';
+import { createAuthService } from './auth.service.js';
+import { registerAuthRoutes } from './auth.routes.js';
+import { userMigrations } from './migrations/index.js';
+import { createProfileService } from './profile.service.js';
+import { createAliyunSmsProvider } from './providers/aliyun-sms.js';
+import { createConsoleSmsProvider } from './providers/console-sms.js';
+import { seedDemoAccounts } from './seed.js';
+import { createRemoteVerifier, createTokenService } from './tokens.js';
+import type { UserDB } from './user.db.js';
+import type { PublicProfile } from './user.mappers.js';
+import { createUserRepository } from './user.repository.js';
+import { registerUserRoutes } from './user.routes.js';
+
+export type { PublicProfile } from './user.mappers.js';
+export type { UserEventMap } from './user.events.js';
+
+/**
+ * What other services may ask of the user service. In one process it calls the service directly;
+ * in the split topology it is an HTTP client to the internal routes (service token, timeouts,
+ * retries, circuit breaker). Never call it inside a transaction.
+ */
+export interface UserClient {
+  getPublicProfile(userId: string): Promise<PublicProfile>;
+}
+
+/** The user service (用户服务): accounts, SMS and password login, tokens and JWKS, profiles, PIPL. */
+export const userModule: ServiceModule<UserDB> = {
+  name: 'user',
+  migrations: userMigrations,
+  create(ctx) {
+    const { db: sdb, config, clock, ids, log, cache } = ctx;
+    const pii = createPiiCipher(config.piiKeys, `pii-lookup:${config.secret}`);
+    const repo = createUserRepository(sdb);
+    const tokens = createTokenService({ sdb, repo, config, clock, pii, cache, log });
+    const sms =
+      config.sms.provider === 'aliyun'
+        ? createAliyunSmsProvider({ ...config.sms, clock })
+        : createConsoleSmsProvider(log);
+    const auth = createAuthService({ sdb, repo, tokens, sms, pii, cache, clock, ids, config, log });
+    const profiles = createProfileService({
+      sdb,
+      repo,
+      auth,
+      pii,
+      cache,
+      storage: ctx.storage,
+      cursors: ctx.cursors,
+      clock,
+      ids,
+      log,
+    });
+    const client: UserClient = {
+      async getPublicProfile(userId) {
+        assertNoTransaction('UserClient.getPublicProfile');
+        return profiles.getPublic(userId);
+      },
+    };
+    return {
+      client,
+      verifier: tokens.verifier,
+      commands: { createAdmin: (phone, name) => profiles.createAdmin(phone, name) },
+      async routes(app) {
+        await registerAuthRoutes(app, auth, tokens, config);
+        await registerUserRoutes(app, profiles, tokens);
+      },
+      seed: () => seedDemoAccounts({ sdb, repo, pii, ids }),
+    };
+  },
+  remote({ baseUrl, config, clock, log, cache }) {
+    const http = createServiceHttpClient({ baseUrl, serviceToken: config.serviceToken, clock, log });
+    const client: UserClient = {
+      async getPublicProfile(userId) {
+        return (await http.request<PublicProfile>('GET', `/internal/v1/users/${encodeURIComponent(userId)}`))
+          .body;
+      },
+    };
+    return { client, verifier: createRemoteVerifier({ userServiceUrl: baseUrl, config, clock, cache }) };
+  },
+};

@@ -1,0 +1,19 @@
+import type { Logger } from '../../../platform/log.js';
+import { maskPhone } from '../../../platform/pii.js';
+import type { SmsProvider } from './aliyun-sms.js';
+
+/**
+ * Development SMS provider: writes the code to the server log instead of sending it (the phone is
+ * masked). The configuration refuses it in production.
+ */
+export function createConsoleSmsProvider(log: Logger): SmsProvider {
+  return {
+    name: 'console',
+    async sendCode(phone, code, purpose) {
+      log.warn(
+        { phoneMasked: maskPhone(phone), purpose, smsCode: code },
+        `SMS code for ${maskPhone(phone)}: ${code} (development)`,
+      );
+    },
+  };
+}

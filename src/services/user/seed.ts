@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import type { ServiceDatabase } from '../../platform/db/service-database.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import type { PiiCipher } from '../../platform/pii.js';
+import { hashPassword } from './passwords.js';
+import type { UserDB } from './user.db.js';
+import { UserEvents } from './user.events.js';
+import type { UserRepository } from './user.repository.js';
+
+/** Demo accounts for development: a worker, an employer and an admin. */
+export const DEMO_ACCOUNTS = [
+  {
+    phone: '13800000001',
+    name: '演示零工小王',
+    roles: 'worker',
+    skills: ['housekeeping.cleaner', 'food.waiter'],
+    area: '上海市浦东新区',
+  },
+  { phone: '13800000002', name: '演示雇主李总', roles: 'employer', skills: [], area: '上海市徐汇区' },
+  { phone: '13800000000', name: '演示管理员', roles: 'admin', skills: [], area: null },
+] as const;
+
+/** Creates the demo accounts once, each with a fresh random password; returns the lines to print. */
+export async function seedDemoAccounts(deps: {
+  sdb: ServiceDatabase<UserDB>;
+  repo: UserRepository;
+  pii: PiiCipher;
+  ids: IdGenerator;
+}): Promise<string[]> {
+  const { sdb, repo, pii, ids } = deps;
+  if (await repo.findAccountByPhoneHash(pii.lookupHash(DEMO_ACCOUNTS[0].phone))) return [];
+  const lines: string[] = [];
+  for (const demo of DEMO_ACCOUNTS) {
+    const password = `Demo${randomBytes(6).toString('base64url')}1`;
+    const passwordHash = await hashPassword(password);
+    await sdb.transaction(async (tx) => {
+      const id = ids();
+      await repo.insertAccount(
+        {
+          id,
+          phone_cipher: pii.encrypt(demo.phone),
+          phone_hash: pii.lookupHash(demo.phone),
+          display_name: demo.name,
+          avatar_key: null,
+          bio: null,
+          home_area: demo.area,
+          availability: null,
+          roles: demo.roles,
+          status: 'active',
+          password_hash: passwordHash,
+          version: 1,
+          created_at: tx.now,
+          updated_at: tx.now,
+          deleted_at: null,
+        },
+        tx.db,
+      );
+      await repo.replaceSkills(id, [...demo.skills], tx.db);
+      await tx.publish(UserEvents.registered({ userId: id, roles: [demo.roles] }));
+    });
+    lines.push(`${demo.roles.padEnd(8)} phone ${demo.phone}  password ${password}`);
+  }
+  return lines;
+}

@@ -1,0 +1,26 @@
+import type { DomainEvent } from '../../platform/db/service-database.js';
+import type { Role } from '../../platform/http/auth.js';
+
+/** Events the user service publishes (through its outbox), with versioned payloads. */
+export interface UserEventMap {
+  'user.registered': { userId: string; roles: Role[] };
+  'user.profile_updated': { userId: string; version: number };
+  'user.roles_changed': { userId: string; roles: Role[] };
+  'user.suspended': { userId: string };
+  'user.reactivated': { userId: string };
+  /** Other services erase or anonymise what they hold about the user. */
+  'user.deleted': { userId: string };
+}
+
+function event<K extends keyof UserEventMap>(type: K) {
+  return (payload: UserEventMap[K]): DomainEvent<K, UserEventMap[K]> => ({ type, version: 1, payload });
+}
+
+export const UserEvents = {
+  registered: event('user.registered'),
+  profileUpdated: event('user.profile_updated'),
+  rolesChanged: event('user.roles_changed'),
+  suspended: event('user.suspended'),
+  reactivated: event('user.reactivated'),
+  deleted: event('user.deleted'),
+};

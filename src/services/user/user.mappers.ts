@@ -1,0 +1,68 @@
+import { ROLES, type Role } from '../../platform/http/auth.js';
+import { maskPhone, type PiiCipher } from '../../platform/pii.js';
+import type { AccountRow } from './user.repository.js';
+
+export interface Availability {
+  weekday: number;
+  start: string;
+  end: string;
+}
+
+export interface PublicProfile {
+  id: string;
+  displayName: string;
+  avatarUrl: string | null;
+  bio: string | null;
+  homeArea: string | null;
+  skills: string[];
+  roles: Role[];
+  availability: Availability[];
+  memberSince: string;
+}
+
+export interface PrivateProfile extends PublicProfile {
+  phone: string;
+  hasPassword: boolean;
+  status: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function parseRoles(roles: string): Role[] {
+  return roles.split(',').filter((r): r is Role => ROLES.includes(r as Role));
+}
+
+export function avatarUrl(row: AccountRow): string | null {
+  // The key changes with every upload, so the URL can be cached forever by clients.
+  return row.avatar_key
+    ? `/api/v1/users/${row.id}/avatar?v=${row.avatar_key.split('/').pop()!.split('.')[0]!}`
+    : null;
+}
+
+/** What anyone may see. Admin is never shown publicly. */
+export function toPublicProfile(row: AccountRow, skills: string[]): PublicProfile {
+  return {
+    id: row.id,
+    displayName: row.display_name,
+    avatarUrl: avatarUrl(row),
+    bio: row.bio,
+    homeArea: row.home_area,
+    skills,
+    roles: parseRoles(row.roles).filter((r) => r !== 'admin'),
+    availability: row.availability ? (JSON.parse(row.availability) as Availability[]) : [],
+    memberSince: new Date(row.created_at).toISOString(),
+  };
+}
+
+/** What the account holder sees: the phone only masked, never in full (PIPL). */
+export function toPrivateProfile(row: AccountRow, skills: string[], pii: PiiCipher): PrivateProfile {
+  return {
+    ...toPublicProfile(row, skills),
+    roles: parseRoles(row.roles),
+    phone: row.phone_cipher ? maskPhone(pii.decrypt(row.phone_cipher)) : '',
+    hasPassword: row.password_hash !== null,
+    status: row.status,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}

@@ -1,0 +1,150 @@
+import Type, { type Static } from 'typebox';
+
+/** Request and response schemas of the user service (bodies refuse unknown fields). */
+export const Ulid = Type.String({ pattern: '^[0-7][0-9A-HJKMNP-TV-Z]{25}$', description: 'ULID' });
+export const Phone = Type.String({
+  pattern: '^(\\+86)?1[3-9][0-9]{9}$',
+  maxLength: 14,
+  description: 'Mainland China mobile number, e.g. 13800138000',
+});
+export const SmsCode = Type.String({ pattern: '^[0-9]{6}$', description: '6-digit SMS code' });
+export const Password = Type.String({ minLength: 1, maxLength: 128 });
+const RoleSelf = Type.Union([Type.Literal('worker'), Type.Literal('employer')]);
+const AnyRole = Type.Union([Type.Literal('worker'), Type.Literal('employer'), Type.Literal('admin')]);
+
+export const NoContent = Type.Null({ description: 'No content' });
+export const IdParams = Type.Object({ id: Ulid });
+
+export const RequestCodeBody = Type.Object(
+  {
+    phone: Phone,
+    purpose: Type.Union([
+      Type.Literal('login'),
+      Type.Literal('reset_password'),
+      Type.Literal('delete_account'),
+    ]),
+  },
+  { additionalProperties: false },
+);
+export const RequestCodeResponse = Type.Object({
+  expiresIn: Type.Integer({ description: 'Seconds the code stays valid' }),
+  resendAfter: Type.Integer({ description: 'Seconds before another code can be requested' }),
+});
+
+export const SmsLoginBody = Type.Object(
+  { phone: Phone, code: SmsCode, role: Type.Optional(RoleSelf) },
+  { additionalProperties: false },
+);
+export const PasswordLoginBody = Type.Object(
+  { phone: Phone, password: Password },
+  { additionalProperties: false },
+);
+export const RefreshBody = Type.Object(
+  { refreshToken: Type.String({ minLength: 10, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+export const ResetPasswordBody = Type.Object(
+  { phone: Phone, code: SmsCode, newPassword: Password },
+  { additionalProperties: false },
+);
+export const ChangePasswordBody = Type.Object(
+  { currentPassword: Type.Optional(Password), newPassword: Password },
+  { additionalProperties: false },
+);
+
+export const TokenPairResponse = Type.Object({
+  accessToken: Type.String(),
+  refreshToken: Type.String(),
+  tokenType: Type.Literal('Bearer'),
+  expiresIn: Type.Integer({ description: 'Access token lifetime in seconds' }),
+  refreshExpiresAt: Type.Integer({ description: 'End of this login session (epoch ms)' }),
+  userId: Type.String(),
+  isNewUser: Type.Boolean(),
+});
+
+const AvailabilitySlot = Type.Object(
+  {
+    weekday: Type.Integer({ minimum: 0, maximum: 6, description: '0 = Sunday' }),
+    start: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
+    end: Type.String({ pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' }),
+  },
+  { additionalProperties: false },
+);
+
+export const PublicProfileSchema = Type.Object({
+  id: Type.String(),
+  displayName: Type.String(),
+  avatarUrl: Type.Union([Type.String(), Type.Null()]),
+  bio: Type.Union([Type.String(), Type.Null()]),
+  homeArea: Type.Union([Type.String(), Type.Null()]),
+  skills: Type.Array(Type.String()),
+  roles: Type.Array(Type.String()),
+  availability: Type.Array(AvailabilitySlot),
+  memberSince: Type.String({ format: 'date-time' }),
+});
+
+export const PrivateProfileSchema = Type.Object({
+  ...PublicProfileSchema.properties,
+  phone: Type.String({ description: 'Masked: 138****1234' }),
+  hasPassword: Type.Boolean(),
+  status: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+
+export const UpdateProfileBody = Type.Object(
+  {
+    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    bio: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
+    homeArea: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+    skills: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z_.]{1,64}$' }), { maxItems: 20 })),
+    availability: Type.Optional(Type.Array(AvailabilitySlot, { maxItems: 21 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const AddRoleBody = Type.Object({ role: RoleSelf }, { additionalProperties: false });
+export const AdminRoleBody = Type.Object(
+  { role: AnyRole, action: Type.Union([Type.Literal('grant'), Type.Literal('revoke')]) },
+  { additionalProperties: false },
+);
+export const DeleteAccountBody = Type.Object({ code: SmsCode }, { additionalProperties: false });
+
+export const AdminListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    cursor: Type.Optional(Type.String({ maxLength: 512 })),
+    role: Type.Optional(AnyRole),
+  },
+  { additionalProperties: false },
+);
+export const AdminUserPage = Type.Object({
+  items: Type.Array(PrivateProfileSchema),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const ExportResponse = Type.Object({
+  exportedAt: Type.String(),
+  profile: PrivateProfileSchema,
+  sessions: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      createdAt: Type.String(),
+      lastUsedAt: Type.String(),
+      expiresAt: Type.String(),
+      revokedAt: Type.Union([Type.String(), Type.Null()]),
+      userAgent: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+});
+
+export const PublicJwk = Type.Object({
+  kid: Type.String(),
+  kty: Type.String(),
+  crv: Type.String(),
+  x: Type.String(),
+  alg: Type.String(),
+  use: Type.String(),
+});
+export type PublicJwk = Static<typeof PublicJwk>;
+export const JwksResponse = Type.Object({ keys: Type.Array(PublicJwk) });

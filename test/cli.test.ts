@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/** The `linggong` command as a user runs it (`npm start` runs `linggong serve`). */
+const BIN = join(import.meta.dirname, '..', 'bin', 'linggong.mjs');
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'linggong-cli-'));
+  dirs.push(d);
+  return d;
+}
+
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TZ: process.env.TZ };
+  return { ...env, ...extra };
+}
+
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env) });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
+/** Starts `linggong serve` and resolves with its API address once it prints it. */
+function serve(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'serve'], { env: cleanEnv(env) });
+    children.push(child);
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 30_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /Docs:\s+(http:\/\/[^/\s]+)\/docs/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1]!, output: () => out });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)));
+  });
+}
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('linggong CLI', () => {
+  it('prints help for every command', async () => {
+    const main = await run(['--help']);
+    expect(main.code).toBe(0);
+    for (const cmd of ['serve', 'migrate', 'seed', 'create-admin', 'config']) {
+      expect(main.out).toContain(cmd);
+      const sub = await run([cmd, '--help']);
+      expect(sub.code).toBe(0);
+      expect(sub.out).toContain(`Usage: linggong ${cmd}`);
+    }
+    expect((await run(['bogus'])).code).toBe(2);
+  });
+
+  it('refuses bad configuration listing every problem, exit code 2', async () => {
+    const r = await run(['migrate', 'status'], { LINGGONG_PORT: 'x', LINGGONG_BUSINESS_TZ: 'Nowhere/City' });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('LINGGONG_PORT');
+    expect(r.err).toContain('LINGGONG_BUSINESS_TZ');
+  });
+
+  it('migrates and reports status', async () => {
+    const dataDir = tempDir();
+    const up = await run(['migrate', 'up'], { LINGGONG_DATA_DIR: dataDir });
+    expect(up.code, up.err).toBe(0);
+    const status = await run(['migrate', 'status'], { LINGGONG_DATA_DIR: dataDir });
+    expect(status.code).toBe(0);
+    expect(status.out).not.toContain('pending');
+    expect(status.out).toContain('00000000_0000_platform_tables');
+  });
+
+  it('serves on a fresh data folder, refuses a second process, and drains on SIGINT', async () => {
+    const dataDir = join(tempDir(), 'data');
+    const env = { LINGGONG_DATA_DIR: dataDir, LINGGONG_PORT: '0', LINGGONG_LOG_LEVEL: 'warn' };
+    const { child, url } = await serve(env);
+    expect(existsSync(join(dataDir, 'linggong.db'))).toBe(true);
+    for (const path of ['/healthz', '/readyz', '/openapi.json', '/docs/', '/metrics']) {
+      const res = await fetch(`${url}${path}`);
+      expect(res.status, path).toBe(200);
+    }
+
+    const second = await run(['serve'], env);
+    expect(second.code).toBe(2);
+    expect(second.err).toMatch(/in use by process \d+/);
+
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(existsSync(join(dataDir, 'linggong.db.lock'))).toBe(false);
+  });
+});

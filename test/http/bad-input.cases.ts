@@ -1,0 +1,380 @@
+import type { BadCase } from '../support/bad-input.js';
+import type { TestPlatform } from '../support/platform.js';
+import { loginAsAdmin, loginWithSms, newPhone, type LoggedIn } from '../support/users.js';
+
+/** What the cases need: ids of existing objects and tokens, prepared once. */
+export interface CaseContext {
+  widgetId: string;
+  worker: LoggedIn;
+  admin: LoggedIn;
+  serviceToken: string;
+}
+
+export async function prepareCaseContext(p: TestPlatform): Promise<CaseContext> {
+  const widget = await p.app.inject({
+    method: 'POST',
+    url: '/api/v1/widgets',
+    payload: { name: 'w', stock: 1, priceFen: 1 },
+  });
+  return {
+    widgetId: (widget.json() as { id: string }).id,
+    worker: await loginWithSms(p, newPhone()),
+    admin: await loginAsAdmin(p),
+    serviceToken: p.config.serviceToken,
+  };
+}
+
+export interface RouteCases {
+  url(ctx: CaseContext): string;
+  headers?(ctx: CaseContext): Record<string, string>;
+  /** Route-specific bad input (generic cases derived from the route's schema are added to these). */
+  cases(ctx: CaseContext): BadCase[];
+}
+
+const UNKNOWN_ID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+const asWorker = (c: CaseContext) => c.worker.auth;
+const asAdmin = (c: CaseContext) => c.admin.auth;
+/** Cases every signed-in route shares: no token, a garbage token, a token of the wrong shape. */
+const authCases = (): BadCase[] => [
+  { name: 'no token', request: { headers: { authorization: '' } }, status: 401 },
+  {
+    name: 'garbage token',
+    request: { headers: { authorization: 'Bearer abc.def.ghi' } },
+    status: 401,
+    code: 'TOKEN_INVALID',
+  },
+  { name: 'basic auth', request: { headers: { authorization: 'Basic dXNlcjpwYXNz' } }, status: 401 },
+];
+const adminCases = (c: CaseContext): BadCase[] => [
+  ...authCases(),
+  { name: 'worker token', request: { headers: c.worker.auth }, status: 403, code: 'FORBIDDEN' },
+];
+const badPhones = ['12345', '23800000000', '1380000000a', '+8613800', '１３８００００００００'];
+
+/** Keyed by "METHOD /route/template" exactly as Fastify's route table lists it. */
+export const badInputCases: Record<string, RouteCases> = {
+  // Test fixture (platform tests)
+  'POST /api/v1/widgets': {
+    url: () => '/api/v1/widgets',
+    cases: () => [
+      { name: 'missing fields', request: { payload: {} }, code: 'VALIDATION_FAILED' },
+      {
+        name: 'negative stock',
+        request: { payload: { name: 'a', stock: -1, priceFen: 1 } },
+        code: 'VALIDATION_FAILED',
+      },
+      { name: 'empty name', request: { payload: { name: '', stock: 1, priceFen: 1 } } },
+      { name: 'numeric string is not coerced', request: { payload: { name: 'a', stock: '5', priceFen: 1 } } },
+      {
+        name: 'extra field beside valid ones',
+        request: { payload: { name: 'a', stock: 1, priceFen: 1, admin: true } },
+      },
+      { name: 'fractional fen', request: { payload: { name: 'a', stock: 1, priceFen: 0.5 } } },
+    ],
+  },
+  'POST /api/v1/widgets/:id/purchases': {
+    url: (c) => `/api/v1/widgets/${c.widgetId}/purchases`,
+    cases: () => [
+      { name: 'quantity 0', request: { payload: { quantity: 0 } } },
+      { name: 'sold out', request: { payload: { quantity: 2 } }, status: 409, code: 'WIDGET_SOLD_OUT' },
+      {
+        name: 'unknown widget',
+        request: { url: `/api/v1/widgets/${UNKNOWN_ID}/purchases`, payload: { quantity: 1 } },
+        status: 404,
+      },
+      {
+        name: 'id that is not a ULID',
+        request: { url: '/api/v1/widgets/abc/purchases', payload: { quantity: 1 } },
+        status: 400,
+      },
+      {
+        name: 'bad idempotency key',
+        request: { payload: { quantity: 1 }, headers: { 'idempotency-key': ' ' } },
+        status: 400,
+      },
+    ],
+  },
+  'GET /api/v1/widgets/:id': {
+    url: (c) => `/api/v1/widgets/${c.widgetId}`,
+    cases: () => [
+      { name: 'unknown id', request: { url: `/api/v1/widgets/${UNKNOWN_ID}` }, status: 404 },
+      { name: 'SQL in id', request: { url: "/api/v1/widgets/1'%20or%20'1'='1" }, status: 400 },
+    ],
+  },
+  'GET /api/v1/widgets': {
+    url: () => '/api/v1/widgets',
+    cases: (): BadCase[] => [
+      { name: 'limit 0', request: { query: { limit: '0' } } },
+      {
+        name: 'forged cursor',
+        request: { query: { cursor: 'eyJzIjoid2lkZ2V0cyJ9.AAAA' } },
+        code: 'INVALID_CURSOR',
+      },
+    ],
+  },
+
+  // User service: auth
+  'POST /api/v1/auth/sms-codes': {
+    url: () => '/api/v1/auth/sms-codes',
+    cases: () => [
+      ...badPhones.map((phone) => ({
+        name: `phone ${phone}`,
+        request: { payload: { phone, purpose: 'login' } },
+        code: 'VALIDATION_FAILED',
+      })),
+      { name: 'unknown purpose', request: { payload: { phone: '13800138000', purpose: 'spam' } } },
+      { name: 'phone as number', request: { payload: { phone: 13800138000, purpose: 'login' } } },
+    ],
+  },
+  'POST /api/v1/auth/login/sms': {
+    url: () => '/api/v1/auth/login/sms',
+    cases: () => [
+      {
+        name: 'wrong code',
+        request: { payload: { phone: '13800138000', code: '123456' } },
+        status: 400,
+        code: 'SMS_CODE_INVALID',
+      },
+      {
+        name: '5-digit code',
+        request: { payload: { phone: '13800138000', code: '12345' } },
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'self-granted admin',
+        request: { payload: { phone: '13800138000', code: '123456', role: 'admin' } },
+      },
+      { name: 'code as number', request: { payload: { phone: '13800138000', code: 123456 } } },
+    ],
+  },
+  'POST /api/v1/auth/login/password': {
+    url: () => '/api/v1/auth/login/password',
+    cases: () => [
+      {
+        name: 'unknown phone',
+        request: { payload: { phone: '13800138999', password: 'abcdefg1' } },
+        status: 401,
+      },
+      { name: 'empty password', request: { payload: { phone: '13800138000', password: '' } } },
+      {
+        name: 'password of 10,000 characters',
+        request: { payload: { phone: '13800138000', password: 'a'.repeat(10_000) } },
+      },
+    ],
+  },
+  'POST /api/v1/auth/refresh': {
+    url: () => '/api/v1/auth/refresh',
+    cases: () => [
+      {
+        name: 'unknown token',
+        request: { payload: { refreshToken: 'rt_doesnotexist_000000' } },
+        status: 401,
+        code: 'REFRESH_TOKEN_INVALID',
+      },
+      { name: 'access token used as refresh token', request: { payload: { refreshToken: 'x'.repeat(300) } } },
+    ],
+  },
+  'POST /api/v1/auth/logout': { url: () => '/api/v1/auth/logout', cases: authCases },
+  'POST /api/v1/auth/password/reset': {
+    url: () => '/api/v1/auth/password/reset',
+    cases: () => [
+      {
+        name: 'wrong code',
+        request: { payload: { phone: '13800138000', code: '123456', newPassword: 'abcdefg12' } },
+        status: 400,
+      },
+      {
+        name: 'weak password',
+        request: { payload: { phone: '13800138000', code: '123456', newPassword: 'abc' } },
+        status: 400,
+      },
+    ],
+  },
+  'PUT /api/v1/users/me/password': {
+    url: () => '/api/v1/users/me/password',
+    headers: asWorker,
+    cases: () => [
+      ...authCases(),
+      { name: 'weak password', request: { payload: { newPassword: 'password' } }, code: 'PASSWORD_WEAK' },
+      { name: 'missing newPassword', request: { payload: {} }, code: 'VALIDATION_FAILED' },
+    ],
+  },
+  'GET /.well-known/jwks.json': {
+    url: () => '/.well-known/jwks.json',
+    cases: () => [{ name: 'POST is not allowed', request: { method: 'POST', payload: {} }, status: 404 }],
+  },
+
+  // User service: profiles
+  'GET /api/v1/users/me': { url: () => '/api/v1/users/me', headers: asWorker, cases: authCases },
+  'PATCH /api/v1/users/me': {
+    url: () => '/api/v1/users/me',
+    headers: asWorker,
+    cases: () => [
+      ...authCases(),
+      { name: 'empty patch', request: { payload: {} }, code: 'VALIDATION_FAILED' },
+      { name: 'unknown skill', request: { payload: { skills: ['space.pilot'] } }, code: 'SKILL_UNKNOWN' },
+      {
+        name: '21 skills',
+        request: { payload: { skills: Array.from({ length: 21 }, () => 'food.waiter') } },
+      },
+      {
+        name: 'weekday 7',
+        request: { payload: { availability: [{ weekday: 7, start: '08:00', end: '09:00' }] } },
+      },
+      {
+        name: 'end before start',
+        request: { payload: { availability: [{ weekday: 1, start: '18:00', end: '08:00' }] } },
+        code: 'AVAILABILITY_INVALID',
+      },
+      {
+        name: 'time 25:00',
+        request: { payload: { availability: [{ weekday: 1, start: '08:00', end: '25:00' }] } },
+      },
+      { name: 'display name of 41 characters', request: { payload: { displayName: '名'.repeat(41) } } },
+      { name: 'trying to change the phone', request: { payload: { phone: '13800138000' } } },
+      { name: 'trying to change roles', request: { payload: { roles: ['admin'] } } },
+    ],
+  },
+  'POST /api/v1/users/me/roles': {
+    url: () => '/api/v1/users/me/roles',
+    headers: asWorker,
+    cases: () => [
+      ...authCases(),
+      { name: 'admin', request: { payload: { role: 'admin' } }, code: 'VALIDATION_FAILED' },
+    ],
+  },
+  'GET /api/v1/users/me/export': {
+    url: () => '/api/v1/users/me/export',
+    headers: asWorker,
+    cases: authCases,
+  },
+  'DELETE /api/v1/users/me': {
+    url: () => '/api/v1/users/me',
+    headers: asWorker,
+    cases: () => [
+      ...authCases(),
+      { name: 'wrong code', request: { payload: { code: '000000' } }, status: 400, code: 'SMS_CODE_INVALID' },
+      { name: 'no code', request: { payload: {} }, code: 'VALIDATION_FAILED' },
+    ],
+  },
+  'PUT /api/v1/users/me/avatar': {
+    url: () => '/api/v1/users/me/avatar',
+    headers: asWorker,
+    cases: () => [
+      ...authCases(),
+      { name: 'JSON body', request: { payload: { avatar: 'x' } }, code: 'AVATAR_INVALID' },
+      {
+        name: 'text disguised as PNG',
+        request: { payload: Buffer.from('hello'), headers: { 'content-type': 'image/png' } },
+        code: 'AVATAR_INVALID',
+      },
+      {
+        name: 'empty image',
+        request: { payload: Buffer.alloc(0), headers: { 'content-type': 'image/jpeg' } },
+      },
+      {
+        name: 'image over 2 MB',
+        request: { payload: Buffer.alloc(2 * 1024 * 1024 + 1, 1), headers: { 'content-type': 'image/png' } },
+        status: 413,
+      },
+      {
+        name: 'SVG (scriptable)',
+        request: { payload: Buffer.from('<svg/>'), headers: { 'content-type': 'image/svg+xml' } },
+        status: 415,
+      },
+    ],
+  },
+  'GET /api/v1/users/:id': {
+    url: (c) => `/api/v1/users/${c.worker.userId}`,
+    cases: () => [
+      {
+        name: 'unknown id',
+        request: { url: `/api/v1/users/${UNKNOWN_ID}` },
+        status: 404,
+        code: 'USER_NOT_FOUND',
+      },
+      { name: 'lower-case id', request: { url: `/api/v1/users/${UNKNOWN_ID.toLowerCase()}` }, status: 400 },
+      { name: 'path traversal', request: { url: '/api/v1/users/..%2F..%2Fetc%2Fpasswd' }, status: 400 },
+    ],
+  },
+  'GET /api/v1/users/:id/avatar': {
+    url: (c) => `/api/v1/users/${c.worker.userId}/avatar`,
+    cases: () => [
+      { name: 'user without avatar', request: {}, status: 404, code: 'AVATAR_NOT_FOUND' },
+      { name: 'unknown id', request: { url: `/api/v1/users/${UNKNOWN_ID}/avatar` }, status: 404 },
+    ],
+  },
+
+  // User service: admin and internal
+  'GET /api/v1/admin/users': {
+    url: () => '/api/v1/admin/users',
+    headers: asAdmin,
+    cases: (c): BadCase[] => [
+      ...adminCases(c),
+      { name: 'limit 1000', request: { query: { limit: '1000' } }, code: 'VALIDATION_FAILED' },
+      { name: 'unknown role', request: { query: { role: 'superuser' } } },
+      {
+        name: 'cursor from another list',
+        request: { query: { cursor: 'eyJzIjoid2lkZ2V0cyIsInAiOnt9fQ.AAAAAAAAAAAAAAAAAAAAAA' } },
+        code: 'INVALID_CURSOR',
+      },
+    ],
+  },
+  'POST /api/v1/admin/users/:id/roles': {
+    url: (c) => `/api/v1/admin/users/${c.worker.userId}/roles`,
+    headers: asAdmin,
+    cases: (c) => [
+      ...adminCases(c),
+      { name: 'unknown role', request: { payload: { role: 'root', action: 'grant' } } },
+      { name: 'unknown action', request: { payload: { role: 'worker', action: 'toggle' } } },
+      {
+        name: 'unknown user',
+        request: {
+          url: `/api/v1/admin/users/${UNKNOWN_ID}/roles`,
+          payload: { role: 'worker', action: 'grant' },
+        },
+        status: 404,
+      },
+    ],
+  },
+  'POST /api/v1/admin/users/:id/suspend': {
+    url: () => `/api/v1/admin/users/${UNKNOWN_ID}/suspend`,
+    headers: asAdmin,
+    cases: (c) => [
+      ...adminCases(c),
+      { name: 'unknown user', request: {}, status: 404, code: 'USER_NOT_FOUND' },
+    ],
+  },
+  'POST /api/v1/admin/users/:id/reactivate': {
+    url: () => `/api/v1/admin/users/${UNKNOWN_ID}/reactivate`,
+    headers: asAdmin,
+    cases: (c) => [
+      ...adminCases(c),
+      { name: 'unknown user', request: {}, status: 404, code: 'USER_NOT_FOUND' },
+    ],
+  },
+  'POST /api/v1/admin/signing-keys/rotate': {
+    url: () => '/api/v1/admin/signing-keys/rotate',
+    headers: asAdmin,
+    cases: adminCases,
+  },
+  'GET /internal/v1/users/:id': {
+    url: (c) => `/internal/v1/users/${c.worker.userId}`,
+    headers: (c) => ({ 'x-service-token': c.serviceToken }),
+    cases: () => [
+      {
+        name: 'no service token',
+        request: { headers: { 'x-service-token': '' } },
+        status: 401,
+        code: 'SERVICE_TOKEN_INVALID',
+      },
+      { name: 'wrong service token', request: { headers: { 'x-service-token': 'nope' } }, status: 401 },
+      {
+        name: 'user access token instead',
+        request: { headers: { 'x-service-token': '', authorization: 'Bearer x' } },
+        status: 401,
+      },
+      { name: 'unknown user', request: { url: `/internal/v1/users/${UNKNOWN_ID}` }, status: 404 },
+    ],
+  },
+};

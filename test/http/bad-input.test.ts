@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLATFORM_ROUTE_PREFIXES } from '../../src/platform/http/server.js';
+import { ALL_SERVICES } from '../../src/services/registry.js';
+import { widgetModule } from '../fixtures/widget-service.js';
+import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { wrongValuesFor, type BadCase } from '../support/bad-input.js';
+import { toSafeInt } from '../../src/platform/money.js';
+import { DIALECT } from '../support/env.js';
+import { badInputCases, type CaseContext } from './bad-input.cases.js';
+
+/**
+ * Every route of every service answers bad input with 4xx problem+json, never 5xx, and changes no
+ * row. The list of routes comes from Fastify's own route table: a route without cases in
+ * bad-input.cases.ts fails here.
+ */
+let p: TestPlatform;
+let ctx: CaseContext;
+
+beforeAll(async () => {
+  p = await startTestPlatform({ modules: [...ALL_SERVICES, widgetModule] });
+  ctx = await (await import('./bad-input.cases.js')).prepareCaseContext(p);
+});
+afterAll(async () => {
+  await p.stop();
+});
+
+async function totalRows(): Promise<number> {
+  let total = 0;
+  for (const { db } of p.services.values()) {
+    const tables =
+      db.dialect === 'sqlite'
+        ? await db
+            .untyped()
+            .selectFrom('sqlite_master')
+            .select('name')
+            .where('type', '=', 'table')
+            .where('name', 'like', `${db.prefix}%`)
+            .execute()
+        : await db
+            .untyped()
+            .selectFrom('information_schema.tables')
+            .select('table_name as name')
+            .where('table_schema', '=', db.untyped().fn('database', []))
+            .where('table_name', 'like', `${db.prefix}%`)
+            .execute();
+    for (const { name } of tables as { name: string }[]) {
+      if (name.endsWith('_migrations') || name.endsWith('_migrations_lock')) continue;
+      const row = await db
+        .untyped()
+        .selectFrom(name)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
+      total += toSafeInt(row.n);
+    }
+  }
+  return total;
+}
+
+function serviceRoutes() {
+  return p.app.routeTable.filter(
+    (r) =>
+      r.method !== 'HEAD' &&
+      r.method !== 'OPTIONS' &&
+      !PLATFORM_ROUTE_PREFIXES.some((x) => r.url.startsWith(x)),
+  );
+}
+
+function genericCases(
+  route: { method: string; url: string; schema: Record<string, unknown> | undefined },
+  url: string,
+): BadCase[] {
+  const cases: BadCase[] = [];
+  const body = route.schema?.body as { properties?: Record<string, Record<string, unknown>> } | undefined;
+  if (body && route.method !== 'GET') {
+    cases.push({
+      name: 'malformed JSON',
+      request: { payload: '{"a":', headers: { 'content-type': 'application/json' } },
+    });
+    cases.push({
+      name: 'JSON array body',
+      request: { payload: '[1,2]', headers: { 'content-type': 'application/json' } },
+    });
+    cases.push({ name: 'unknown field', request: { payload: { __unknownField: 1 } } });
+    cases.push({
+      name: 'text/plain body',
+      request: { payload: 'hello', headers: { 'content-type': 'text/plain' } },
+    });
+    cases.push({
+      name: 'body over the size limit',
+      request: { payload: { x: 'x'.repeat(400_000) } },
+      status: 413,
+    });
+    for (const [prop, schema] of Object.entries(body.properties ?? {})) {
+      for (const wrong of wrongValuesFor(schema)) {
+        cases.push({ name: `${prop}: ${wrong.label}`, request: { payload: { [prop]: wrong.value } } });
+      }
+    }
+  }
+  const query = route.schema?.querystring as
+    { properties?: Record<string, Record<string, unknown>> } | undefined;
+  for (const [prop, schema] of Object.entries(query?.properties ?? {})) {
+    if (schema.type === 'integer' || schema.type === 'number') {
+      cases.push({ name: `query ${prop}: not a number`, request: { query: { [prop]: 'abc' } } });
+      cases.push({ name: `query ${prop}: absurd`, request: { query: { [prop]: '99999999999' } } });
+    }
+    if (schema.type === 'string')
+      cases.push({ name: `query ${prop}: oversized`, request: { query: { [prop]: 'x'.repeat(5000) } } });
+  }
+  if (query) cases.push({ name: 'unknown query parameter', request: { query: { __unknown: '1' } } });
+  if (url.includes(':')) {
+    const absurd = url.replace(/:[A-Za-z]+/g, 'x'.repeat(150));
+    cases.push({ name: 'absurd path parameter', request: { url: absurd } });
+  }
+  return cases;
+}
+
+describe(`bad input on every route (${DIALECT})`, () => {
+  it('has cases for every route in the route table', () => {
+    const missing = serviceRoutes()
+      .map((r) => `${r.method} ${r.url}`)
+      .filter((key) => !(key in badInputCases));
+    expect(missing, `routes without bad-input cases: ${missing.join(', ')}`).toEqual([]);
+    const stale = Object.keys(badInputCases).filter(
+      (k) => !serviceRoutes().some((r) => `${r.method} ${r.url}` === k),
+    );
+    expect(stale, `cases for routes that do not exist: ${stale.join(', ')}`).toEqual([]);
+  });
+
+  it('answers 4xx problem+json and changes no row', async () => {
+    const failures: string[] = [];
+    let checked = 0;
+    for (const route of serviceRoutes()) {
+      const key = `${route.method} ${route.url}`;
+      const spec = badInputCases[key];
+      if (!spec) continue;
+      const url = spec.url(ctx);
+      const cases = [...spec.cases(ctx), ...genericCases(route, url)];
+      for (const c of cases) {
+        const before = await totalRows();
+        const res = await p.app.inject({
+          method: route.method as 'GET',
+          url,
+          ...c.request,
+          headers: { ...(spec.headers?.(ctx) ?? {}), ...(c.request.headers ?? {}) },
+        });
+        checked++;
+        const label = `${key} — ${c.name}: got ${res.statusCode} ${res.body.slice(0, 200)}`;
+        if (res.statusCode < 400 || res.statusCode >= 500) failures.push(label);
+        else if (c.status && res.statusCode !== c.status) failures.push(`${label} (expected ${c.status})`);
+        else if (!String(res.headers['content-type']).startsWith('application/problem+json'))
+          failures.push(`${label} (not problem+json)`);
+        else if (c.code && res.json().code !== c.code) failures.push(`${label} (expected code ${c.code})`);
+        const after = await totalRows();
+        if (after !== before) failures.push(`${key} — ${c.name}: row count changed ${before} → ${after}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(checked).toBeGreaterThan(20);
+  });
+});

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createConnection } from 'mysql2/promise';
+import { Redis } from 'ioredis';
+import { TEST_MYSQL_URL, TEST_REDIS_URL } from './env.js';
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh database for one test platform: a temporary SQLite file, or on MariaDB a database of its
+ * own (`lgt_<random>`) created now and dropped after, so runs never share state.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (!TEST_MYSQL_URL) {
+    const dir = mkdtempSync(join(tmpdir(), 'linggong-test-'));
+    return {
+      url: `sqlite:${join(dir, 'test.db')}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const name = `lgt_${randomBytes(6).toString('hex')}`;
+  const admin = new URL(TEST_MYSQL_URL);
+  const conn = await createConnection({
+    host: admin.hostname,
+    port: Number(admin.port || 3306),
+    user: decodeURIComponent(admin.username),
+    password: decodeURIComponent(admin.password),
+  });
+  await conn.query(`create database \`${name}\` character set utf8mb4 collate utf8mb4_unicode_ci`);
+  await conn.end();
+  const url = new URL(TEST_MYSQL_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = await createConnection({
+        host: admin.hostname,
+        port: Number(admin.port || 3306),
+        user: decodeURIComponent(admin.username),
+        password: decodeURIComponent(admin.password),
+      });
+      await c.query(`drop database if exists \`${name}\``);
+      await c.end();
+    },
+  };
+}
+
+export interface TestRedis {
+  url: string;
+  prefix: string;
+  cleanup(): Promise<void>;
+}
+
+/** A Redis key prefix of its own on the shared server; its keys are deleted after. */
+export async function createTestRedis(): Promise<TestRedis | undefined> {
+  const url = TEST_REDIS_URL;
+  if (!url) return undefined;
+  const prefix = `lgt:${randomBytes(6).toString('hex')}:`;
+  return {
+    url,
+    prefix,
+    async cleanup() {
+      const redis = new Redis(url);
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length) await redis.del(...keys);
+      } while (cursor !== '0');
+      await redis.quit();
+    },
+  };
+}

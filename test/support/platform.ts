@@ -1,0 +1,80 @@
+import { Writable } from 'node:stream';
+import { buildPlatform, type Platform } from '../../src/app.js';
+import { FakeClock } from '../../src/platform/clock.js';
+import { loadConfig } from '../../src/platform/config.js';
+import { createLogger } from '../../src/platform/log.js';
+import type { AnyServiceModule } from '../../src/platform/service.js';
+import { ALL_SERVICES } from '../../src/services/registry.js';
+import { createTestDatabase, createTestRedis } from './databases.js';
+
+export interface TestPlatform extends Platform {
+  clock: FakeClock;
+  /** Every log line written so far, parsed. */
+  logLines(): Record<string, unknown>[];
+  /** The raw captured log text. */
+  logText(): string;
+  /** Stops the platform and drops its database and Redis keys. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds a whole Linggong process for a test on a fresh database (SQLite, or MariaDB and Redis when
+ * LINGGONG_TEST_MYSQL_URL / LINGGONG_TEST_REDIS_URL are set), migrated, with a fake clock and the
+ * log captured.
+ */
+export async function startTestPlatform(
+  options: { modules?: AnyServiceModule[]; env?: Record<string, string>; clock?: FakeClock } = {},
+): Promise<TestPlatform> {
+  const modules = options.modules ?? ALL_SERVICES;
+  const database = await createTestDatabase();
+  const redis = await createTestRedis();
+  const clock = options.clock ?? new FakeClock();
+  const captured: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      captured.push(chunk.toString('utf8'));
+      cb();
+    },
+  });
+  const config = loadConfig({
+    knownServices: modules.map((m) => m.name),
+    env: {
+      LINGGONG_ENV: 'test',
+      LINGGONG_DATABASE_URL: database.url,
+      LINGGONG_DATA_DIR: database.url.startsWith('sqlite:')
+        ? database.url.slice(7).replace(/\/[^/]+$/, '')
+        : './data',
+      LINGGONG_REDIS_URL: redis?.url,
+      LINGGONG_REDIS_PREFIX: redis?.prefix,
+      LINGGONG_RATE_LIMIT_MAX: '100000',
+      LINGGONG_AUTH_RATE_LIMIT_MAX: '100000',
+      LINGGONG_LOG_LEVEL: 'info',
+      ...options.env,
+    },
+  });
+  const log = createLogger({ level: config.logLevel, destination });
+  let platform: Platform;
+  try {
+    platform = await buildPlatform({ config, clock, log, modules });
+    await platform.migrate('up');
+  } catch (e) {
+    await database.drop();
+    await redis?.cleanup();
+    throw e;
+  }
+  return Object.assign(platform, {
+    clock,
+    logText: () => captured.join(''),
+    logLines: () =>
+      captured
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    async stop() {
+      await platform.close();
+      await database.drop();
+      await redis?.cleanup();
+    },
+  });
+}

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { MemoryCache, RedisCache } from './platform/cache.js';
+import { MemoryCache, RedisCache, type Cache } from './platform/cache.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { createCursorCodec } from './platform/cursor.js';
@@ -11,7 +11,7 @@ import { createMetricsRegistry } from './platform/http/metrics.js';
 import { createHttpServer, type App } from './platform/http/server.js';
 import { createIdGenerator } from './platform/ids.js';
 import { createLogger, type Logger } from './platform/log.js';
-import { LocalFileStorage } from './platform/storage.js';
+import { LocalFileStorage, S3FileStorage } from './platform/storage.js';
 import type { AnyServiceModule, ClientRegistry, RemoteService, ServiceInstance } from './platform/service.js';
 import { ALL_SERVICES } from './services/registry.js';
 
@@ -21,6 +21,10 @@ export interface BuildOptions {
   log?: Logger;
   /** The service modules this build knows (default: all of Linggong's). */
   modules?: AnyServiceModule[];
+  /** Modules this process only calls (through LINGGONG_<SERVICE>_URL) and never serves. */
+  remoteModules?: AnyServiceModule[];
+  /** Used instead of the default cache (Redis when configured, else in-memory), e.g. by benchmarks. */
+  cache?: Cache;
 }
 
 /** A built Linggong process: the HTTP app, its services' databases, and how to stop it. */
@@ -79,11 +83,15 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     throw e;
   }
 
-  const cache = redis ? new RedisCache(redis, `${config.redisPrefix}cache:`) : new MemoryCache();
-  const storage = new LocalFileStorage(config.storage.dir);
+  const cache =
+    options.cache ?? (redis ? new RedisCache(redis, `${config.redisPrefix}cache:`) : new MemoryCache());
+  const storage =
+    config.storage.driver === 's3'
+      ? new S3FileStorage(config.storage)
+      : new LocalFileStorage(config.storage.dir);
   // Services served elsewhere are reached through their remote clients (HTTP, JWKS).
   const remotes = new Map<string, RemoteService>();
-  for (const module of modules) {
+  for (const module of [...modules, ...(options.remoteModules ?? [])]) {
     const baseUrl = config.serviceUrls[module.name];
     if (!services.has(module.name) && baseUrl && module.remote) {
       remotes.set(module.name, module.remote({ baseUrl, config, clock, log, cache }));

@@ -55,7 +55,18 @@ export interface Config {
         signName: string;
         templateCode: string;
       };
-  storage: { driver: 'local'; dir: string };
+  storage:
+    | { driver: 'local'; dir: string }
+    | {
+        driver: 's3';
+        bucket: string;
+        region: string;
+        endpoint?: string;
+        accessKeyId: string;
+        secretAccessKey: string;
+        forcePathStyle: boolean;
+        prefix: string;
+      };
 }
 
 export const DEV_SECRET = 'linggong-development-secret-do-not-use-in-production';
@@ -134,7 +145,17 @@ export const CONFIG_VARS: Record<string, VarSpec> = {
   LINGGONG_ALIYUN_SMS_TEMPLATE_CODE: {
     doc: 'Approved template code with a ${code} parameter, e.g. SMS_123456789',
   },
+  LINGGONG_STORAGE: { doc: 'local (default) or s3 (any S3-compatible service: AWS S3, Aliyun OSS, MinIO)' },
   LINGGONG_STORAGE_DIR: { doc: 'Folder of the local file storage (default <dataDir>/files)' },
+  LINGGONG_S3_BUCKET: { doc: 'Bucket for LINGGONG_STORAGE=s3' },
+  LINGGONG_S3_REGION: { doc: 'Region, e.g. cn-hangzhou or us-east-1 (default us-east-1)' },
+  LINGGONG_S3_ENDPOINT: {
+    doc: 'Endpoint URL for S3-compatible services, e.g. https://oss-cn-hangzhou.aliyuncs.com',
+  },
+  LINGGONG_S3_ACCESS_KEY_ID: { doc: 'Access key id for the bucket' },
+  LINGGONG_S3_SECRET_ACCESS_KEY: { doc: 'Secret access key for the bucket' },
+  LINGGONG_S3_FORCE_PATH_STYLE: { doc: 'true for path-style URLs (MinIO); default false' },
+  LINGGONG_S3_PREFIX: { doc: 'Key prefix inside the bucket (default empty)' },
   LINGGONG_SHUTDOWN_GRACE_MS: { doc: 'How long shutdown waits for in-flight requests (default 10000)' },
 };
 
@@ -320,6 +341,32 @@ export function loadConfig(options: LoadConfigOptions): Config {
     problems.push('LINGGONG_SMS_PROVIDER: the console provider is for development; production needs aliyun');
   }
 
+  const storageDriver = oneOf(get('LINGGONG_STORAGE') ?? 'local', 'LINGGONG_STORAGE', [
+    'local',
+    's3',
+  ] as const);
+  let storage: Config['storage'] = {
+    driver: 'local',
+    dir: get('LINGGONG_STORAGE_DIR') ?? `${dataDir}/files`,
+  };
+  if (storageDriver === 's3') {
+    const need = (n: string): string => {
+      const v = get(n);
+      if (!v) problems.push(`${n}: required when LINGGONG_STORAGE=s3`);
+      return v ?? '';
+    };
+    storage = {
+      driver: 's3',
+      bucket: need('LINGGONG_S3_BUCKET'),
+      region: get('LINGGONG_S3_REGION') ?? 'us-east-1',
+      endpoint: get('LINGGONG_S3_ENDPOINT'),
+      accessKeyId: need('LINGGONG_S3_ACCESS_KEY_ID'),
+      secretAccessKey: need('LINGGONG_S3_SECRET_ACCESS_KEY'),
+      forcePathStyle: bool('LINGGONG_S3_FORCE_PATH_STYLE', false),
+      prefix: get('LINGGONG_S3_PREFIX') ?? '',
+    };
+  }
+
   const config: Config = {
     profile,
     host: get('LINGGONG_HOST') ?? '127.0.0.1',
@@ -366,7 +413,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
       keyRotationDays: int('LINGGONG_SIGNING_KEY_ROTATION_DAYS', 30, 1, 3650),
     },
     sms,
-    storage: { driver: 'local', dir: get('LINGGONG_STORAGE_DIR') ?? `${dataDir}/files` },
+    storage,
     ...stripUndefined(options.overrides ?? {}),
   };
   if (services) config.services = services;

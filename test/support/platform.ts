@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { buildPlatform, type Platform } from '../../src/app.js';
 import { FakeClock } from '../../src/platform/clock.js';
@@ -23,10 +26,18 @@ export interface TestPlatform extends Platform {
  * log captured.
  */
 export async function startTestPlatform(
-  options: { modules?: AnyServiceModule[]; env?: Record<string, string>; clock?: FakeClock } = {},
+  options: {
+    modules?: AnyServiceModule[];
+    remoteModules?: AnyServiceModule[];
+    env?: Record<string, string>;
+    clock?: FakeClock;
+  } = {},
 ): Promise<TestPlatform> {
   const modules = options.modules ?? ALL_SERVICES;
   const database = await createTestDatabase();
+  // The user service always gets a database of its own, proving that services share nothing.
+  const userDatabase = modules.some((m) => m.name === 'user') ? await createTestDatabase() : undefined;
+  const dataDir = mkdtempSync(join(tmpdir(), 'linggong-data-'));
   const redis = await createTestRedis();
   const clock = options.clock ?? new FakeClock();
   const captured: string[] = [];
@@ -37,13 +48,12 @@ export async function startTestPlatform(
     },
   });
   const config = loadConfig({
-    knownServices: modules.map((m) => m.name),
+    knownServices: [...modules, ...(options.remoteModules ?? [])].map((m) => m.name),
     env: {
       LINGGONG_ENV: 'test',
       LINGGONG_DATABASE_URL: database.url,
-      LINGGONG_DATA_DIR: database.url.startsWith('sqlite:')
-        ? database.url.slice(7).replace(/\/[^/]+$/, '')
-        : './data',
+      ...(userDatabase ? { LINGGONG_USER_DATABASE_URL: userDatabase.url } : {}),
+      LINGGONG_DATA_DIR: dataDir,
       LINGGONG_REDIS_URL: redis?.url,
       LINGGONG_REDIS_PREFIX: redis?.prefix,
       LINGGONG_RATE_LIMIT_MAX: '100000',
@@ -52,14 +62,19 @@ export async function startTestPlatform(
       ...options.env,
     },
   });
+  async function dropAll(): Promise<void> {
+    await database.drop();
+    await userDatabase?.drop();
+    await redis?.cleanup();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
   const log = createLogger({ level: config.logLevel, destination });
   let platform: Platform;
   try {
-    platform = await buildPlatform({ config, clock, log, modules });
+    platform = await buildPlatform({ config, clock, log, modules, remoteModules: options.remoteModules });
     await platform.migrate('up');
   } catch (e) {
-    await database.drop();
-    await redis?.cleanup();
+    await dropAll();
     throw e;
   }
   return Object.assign(platform, {
@@ -73,8 +88,7 @@ export async function startTestPlatform(
         .map((l) => JSON.parse(l) as Record<string, unknown>),
     async stop() {
       await platform.close();
-      await database.drop();
-      await redis?.cleanup();
+      await dropAll();
     },
   });
 }

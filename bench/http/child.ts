@@ -1,0 +1,72 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/** What a benchmark child process reports once it listens. */
+export interface ReadyMessage {
+  type: 'ready';
+  port: number;
+}
+
+/** A server running in a child process (so it has a core of its own, apart from the load generator). */
+export interface ChildServer {
+  name: string;
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Runs `bench/http/<script>` through bin/run-ts.mjs in a child process and waits until it listens. */
+export async function startChild(
+  name: string,
+  script: string,
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Promise<ChildServer> {
+  const child: ChildProcess = fork(resolve('bin/run-ts.mjs'), [resolve('bench/http', script), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolvePort, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 120 s`)), 120_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with code ${String(code)} before listening`));
+    });
+    child.on('message', (m: ReadyMessage) => {
+      if (m.type === 'ready') {
+        clearTimeout(timer);
+        resolvePort(m.port);
+      }
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    name,
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** In a child: tells the parent the port it listens on, and runs `close` on SIGTERM before exiting. */
+export function reportReady(port: number, close: () => Promise<void>): void {
+  process.send?.({ type: 'ready', port } satisfies ReadyMessage);
+  process.once('SIGTERM', () => {
+    close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+  });
+  // The parent went away: stop too.
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+}

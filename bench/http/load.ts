@@ -1,0 +1,92 @@
+import { Agent, request } from 'node:http';
+import autocannon, { type RawRequest, type Result } from 'autocannon';
+
+/** One load run's figures. */
+export interface LoadFigures {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** Runs autocannon against `url` with a request made fresh by `next()` each time. */
+export async function runLoad(options: {
+  name: string;
+  url: string;
+  connections: number;
+  duration: number;
+  next: () => RawRequest;
+}): Promise<LoadFigures> {
+  const result: Result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.duration,
+    timeout: 30,
+    requests: [{ setupRequest: (req) => ({ ...req, ...options.next() }) }],
+  });
+  return {
+    name: options.name,
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+/** Latencies of a probe, in milliseconds. */
+export interface ProbeFigures {
+  samples: number;
+  failures: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * A low-rate latency probe: one GET every `intervalMs` on a fixed schedule (open loop: a slow answer
+ * does not delay the next request, so stalls are not hidden), over kept-alive connections, timed
+ * with performance.now() (sub-millisecond, unlike autocannon's whole-millisecond histogram).
+ * Runs until `stop()`.
+ */
+export function startProbe(url: string, intervalMs = 10): { stop(): Promise<ProbeFigures> } {
+  const agent = new Agent({ keepAlive: true });
+  const latencies: number[] = [];
+  const pending = new Set<Promise<void>>();
+  let failures = 0;
+  const fire = () => {
+    const started = performance.now();
+    const p = new Promise<void>((resolve) => {
+      const req = request(url, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) latencies.push(performance.now() - started);
+          else failures++;
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        failures++;
+        resolve();
+      });
+      req.end();
+    });
+    pending.add(p);
+    void p.then(() => pending.delete(p));
+  };
+  const timer = setInterval(fire, intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await Promise.all(pending);
+      agent.destroy();
+      const sorted = latencies.sort((a, b) => a - b);
+      const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+      return { samples: sorted.length, failures, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? NaN };
+    },
+  };
+}

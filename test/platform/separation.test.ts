@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_SERVICES } from '../../src/services/registry.js';
+import { widgetModule } from '../fixtures/widget-service.js';
+import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { DIALECT } from '../support/env.js';
+import { loginWithSms } from '../support/users.js';
+import type { ServiceDatabase } from '../../src/platform/db/service-database.js';
+
+let p: TestPlatform;
+beforeAll(async () => {
+  p = await startTestPlatform({ modules: [...ALL_SERVICES, widgetModule] });
+});
+afterAll(async () => {
+  await p.stop();
+});
+
+async function tables(db: ServiceDatabase<unknown>): Promise<string[]> {
+  const rows =
+    db.dialect === 'sqlite'
+      ? await db.untyped().selectFrom('sqlite_master').select('name').where('type', '=', 'table').execute()
+      : await db
+          .untyped()
+          .selectFrom('information_schema.tables')
+          .select('table_name as name')
+          .where('table_schema', '=', db.untyped().fn('database', []))
+          .execute();
+  return (rows as { name: string }[]).map((r) => r.name).filter((n) => !n.startsWith('sqlite_'));
+}
+
+describe(`service data separation on ${DIALECT}`, () => {
+  it('runs the user service in a database of its own, with its own migrations and platform tables', async () => {
+    const user = p.services.get('user')!.db;
+    const widget = p.services.get('widget')!.db;
+    expect(user.connection.key).not.toBe(widget.connection.key);
+    const userTables = await tables(user);
+    const widgetTables = await tables(widget);
+    expect(userTables.every((t) => t.startsWith('user_'))).toBe(true);
+    expect(widgetTables.every((t) => t.startsWith('widget_'))).toBe(true);
+    expect(userTables).toEqual(
+      expect.arrayContaining([
+        'user_accounts',
+        'user_outbox',
+        'user_inbox',
+        'user_idempotency',
+        'user_audit',
+        'user_migrations',
+      ]),
+    );
+    // Both services work side by side.
+    const u = await loginWithSms(p);
+    expect((await p.app.inject({ url: '/api/v1/users/me', headers: u.auth })).statusCode).toBe(200);
+    expect(
+      (
+        await p.app.inject({
+          method: 'POST',
+          url: '/api/v1/widgets',
+          payload: { name: 'x', stock: 1, priceFen: 1 },
+        })
+      ).statusCode,
+    ).toBe(201);
+  });
+});

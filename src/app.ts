@@ -8,6 +8,8 @@ import { openConnection, type Connection } from './platform/db/connect.js';
 import { ServiceDatabase } from './platform/db/service-database.js';
 import type { ReadinessCheck } from './platform/http/health.js';
 import { createMetricsRegistry } from './platform/http/metrics.js';
+import { registerDeadLetterRoutes } from './platform/events/admin.routes.js';
+import { createEventSystem, type EventSystem } from './platform/events/event-system.js';
 import { createHttpServer, type App } from './platform/http/server.js';
 import { createIdGenerator } from './platform/ids.js';
 import { createLogger, type Logger } from './platform/log.js';
@@ -37,8 +39,11 @@ export interface Platform {
     string,
     { module: AnyServiceModule; db: ServiceDatabase<unknown>; instance: ServiceInstance }
   >;
+  events: EventSystem;
   migrate(direction?: 'up' | 'down'): Promise<string[]>;
   seed(): Promise<string[]>;
+  /** Starts the background work: outbox relays, and (workers) event consumers and schedules. */
+  startBackground(): void;
   close(): Promise<void>;
 }
 
@@ -125,20 +130,52 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     [...services.values()].find((s) => s.instance.verifier)?.instance.verifier ??
     [...remotes.values()].find((r) => r.verifier)?.verifier;
 
+  const metrics = createMetricsRegistry();
+  const queueRedis =
+    config.events.bus === 'bullmq' && config.events.queueRedisUrl
+      ? new Redis(config.events.queueRedisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true })
+      : undefined;
+  if (queueRedis) await checkQueueRedis(queueRedis, config, log);
+  const known = [...modules, ...(options.remoteModules ?? [])];
+  const events = createEventSystem({
+    bus: config.events.bus,
+    producers: [...services.values()].map((s) => s.db),
+    subscriptions: known.flatMap((m) => (m.subscriptions ?? []).map((s) => ({ ...s, service: m.name }))),
+    consumers: [...services.values()].flatMap(({ module, db, instance }) =>
+      (module.subscriptions ?? []).map((subscription) => {
+        const handler = instance.handlers?.[subscription.consumer];
+        if (!handler)
+          throw new Error(`service ${module.name} declares ${subscription.consumer} without a handler`);
+        return { service: module.name, subscription, db, handler };
+      }),
+    ),
+    runWorkers: config.events.bus === 'inprocess' || config.workers,
+    queueRedis,
+    redisPrefix: config.redisPrefix,
+    concurrency: config.events.concurrency,
+    clock,
+    log,
+    ids,
+    cursors,
+    metricsRegistry: metrics,
+  });
+
   const readiness = (): ReadinessCheck[] => [
     ...[...connections.values()].map((c) => ({ name: `database:${c.dialect}`, check: () => c.ping() })),
     ...(redis ? [{ name: 'redis', check: async () => void (await redis.ping()) }] : []),
+    ...(queueRedis ? [{ name: 'queue-redis', check: async () => void (await queueRedis.ping()) }] : []),
   ];
   const app = await createHttpServer({
     config,
     log,
-    metrics: createMetricsRegistry(),
+    metrics,
     redis,
     readiness,
     verifier: () => verifier,
     isDraining: () => draining,
   });
   for (const entry of services.values()) await entry.instance.routes(app);
+  if (services.size > 0) await registerDeadLetterRoutes(app, events);
 
   return {
     app,
@@ -146,6 +183,10 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     log,
     clock,
     services,
+    events,
+    startBackground() {
+      events.start();
+    },
     async migrate(direction = 'up') {
       const lines: string[] = [];
       for (const { db } of services.values()) {
@@ -166,9 +207,31 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     async close() {
       draining = true;
       await app.close();
+      await events.stop();
       for (const { instance } of services.values()) await instance.close?.();
       await Promise.allSettled([...connections.values()].map((c) => c.close()));
       if (redis) await redis.quit().catch(() => redis.disconnect());
+      if (queueRedis) await queueRedis.quit().catch(() => queueRedis.disconnect());
     },
   };
+}
+
+/**
+ * Queues must not lose jobs to eviction and should survive a restart: the queue Redis needs
+ * `maxmemory-policy noeviction` and AOF. Refused in staging/production, a warning elsewhere.
+ */
+async function checkQueueRedis(redis: Redis, config: Config, log: Logger): Promise<void> {
+  const problems: string[] = [];
+  try {
+    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
+    const [, aof] = (await redis.config('GET', 'appendonly')) as [string, string];
+    if (policy !== 'noeviction') problems.push(`maxmemory-policy is ${policy}, needs noeviction`);
+    if (aof !== 'yes') problems.push('appendonly is off, needs AOF (appendonly yes, appendfsync everysec)');
+  } catch (e) {
+    problems.push(`could not read its configuration (${(e as Error).message})`);
+  }
+  if (problems.length === 0) return;
+  const message = `queue Redis: ${problems.join('; ')}`;
+  if (config.profile === 'production' || config.profile === 'staging') throw new Error(message);
+  log.warn(message);
 }

@@ -12,9 +12,11 @@ const HELP: Record<string, string> = {
 
 Commands:
   serve [--services a,b]     Run the HTTP API (all services by default); migrates first
+  worker [--services a,b]    Run event consumers and schedules only (no HTTP)
   migrate up|down|status     Apply, revert (one step per service) or list migrations
   seed                       Insert demo data (development)
   create-admin --phone N     Create or promote an admin account
+  dlq list|show|replay|discard   Dead letters of event consumers
   config                     List every configuration variable
 
 Run "linggong <command> --help" for details. Configuration comes from LINGGONG_* variables.`,
@@ -23,7 +25,20 @@ Run "linggong <command> --help" for details. Configuration comes from LINGGONG_*
 Serves the selected services (default: all) on one port, after applying pending migrations.
 In development, seeds demo data on the first start and prints the credentials once.
 Serving a subset means several processes: that needs MySQL/MariaDB and Redis.
+Background work (outbox relay, event consumers, schedules) runs in the same process unless
+--no-workers (or LINGGONG_WORKERS=false); with the embedded bus it always does.
 Ctrl-C (SIGINT) or SIGTERM drains in-flight requests, then closes connections.`,
+  worker: `Usage: linggong worker [--services user,job]
+
+Runs the outbox relays, event consumers and schedules of the selected services without serving
+HTTP. Needs the bullmq event bus (LINGGONG_REDIS_URL) to be useful beside serve processes.`,
+  dlq: `Usage: linggong dlq list --service user [--state open|replayed|discarded]
+       linggong dlq show <service> <id>
+       linggong dlq replay <service> <id>
+       linggong dlq discard <service> <id>
+
+Dead letters are events a consumer gave up on after its last attempt. Replay runs the consumer
+again (its inbox still prevents a double effect); discard gives up for good.`,
   migrate: `Usage: linggong migrate up|down|status [--services a,b]
 
   up       apply every pending migration of each service
@@ -67,6 +82,8 @@ function configFrom(flags: Parsed['flags']): Config {
   if (typeof flags.services === 'string') overrides.services = flags.services.split(',').map((s) => s.trim());
   if (typeof flags.port === 'string') overrides.port = Number(flags.port);
   if (typeof flags.host === 'string') overrides.host = flags.host;
+  if (flags.workers === true) overrides.workers = true;
+  if (flags['no-workers'] === true) overrides.workers = false;
   return loadConfig({ knownServices: SERVICE_NAMES(), overrides });
 }
 
@@ -98,6 +115,7 @@ async function serve(flags: Parsed['flags']): Promise<void> {
         console.log(`\nDevelopment credentials (printed once):\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
     }
     const address = await platform.app.listen({ host: config.host, port: config.port });
+    platform.startBackground();
     console.log(
       `Linggong is serving ${[...platform.services.keys()].join(', ') || 'no services'} (${config.profile})\n` +
         `  API:      ${address}/api/v1\n  Docs:     ${address}/docs\n  OpenAPI:  ${address}/openapi.json\n` +
@@ -120,6 +138,46 @@ async function withPlatform<T>(flags: Parsed['flags'], fn: (p: Platform) => Prom
   }
 }
 
+async function dlq(positional: string[], flags: Parsed['flags']): Promise<number> {
+  const [action, service, id] = positional;
+  return withPlatform(flags, async (p) => {
+    if (action === 'list') {
+      const name = typeof flags.service === 'string' ? flags.service : undefined;
+      for (const [svc, store] of p.events.deadLetterStores) {
+        if (name && svc !== name) continue;
+        const page = await store.list({
+          state: typeof flags.state === 'string' ? flags.state : 'open',
+          limit: 100,
+        });
+        for (const d of page.items)
+          console.log(
+            `${svc}\t${d.id}\t${d.consumer}\t${d.eventType}\t${d.attempts}\t${d.error.slice(0, 80)}`,
+          );
+      }
+      return 0;
+    }
+    if (!service || !id || !['show', 'replay', 'discard'].includes(action ?? '')) {
+      console.error(HELP.dlq);
+      return 2;
+    }
+    if (action === 'show') {
+      const d = await p.events.deadLetterStores.get(service)?.get(id);
+      if (!d) {
+        console.error('no such dead letter');
+        return 1;
+      }
+      console.log(JSON.stringify(d, null, 2));
+      return 0;
+    }
+    const result =
+      action === 'replay'
+        ? await p.events.replay(service, id, null)
+        : await p.events.discard(service, id, null);
+    console.log(`${result.id} is now ${result.state}`);
+    return 0;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const { command, positional, flags } = parseArgs(argv);
   if (command === 'help' || command === '--help' || command === '-h') {
@@ -138,6 +196,24 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       await serve(flags);
       return -1; // keeps running
+    case 'worker': {
+      const config = configFrom({ ...flags, workers: true });
+      const platform = await buildPlatform({ config });
+      const stop = async (): Promise<void> => {
+        await platform.close();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop());
+      process.on('SIGTERM', () => void stop());
+      await platform.migrate('up');
+      platform.startBackground();
+      console.log(
+        `Linggong worker running for ${[...platform.services.keys()].join(', ')}. Press Ctrl-C to stop.`,
+      );
+      return -1;
+    }
+    case 'dlq':
+      return dlq(positional, flags);
     case 'migrate': {
       const action = positional[0];
       if (action !== 'up' && action !== 'down' && action !== 'status') {

@@ -55,6 +55,9 @@ export interface Config {
         signName: string;
         templateCode: string;
       };
+  events: { bus: 'inprocess' | 'bullmq'; queueRedisUrl: string | undefined; concurrency: number };
+  /** Run event consumers, jobs and schedules in this process (always on the embedded bus). */
+  workers: boolean;
   storage:
     | { driver: 'local'; dir: string }
     | {
@@ -94,6 +97,16 @@ export const CONFIG_VARS: Record<string, VarSpec> = {
   LINGGONG_ALLOW_SQLITE_IN_PRODUCTION: { doc: 'true to run production on SQLite (one process only)' },
   LINGGONG_REDIS_URL: {
     doc: 'Redis for rate limits, cache and queues; required when running several processes',
+  },
+  LINGGONG_QUEUE_REDIS_URL: {
+    doc: 'Redis for queues (BullMQ); must be noeviction with AOF (refused otherwise in staging/production); default LINGGONG_REDIS_URL',
+  },
+  LINGGONG_EVENT_BUS: {
+    doc: 'inprocess or bullmq (default bullmq when a queue Redis is configured, else inprocess)',
+  },
+  LINGGONG_EVENT_CONCURRENCY: { doc: 'Events each consumer handles at once in one process (default 16)' },
+  LINGGONG_WORKERS: {
+    doc: 'true to run event consumers and schedules in this process (default true; serve --workers / worker)',
   },
   LINGGONG_REDIS_PREFIX: { doc: 'Prefix of every Redis key (default linggong:)' },
   LINGGONG_BUSINESS_TZ: { doc: 'Time zone of "daily" limits and reports (default Asia/Shanghai)' },
@@ -367,6 +380,17 @@ export function loadConfig(options: LoadConfigOptions): Config {
     };
   }
 
+  const queueRedisUrl = get('LINGGONG_QUEUE_REDIS_URL') ?? redisUrl;
+  if (queueRedisUrl && !/^rediss?:\/\//.test(queueRedisUrl))
+    problems.push('LINGGONG_QUEUE_REDIS_URL: must start with redis://');
+  const bus = oneOf(
+    get('LINGGONG_EVENT_BUS') ?? (queueRedisUrl ? 'bullmq' : 'inprocess'),
+    'LINGGONG_EVENT_BUS',
+    ['inprocess', 'bullmq'] as const,
+  );
+  if (bus === 'bullmq' && !queueRedisUrl)
+    problems.push('LINGGONG_EVENT_BUS=bullmq: needs LINGGONG_QUEUE_REDIS_URL or LINGGONG_REDIS_URL');
+
   const config: Config = {
     profile,
     host: get('LINGGONG_HOST') ?? '127.0.0.1',
@@ -414,6 +438,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
     },
     sms,
     storage,
+    events: { bus, queueRedisUrl, concurrency: int('LINGGONG_EVENT_CONCURRENCY', 16, 1, 1000) },
+    workers: bool('LINGGONG_WORKERS', true),
     ...stripUndefined(options.overrides ?? {}),
   };
   if (services) config.services = services;
@@ -430,6 +456,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
     }
     if (!config.redisUrl)
       problems.push('services: serving a subset of services (several processes) needs LINGGONG_REDIS_URL');
+    if (config.events.bus === 'inprocess')
+      problems.push('services: several processes need LINGGONG_EVENT_BUS=bullmq');
   }
   if (profile === 'production' && usesSqlite && !bool('LINGGONG_ALLOW_SQLITE_IN_PRODUCTION', false)) {
     // Allowed for a single-machine platform, but only when said explicitly.

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Cache } from './cache.js';
+import type { EventHandler, Subscription } from './events/types.js';
 import type { FileStorage } from './storage.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -33,6 +34,8 @@ export interface ServiceContext<DB> {
 export interface ServiceModule<DB = unknown> {
   name: string;
   migrations: MigrationSet;
+  /** Events this service consumes (handlers come from the instance). */
+  subscriptions?: Subscription[];
   create(ctx: ServiceContext<DB>): ServiceInstance;
   /** How other processes reach this service when it runs elsewhere (LINGGONG_<SERVICE>_URL). */
   remote?(ctx: RemoteContext): RemoteService;
@@ -58,6 +61,10 @@ export interface ServiceInstance {
   client?: unknown;
   /** Verifies access tokens for every service's routes (the user service provides it). */
   verifier?: AccessTokenVerifier;
+  /** Handlers of the module's subscriptions, by consumer name. */
+  // Each service types its own handlers' transactions.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  handlers?: Record<string, EventHandler<any>>;
   /** Operator commands the CLI runs in-process (e.g. create-admin). */
   commands?: { createAdmin?(phone: string, displayName: string): Promise<{ id: string }> };
   /** Seeds demo data; returns lines to print once (development credentials). */

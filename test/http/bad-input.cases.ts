@@ -358,6 +358,46 @@ export const badInputCases: Record<string, RouteCases> = {
     headers: asAdmin,
     cases: adminCases,
   },
+  // Platform: dead letters (admin)
+  'GET /api/v1/admin/dead-letters': {
+    url: () => '/api/v1/admin/dead-letters?service=user',
+    headers: asAdmin,
+    cases: (c): BadCase[] => [
+      ...adminCases(c),
+      { name: 'no service', request: { url: '/api/v1/admin/dead-letters' }, code: 'VALIDATION_FAILED' },
+      { name: 'unknown service', request: { url: '/api/v1/admin/dead-letters?service=nosuch' }, status: 404 },
+      { name: 'unknown state', request: { url: '/api/v1/admin/dead-letters?service=user&state=maybe' } },
+      { name: 'limit 101', request: { url: '/api/v1/admin/dead-letters?service=user&limit=101' } },
+      {
+        name: 'forged cursor',
+        request: { url: '/api/v1/admin/dead-letters?service=user&cursor=abc.def' },
+        code: 'INVALID_CURSOR',
+      },
+    ],
+  },
+  'GET /api/v1/admin/dead-letters/:service/:id': {
+    url: () => `/api/v1/admin/dead-letters/user/${UNKNOWN_ID}`,
+    headers: asAdmin,
+    cases: (c) => [
+      ...adminCases(c),
+      { name: 'unknown dead letter', request: {}, status: 404 },
+      {
+        name: 'service with a slash',
+        request: { url: `/api/v1/admin/dead-letters/us%2Fer/${UNKNOWN_ID}` },
+        status: 400,
+      },
+    ],
+  },
+  'POST /api/v1/admin/dead-letters/:service/:id/replay': {
+    url: () => `/api/v1/admin/dead-letters/user/${UNKNOWN_ID}/replay`,
+    headers: asAdmin,
+    cases: (c) => [...adminCases(c), { name: 'unknown dead letter', request: {}, status: 404 }],
+  },
+  'POST /api/v1/admin/dead-letters/:service/:id/discard': {
+    url: () => `/api/v1/admin/dead-letters/user/${UNKNOWN_ID}/discard`,
+    headers: asAdmin,
+    cases: (c) => [...adminCases(c), { name: 'unknown dead letter', request: {}, status: 404 }],
+  },
   'GET /internal/v1/users/:id': {
     url: (c) => `/internal/v1/users/${c.worker.userId}`,
     headers: (c) => ({ 'x-service-token': c.serviceToken }),

@@ -79,3 +79,69 @@ export const platformTablesMigration: ServiceMigration = {
     }
   },
 };
+
+/** Second platform migration: event delivery bookkeeping, dead letters and schedule runs. */
+export const PLATFORM_EVENTS_MIGRATION_NAME = '00000000_0001_events_and_schedules';
+
+export const platformEventsMigration: ServiceMigration = {
+  async up({ db, dialect, t, prefix }) {
+    // Set once every consumer has the event (embedded) or its queue holds it for sure (BullMQ).
+    await db.schema.alterTable(`${prefix}outbox`).addColumn('confirmed_at', t.bigint).execute();
+
+    // Per-consumer retry state of the in-process bus (only failures create rows).
+    await createTable(db, dialect, `${prefix}outbox_deliveries`)
+      .addColumn('event_id', t.id, (c) => c.notNull())
+      .addColumn('consumer', t.ascii(100), (c) => c.notNull())
+      .addColumn('attempts', t.integer, (c) => c.notNull())
+      .addColumn('state', t.ascii(16), (c) => c.notNull())
+      .addColumn('next_attempt_at', t.bigint, (c) => c.notNull())
+      .addColumn('last_error', t.text)
+      .addPrimaryKeyConstraint(`${prefix}outbox_deliveries_pk`, ['event_id', 'consumer'])
+      .execute();
+
+    // Events a consumer of this service gave up on, kept for admins to inspect, replay or discard.
+    await createTable(db, dialect, `${prefix}dead_letters`)
+      .addColumn('id', t.id, (c) => c.primaryKey())
+      .addColumn('event_id', t.id, (c) => c.notNull())
+      .addColumn('consumer', t.ascii(100), (c) => c.notNull())
+      .addColumn('event_type', t.ascii(100), (c) => c.notNull())
+      .addColumn('envelope', t.longText, (c) => c.notNull())
+      .addColumn('attempts', t.integer, (c) => c.notNull())
+      .addColumn('error', t.text, (c) => c.notNull())
+      .addColumn('state', t.ascii(16), (c) => c.notNull())
+      .addColumn('created_at', t.bigint, (c) => c.notNull())
+      .addColumn('resolved_at', t.bigint)
+      .addColumn('resolved_by', t.ascii(26))
+      .execute();
+    await db.schema
+      .createIndex(`${prefix}dead_letters_state_idx`)
+      .on(`${prefix}dead_letters`)
+      .columns(['state', 'id'])
+      .execute();
+    await db.schema
+      .createIndex(`${prefix}dead_letters_event_idx`)
+      .on(`${prefix}dead_letters`)
+      .columns(['consumer', 'event_id'])
+      .unique()
+      .execute();
+
+    // One row per schedule tick: the unique key makes a tick run once across processes.
+    await createTable(db, dialect, `${prefix}schedule_runs`)
+      .addColumn('schedule', t.ascii(100), (c) => c.notNull())
+      .addColumn('tick_at', t.bigint, (c) => c.notNull())
+      .addColumn('state', t.ascii(16), (c) => c.notNull())
+      .addColumn('owner', t.ascii(64), (c) => c.notNull())
+      .addColumn('lease_until', t.bigint, (c) => c.notNull())
+      .addColumn('started_at', t.bigint, (c) => c.notNull())
+      .addColumn('finished_at', t.bigint)
+      .addColumn('error', t.text)
+      .addPrimaryKeyConstraint(`${prefix}schedule_runs_pk`, ['schedule', 'tick_at'])
+      .execute();
+  },
+  async down({ db, prefix }) {
+    for (const table of ['schedule_runs', 'dead_letters', 'outbox_deliveries']) {
+      await db.schema.dropTable(`${prefix}${table}`).ifExists().execute();
+    }
+    await db.schema.alterTable(`${prefix}outbox`).dropColumn('confirmed_at').execute();
+  },
+};

@@ -6,7 +6,12 @@ import type { IdGenerator } from '../ids.js';
 import type { Logger } from '../log.js';
 import type { Connection, Dialect } from './connect.js';
 import { createServiceMigrator, type MigrationSet } from './migrator.js';
-import { PLATFORM_MIGRATION_NAME, platformTablesMigration } from './platform-tables.js';
+import {
+  PLATFORM_EVENTS_MIGRATION_NAME,
+  PLATFORM_MIGRATION_NAME,
+  platformEventsMigration,
+  platformTablesMigration,
+} from './platform-tables.js';
 import { currentTransaction, runInTransactionContext, runOutsideTransaction } from './tx-context.js';
 
 /** An event as a service publishes it: `entity.verb`, a versioned payload. */
@@ -41,6 +46,8 @@ export class ServiceDatabase<DB> {
   readonly db: Kysely<DB>;
   readonly dialect: Dialect;
   readonly prefix: string;
+  /** Set by the event system: called after a transaction that published events has committed. */
+  onEventsCommitted: (() => void) | undefined;
 
   constructor(
     readonly service: string,
@@ -63,7 +70,11 @@ export class ServiceDatabase<DB> {
       service: this.service,
       db: this.connection.kysely,
       dialect: this.dialect,
-      migrations: { [PLATFORM_MIGRATION_NAME]: platformTablesMigration, ...this.migrations },
+      migrations: {
+        [PLATFORM_MIGRATION_NAME]: platformTablesMigration,
+        [PLATFORM_EVENTS_MIGRATION_NAME]: platformEventsMigration,
+        ...this.migrations,
+      },
     });
   }
 
@@ -81,6 +92,7 @@ export class ServiceDatabase<DB> {
       );
     }
     const hooks: (() => void | Promise<void>)[] = [];
+    let published = 0;
     const now = this.deps.clock.now();
     const request = currentContext();
     const result = await this.db.transaction().execute((trx) =>
@@ -88,7 +100,10 @@ export class ServiceDatabase<DB> {
         const tx: Tx<DB> = {
           db: trx,
           now,
-          publish: (event) => this.writeOutbox(trx, event, now),
+          publish: (event) => {
+            published++;
+            return this.writeOutbox(trx, event, now);
+          },
           afterCommit: (hook) => {
             hooks.push(hook);
           },
@@ -109,6 +124,7 @@ export class ServiceDatabase<DB> {
         return value;
       }),
     );
+    if (published > 0) hooks.unshift(() => this.onEventsCommitted?.());
     for (const hook of hooks) {
       await runOutsideTransaction(async () => {
         try {

@@ -31,6 +31,17 @@ export interface UserClient {
 export const userModule: ServiceModule<UserDB> = {
   name: 'user',
   migrations: userMigrations,
+  // Cached public profiles are dropped on every change, in every process (and by other services'
+  // caches subscribing the same way); the afterCommit hook already did so in the writing process.
+  subscriptions: (
+    [
+      'user.profile_updated',
+      'user.roles_changed',
+      'user.suspended',
+      'user.reactivated',
+      'user.deleted',
+    ] as const
+  ).map((event) => ({ consumer: 'user.invalidate-profile-cache', event })),
   create(ctx) {
     const { db: sdb, config, clock, ids, log, cache } = ctx;
     const pii = createPiiCipher(config.piiKeys, `pii-lookup:${config.secret}`);
@@ -62,6 +73,11 @@ export const userModule: ServiceModule<UserDB> = {
     return {
       client,
       verifier: tokens.verifier,
+      handlers: {
+        'user.invalidate-profile-cache': async (event) => {
+          await profiles.invalidate((event.payload as { userId: string }).userId);
+        },
+      },
       commands: { createAdmin: (phone, name) => profiles.createAdmin(phone, name) },
       async routes(app) {
         await registerAuthRoutes(app, auth, tokens, config);

@@ -336,7 +336,13 @@ export function createProfileService(deps: {
     return { id };
   }
 
+  /** Drops the cached public profile (event handler of user.* changes). */
+  async function invalidate(userId: string): Promise<void> {
+    await cache.delete(publicKey(userId));
+  }
+
   return {
+    invalidate,
     getPublic,
     getPrivate,
     update,

@@ -1,0 +1,115 @@
+import Type from 'typebox';
+import { principalOf } from '../http/auth.js';
+import type { App } from '../http/server.js';
+import { PlatformErrors } from '../errors.js';
+import type { EventSystem } from './event-system.js';
+
+const Envelope = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  version: Type.Integer(),
+  payload: Type.Unknown(),
+  source: Type.String(),
+  traceparent: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.Integer(),
+});
+const DeadLetterSchema = Type.Object({
+  id: Type.String(),
+  service: Type.String(),
+  eventId: Type.String(),
+  consumer: Type.String(),
+  eventType: Type.String(),
+  attempts: Type.Integer(),
+  error: Type.String(),
+  state: Type.String(),
+  createdAt: Type.String(),
+  resolvedAt: Type.Union([Type.String(), Type.Null()]),
+  event: Envelope,
+});
+const Params = Type.Object({
+  service: Type.String({ pattern: '^[a-z]{2,20}$' }),
+  id: Type.String({ pattern: '^[0-7][0-9A-HJKMNP-TV-Z]{25}$' }),
+});
+const ListQuery = Type.Object(
+  {
+    service: Type.String({ pattern: '^[a-z]{2,20}$' }),
+    state: Type.Optional(
+      Type.Union([Type.Literal('open'), Type.Literal('replayed'), Type.Literal('discarded')]),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  },
+  { additionalProperties: false },
+);
+const tags = ['admin'];
+const admin = { auth: ['admin'] as const };
+
+/** Dead letters of the services this process serves: list, inspect, replay, discard (admin). */
+export async function registerDeadLetterRoutes(app: App, events: EventSystem): Promise<void> {
+  const store = (service: string) => {
+    const s = events.deadLetterStores.get(service);
+    if (!s) throw PlatformErrors.NOT_FOUND();
+    return s;
+  };
+  app.get(
+    '/api/v1/admin/dead-letters',
+    {
+      schema: {
+        tags,
+        summary: 'List dead letters of a service',
+        querystring: ListQuery,
+        response: {
+          200: Type.Object({
+            items: Type.Array(DeadLetterSchema),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+        },
+      },
+      config: admin,
+    },
+    async (req) =>
+      store(req.query.service).list({
+        state: req.query.state,
+        limit: req.query.limit ?? 20,
+        cursor: req.query.cursor,
+      }),
+  );
+  app.get(
+    '/api/v1/admin/dead-letters/:service/:id',
+    {
+      schema: { tags, summary: 'Inspect a dead letter', params: Params, response: { 200: DeadLetterSchema } },
+      config: admin,
+    },
+    async (req) => {
+      const dl = await store(req.params.service).get(req.params.id);
+      if (!dl) throw PlatformErrors.NOT_FOUND();
+      return dl;
+    },
+  );
+  app.post(
+    '/api/v1/admin/dead-letters/:service/:id/replay',
+    {
+      schema: {
+        tags,
+        summary: 'Run the consumer on the event again',
+        params: Params,
+        response: { 200: DeadLetterSchema },
+      },
+      config: admin,
+    },
+    async (req) => events.replay(req.params.service, req.params.id, principalOf(req).userId),
+  );
+  app.post(
+    '/api/v1/admin/dead-letters/:service/:id/discard',
+    {
+      schema: {
+        tags,
+        summary: 'Give up on the event for good',
+        params: Params,
+        response: { 200: DeadLetterSchema },
+      },
+      config: admin,
+    },
+    async (req) => events.discard(req.params.service, req.params.id, principalOf(req).userId),
+  );
+}

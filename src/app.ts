@@ -8,7 +8,11 @@ import { openConnection, type Connection } from './platform/db/connect.js';
 import { ServiceDatabase } from './platform/db/service-database.js';
 import type { ReadinessCheck } from './platform/http/health.js';
 import { createMetricsRegistry } from './platform/http/metrics.js';
+import { hostname } from 'node:os';
 import { registerDeadLetterRoutes } from './platform/events/admin.routes.js';
+import { createScheduler, type Scheduler } from './platform/jobs/scheduler.js';
+import { retentionSchedule } from './platform/retention.js';
+import { createDeadlines, type Deadlines } from './platform/deadlines.js';
 import { createEventSystem, type EventSystem } from './platform/events/event-system.js';
 import { createHttpServer, type App } from './platform/http/server.js';
 import { createIdGenerator } from './platform/ids.js';
@@ -40,6 +44,7 @@ export interface Platform {
     { module: AnyServiceModule; db: ServiceDatabase<unknown>; instance: ServiceInstance }
   >;
   events: EventSystem;
+  scheduler: Scheduler;
   migrate(direction?: 'up' | 'down'): Promise<string[]>;
   seed(): Promise<string[]>;
   /** Starts the background work: outbox relays, and (workers) event consumers and schedules. */
@@ -112,8 +117,12 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     },
   };
   const cursors = createCursorCodec(config.secret);
+  const deadlines = new Map<string, Deadlines>();
   for (const entry of services.values()) {
+    const serviceDeadlines = createDeadlines(entry.db, { clock, ids, log });
+    deadlines.set(entry.module.name, serviceDeadlines);
     entry.instance = entry.module.create({
+      deadlines: serviceDeadlines,
       config,
       log,
       clock,
@@ -135,6 +144,9 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     config.events.bus === 'bullmq' && config.events.queueRedisUrl
       ? new Redis(config.events.queueRedisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true })
       : undefined;
+  // Connection errors are retried by ioredis; log them rather than crash on an unhandled 'error'.
+  redis?.on('error', (err: Error) => log.warn({ err }, 'redis connection error'));
+  queueRedis?.on('error', (err: Error) => log.warn({ err }, 'queue redis connection error'));
   if (queueRedis) await checkQueueRedis(queueRedis, config, log);
   const known = [...modules, ...(options.remoteModules ?? [])];
   const events = createEventSystem({
@@ -158,6 +170,22 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     ids,
     cursors,
     metricsRegistry: metrics,
+  });
+
+  const scheduler = createScheduler({
+    entries: [...services.values()].flatMap(({ module, db, instance }) => {
+      const sweep = deadlines.get(module.name)!.schedule();
+      return [
+        { db, spec: retentionSchedule(db, clock) },
+        ...(sweep ? [{ db, spec: sweep }] : []),
+        ...(instance.schedules ?? []).map((spec) => ({ db, spec })),
+      ];
+    }),
+    clock,
+    log,
+    owner: `${hostname()}:${process.pid}`.slice(0, 64),
+    overrides: config.schedules,
+    businessTimeZone: config.businessTimeZone,
   });
 
   const readiness = (): ReadinessCheck[] => [
@@ -184,8 +212,10 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     clock,
     services,
     events,
+    scheduler,
     startBackground() {
       events.start();
+      if (config.workers || config.events.bus === 'inprocess') scheduler.start();
     },
     async migrate(direction = 'up') {
       const lines: string[] = [];
@@ -207,6 +237,7 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     async close() {
       draining = true;
       await app.close();
+      await scheduler.stop();
       await events.stop();
       for (const { instance } of services.values()) await instance.close?.();
       await Promise.allSettled([...connections.values()].map((c) => c.close()));

@@ -106,7 +106,9 @@ async function main(): Promise<void> {
   const children: ChildServer[] = [];
   const results: Record<string, LoadFigures> = {};
   let probes: { idle?: ProbeFigures; login?: ProbeFigures } = {};
-  log(`Linggong HTTP benchmark — ${db.version}, ${fmt(users)} users, ${connections} connections, ${duration} s`);
+  log(
+    `Linggong HTTP benchmark — ${db.version}, ${fmt(users)} users, ${connections} connections, ${duration} s`,
+  );
   log(`  machine: ${m.nproc} cores (${m.cpu}), ${m.memory}, Node ${m.node}`);
   try {
     // Migrate and seed through the service's own tables, then close: the server opens the database.
@@ -199,7 +201,8 @@ async function main(): Promise<void> {
 
     log('');
     log('Ratios');
-    const ratio = (a?: LoadFigures, b?: LoadFigures) => (a && b ? `${fmt((100 * a.rps) / b.rps, 1)} %` : 'n/a');
+    const ratio = (a?: LoadFigures, b?: LoadFigures) =>
+      a && b ? `${fmt((100 * a.rps) / b.rps, 1)} %` : 'n/a';
     log(`  cache off / hello-world:         ${ratio(results.off, results.hello)}`);
     if (dialect === 'mysql') {
       log(`  cache off / raw mysql2 (two):    ${ratio(results.off, results['raw-two'])}`);

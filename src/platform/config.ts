@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isValidTimeZone } from './clock.js';
+import { parseScheduleOverrides } from './jobs/scheduler.js';
 import { developmentPiiKeys, parsePiiKeys, type PiiKey } from './pii.js';
 
 /**
@@ -58,6 +59,8 @@ export interface Config {
   events: { bus: 'inprocess' | 'bullmq'; queueRedisUrl: string | undefined; concurrency: number };
   /** Run event consumers, jobs and schedules in this process (always on the embedded bus). */
   workers: boolean;
+  /** Schedule overrides by name: 'off', 'every 10m' or 'cron 0 3 * * *'. */
+  schedules: Record<string, string>;
   storage:
     | { driver: 'local'; dir: string }
     | {
@@ -107,6 +110,9 @@ export const CONFIG_VARS: Record<string, VarSpec> = {
   LINGGONG_EVENT_CONCURRENCY: { doc: 'Events each consumer handles at once in one process (default 16)' },
   LINGGONG_WORKERS: {
     doc: 'true to run event consumers and schedules in this process (default true; serve --workers / worker)',
+  },
+  LINGGONG_SCHEDULES: {
+    doc: 'JSON overrides of schedules, e.g. {"user.purge-expired":"every 30m","platform.purge-outbox":"off"}',
   },
   LINGGONG_REDIS_PREFIX: { doc: 'Prefix of every Redis key (default linggong:)' },
   LINGGONG_BUSINESS_TZ: { doc: 'Time zone of "daily" limits and reports (default Asia/Shanghai)' },
@@ -391,6 +397,16 @@ export function loadConfig(options: LoadConfigOptions): Config {
   if (bus === 'bullmq' && !queueRedisUrl)
     problems.push('LINGGONG_EVENT_BUS=bullmq: needs LINGGONG_QUEUE_REDIS_URL or LINGGONG_REDIS_URL');
 
+  let schedules: Record<string, string> = {};
+  const schedulesRaw = get('LINGGONG_SCHEDULES');
+  if (schedulesRaw) {
+    try {
+      schedules = parseScheduleOverrides(schedulesRaw);
+    } catch (e) {
+      problems.push(`LINGGONG_SCHEDULES: ${(e as Error).message}`);
+    }
+  }
+
   const config: Config = {
     profile,
     host: get('LINGGONG_HOST') ?? '127.0.0.1',
@@ -440,6 +456,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
     storage,
     events: { bus, queueRedisUrl, concurrency: int('LINGGONG_EVENT_CONCURRENCY', 16, 1, 1000) },
     workers: bool('LINGGONG_WORKERS', true),
+    schedules,
     ...stripUndefined(options.overrides ?? {}),
   };
   if (services) config.services = services;

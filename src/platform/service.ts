@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Cache } from './cache.js';
+import type { Deadlines } from './deadlines.js';
 import type { EventHandler, Subscription } from './events/types.js';
+import type { ScheduleSpec } from './jobs/scheduler.js';
 import type { FileStorage } from './storage.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -26,6 +28,8 @@ export interface ServiceContext<DB> {
   redis: Redis | undefined;
   cache: Cache;
   storage: FileStorage;
+  /** This service's deadlines: rows swept by a scheduled tick (register kinds in create()). */
+  deadlines: Deadlines;
   /** Typed clients of the other services (in-process or HTTP), resolved lazily. */
   clients: ClientRegistry;
 }
@@ -65,6 +69,8 @@ export interface ServiceInstance {
   // Each service types its own handlers' transactions.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   handlers?: Record<string, EventHandler<any>>;
+  /** Schedules (cron-like, run once per tick across processes) owned by the service. */
+  schedules?: ScheduleSpec[];
   /** Operator commands the CLI runs in-process (e.g. create-admin). */
   commands?: { createAdmin?(phone: string, displayName: string): Promise<{ id: string }> };
   /** Seeds demo data; returns lines to print once (development credentials). */

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/log.js';
 import type { AnyServiceModule } from '../../src/platform/service.js';
 import { ALL_SERVICES } from '../../src/services/registry.js';
-import { createTestDatabase, createTestRedis } from './databases.js';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from './databases.js';
 
 export interface TestPlatform extends Platform {
   clock: FakeClock;
@@ -31,14 +31,18 @@ export async function startTestPlatform(
     remoteModules?: AnyServiceModule[];
     env?: Record<string, string>;
     clock?: FakeClock;
+    /** Reuse databases and a Redis prefix made by the caller (who also drops them). */
+    database?: TestDatabase;
+    redis?: TestRedis;
   } = {},
 ): Promise<TestPlatform> {
   const modules = options.modules ?? ALL_SERVICES;
-  const database = await createTestDatabase();
+  const ownsStorage = !options.database;
+  const database = options.database ?? (await createTestDatabase());
   // The user service always gets a database of its own, proving that services share nothing.
   const userDatabase = modules.some((m) => m.name === 'user') ? await createTestDatabase() : undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'linggong-data-'));
-  const redis = await createTestRedis();
+  const redis = options.redis ?? (ownsStorage ? await createTestRedis() : undefined);
   const clock = options.clock ?? new FakeClock();
   const captured: string[] = [];
   const destination = new Writable({
@@ -63,9 +67,11 @@ export async function startTestPlatform(
     },
   });
   async function dropAll(): Promise<void> {
-    await database.drop();
+    if (ownsStorage) {
+      await database.drop();
+      await redis?.cleanup();
+    }
     await userDatabase?.drop();
-    await redis?.cleanup();
     rmSync(dataDir, { recursive: true, force: true });
   }
   const log = createLogger({ level: config.logLevel, destination });

@@ -145,3 +145,35 @@ export const platformEventsMigration: ServiceMigration = {
     await db.schema.alterTable(`${prefix}outbox`).dropColumn('confirmed_at').execute();
   },
 };
+
+/** Third platform migration: deadlines, the rows a scheduled sweep acts on when they fall due. */
+export const PLATFORM_DEADLINES_MIGRATION_NAME = '00000000_0002_deadlines';
+
+export const platformDeadlinesMigration: ServiceMigration = {
+  async up({ db, dialect, t, prefix }) {
+    await createTable(db, dialect, `${prefix}deadlines`)
+      .addColumn('id', t.id, (c) => c.primaryKey())
+      .addColumn('kind', t.ascii(64), (c) => c.notNull())
+      .addColumn('ref_id', t.ascii(64), (c) => c.notNull())
+      .addColumn('due_at', t.bigint, (c) => c.notNull())
+      .addColumn('state', t.ascii(16), (c) => c.notNull())
+      .addColumn('attempts', t.integer, (c) => c.notNull())
+      .addColumn('last_error', t.text)
+      .addColumn('created_at', t.bigint, (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex(`${prefix}deadlines_ref_idx`)
+      .on(`${prefix}deadlines`)
+      .columns(['kind', 'ref_id'])
+      .unique()
+      .execute();
+    await db.schema
+      .createIndex(`${prefix}deadlines_due_idx`)
+      .on(`${prefix}deadlines`)
+      .columns(['state', 'due_at'])
+      .execute();
+  },
+  async down({ db, prefix }) {
+    await db.schema.dropTable(`${prefix}deadlines`).ifExists().execute();
+  },
+};

@@ -7,8 +7,10 @@ import type { Logger } from '../log.js';
 import type { Connection, Dialect } from './connect.js';
 import { createServiceMigrator, type MigrationSet } from './migrator.js';
 import {
+  PLATFORM_DEADLINES_MIGRATION_NAME,
   PLATFORM_EVENTS_MIGRATION_NAME,
   PLATFORM_MIGRATION_NAME,
+  platformDeadlinesMigration,
   platformEventsMigration,
   platformTablesMigration,
 } from './platform-tables.js';
@@ -31,6 +33,8 @@ export interface Tx<DB> {
   readonly now: number;
   /** Writes the event to this service's outbox in this transaction; returns its id. */
   publish(event: DomainEvent): Promise<string>;
+  /** Writes many events with one statement (bulk changes); returns their ids in order. */
+  publishAll(events: DomainEvent[]): Promise<string[]>;
   /** Runs fn once the transaction has committed (never if it rolls back). */
   afterCommit(fn: () => void | Promise<void>): void;
 }
@@ -73,6 +77,7 @@ export class ServiceDatabase<DB> {
       migrations: {
         [PLATFORM_MIGRATION_NAME]: platformTablesMigration,
         [PLATFORM_EVENTS_MIGRATION_NAME]: platformEventsMigration,
+        [PLATFORM_DEADLINES_MIGRATION_NAME]: platformDeadlinesMigration,
         ...this.migrations,
       },
     });
@@ -100,9 +105,13 @@ export class ServiceDatabase<DB> {
         const tx: Tx<DB> = {
           db: trx,
           now,
-          publish: (event) => {
+          publish: async (event) => {
             published++;
-            return this.writeOutbox(trx, event, now);
+            return (await this.writeOutbox(trx, [event], now))[0]!;
+          },
+          publishAll: (events) => {
+            published += events.length;
+            return this.writeOutbox(trx, events, now);
           },
           afterCommit: (hook) => {
             hooks.push(hook);
@@ -138,27 +147,34 @@ export class ServiceDatabase<DB> {
     return result;
   }
 
-  private async writeOutbox(trx: Transaction<DB>, event: DomainEvent, now: number): Promise<string> {
-    if (!/^[a-z][a-z_]*\.[a-z][a-z_]*$/.test(event.type)) {
-      throw new PlatformMisuseError(`event type "${event.type}" is not entity.verb`);
+  private async writeOutbox(trx: Transaction<DB>, events: DomainEvent[], now: number): Promise<string[]> {
+    if (events.length === 0) return [];
+    for (const event of events) {
+      if (!/^[a-z][a-z_]*\.[a-z][a-z_]*$/.test(event.type)) {
+        throw new PlatformMisuseError(`event type "${event.type}" is not entity.verb`);
+      }
     }
     const ctx = currentContext();
-    const id = this.deps.ids();
-    await this.untyped(trx)
-      .insertInto(this.table('outbox'))
-      .values({
-        id,
-        type: event.type,
-        version: event.version,
-        payload: JSON.stringify(event.payload),
-        traceparent: ctx ? formatTraceparent(ctx.traceId, ctx.spanId) : null,
-        created_at: now,
-        available_at: now,
-        attempts: 0,
-        published_at: null,
-      })
-      .execute();
-    return id;
+    const traceparent = ctx ? formatTraceparent(ctx.traceId, ctx.spanId) : null;
+    const rows = events.map((event) => ({
+      id: this.deps.ids(),
+      type: event.type,
+      version: event.version,
+      payload: JSON.stringify(event.payload),
+      traceparent,
+      created_at: now,
+      available_at: now,
+      attempts: 0,
+      published_at: null,
+    }));
+    // Chunked: SQLite allows at most 32,766 bound parameters per statement.
+    for (let i = 0; i < rows.length; i += 1000) {
+      await this.untyped(trx)
+        .insertInto(this.table('outbox'))
+        .values(rows.slice(i, i + 1000))
+        .execute();
+    }
+    return rows.map((r) => r.id);
   }
 
   /** The platform tables' names depend on the service, so they are queried untyped. */

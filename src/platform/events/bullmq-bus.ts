@@ -41,6 +41,7 @@ export function createBullBus(deps: BullBusDeps) {
     let q = queues.get(consumer);
     if (!q) {
       q = new Queue(queueName(consumer), { connection, prefix: deps.prefix });
+      q.on('error', (err) => deps.log.warn({ err, consumer }, 'event queue error'));
       queues.set(consumer, q);
     }
     return q;

@@ -73,6 +73,17 @@ export const userModule: ServiceModule<UserDB> = {
     return {
       client,
       verifier: tokens.verifier,
+      schedules: [
+        {
+          name: 'user.purge-expired',
+          every: '1h',
+          // Old SMS codes, spent daily quotas and sessions past their absolute expiry.
+          run: async () => {
+            await repo.purgeExpired(clock.now());
+            while ((await repo.purgeRefreshTokens(clock.now())) > 0);
+          },
+        },
+      ],
       handlers: {
         'user.invalidate-profile-cache': async (event) => {
           await profiles.invalidate((event.payload as { userId: string }).userId);

@@ -73,9 +73,9 @@ export function createProfileService(deps: {
   /** Anyone's public profile; cached (cache-aside, invalidated on change, not-found cached briefly). */
   async function getPublic(userId: string): Promise<PublicProfile> {
     const profile = await cache.getOrLoad(publicKey(userId), PUBLIC_PROFILE_TTL_MS, async () => {
-      const row = await repo.findAccount(userId);
-      if (!row || row.status !== 'active') return undefined;
-      return toPublicProfile(row, await repo.skillsOf(userId));
+      const found = await repo.findPublicProfile(userId);
+      if (!found || found.account.status !== 'active') return undefined;
+      return toPublicProfile(found.account, found.skills);
     });
     if (!profile) throw UserErrors.USER_NOT_FOUND();
     return profile;

@@ -1,6 +1,6 @@
 import { ROLES, type Role } from '../../platform/http/auth.js';
 import { maskPhone, type PiiCipher } from '../../platform/pii.js';
-import type { AccountRow } from './user.repository.js';
+import type { AccountRow, PublicAccountRow } from './user.repository.js';
 
 export interface Availability {
   weekday: number;
@@ -32,7 +32,7 @@ export function parseRoles(roles: string): Role[] {
   return roles.split(',').filter((r): r is Role => ROLES.includes(r as Role));
 }
 
-export function avatarUrl(row: AccountRow): string | null {
+export function avatarUrl(row: Pick<AccountRow, 'id' | 'avatar_key'>): string | null {
   // The key changes with every upload, so the URL can be cached forever by clients.
   return row.avatar_key
     ? `/api/v1/users/${row.id}/avatar?v=${row.avatar_key.split('/').pop()!.split('.')[0]!}`
@@ -40,7 +40,7 @@ export function avatarUrl(row: AccountRow): string | null {
 }
 
 /** What anyone may see. Admin is never shown publicly. */
-export function toPublicProfile(row: AccountRow, skills: string[]): PublicProfile {
+export function toPublicProfile(row: PublicAccountRow, skills: string[]): PublicProfile {
   return {
     id: row.id,
     displayName: row.display_name,

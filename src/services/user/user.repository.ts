@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { createQueryId, type CompiledQuery, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { affectedRows, insertIgnore } from '../../platform/db/helpers.js';
 import type { Executor, ServiceDatabase } from '../../platform/db/service-database.js';
 import type { UserDB } from './user.db.js';
@@ -6,6 +6,19 @@ import type { UserDB } from './user.db.js';
 export type AccountRow = Selectable<UserDB['user_accounts']>;
 export type SessionRow = Selectable<UserDB['user_sessions']>;
 export type SmsCodeRow = Selectable<UserDB['user_sms_codes']>;
+/** The account fields a public profile is made of, and the status that decides whether it is shown. */
+export type PublicAccountRow = Pick<
+  AccountRow,
+  | 'id'
+  | 'display_name'
+  | 'avatar_key'
+  | 'bio'
+  | 'home_area'
+  | 'availability'
+  | 'roles'
+  | 'status'
+  | 'created_at'
+>;
 
 /**
  * The only code that touches the user service's tables. Every method takes an optional executor:
@@ -13,6 +26,27 @@ export type SmsCodeRow = Selectable<UserDB['user_sms_codes']>;
  */
 export function createUserRepository(sdb: ServiceDatabase<UserDB>) {
   const root = sdb.db;
+  // The public profile is the hottest read. It is one round trip (the account LEFT JOIN its skills:
+  // one row per skill in skill order, or one row with a null skill), and its SQL is built and
+  // compiled once, here: a call only binds the id (building a query costs more than running it).
+  const publicProfileQuery: CompiledQuery<PublicAccountRow & { category: string | null }> = root
+    .selectFrom('user_accounts as a')
+    .leftJoin('user_skills as s', 's.user_id', 'a.id')
+    .select([
+      'a.id',
+      'a.display_name',
+      'a.avatar_key',
+      'a.bio',
+      'a.home_area',
+      'a.availability',
+      'a.roles',
+      'a.status',
+      'a.created_at',
+      's.category',
+    ])
+    .where('a.id', '=', '')
+    .orderBy('s.category')
+    .compile();
   return {
     // Accounts
     findAccount: (id: string, ex: Executor<UserDB> = root) =>
@@ -61,6 +95,22 @@ export function createUserRepository(sdb: ServiceDatabase<UserDB>) {
         .orderBy('id')
         .limit(opts.limit)
         .execute(),
+
+    /** An account's public fields and its skills (sorted), in one query; undefined if there is no such id. */
+    findPublicProfile: async (
+      id: string,
+      ex: Executor<UserDB> = root,
+    ): Promise<{ account: PublicAccountRow; skills: string[] } | undefined> => {
+      const { rows } = await ex.executeQuery<PublicAccountRow & { category: string | null }>({
+        ...publicProfileQuery,
+        parameters: [id],
+        queryId: createQueryId(),
+      });
+      const first = rows[0];
+      if (!first) return undefined;
+      const { category, ...account } = first;
+      return { account, skills: category === null ? [] : rows.map((r) => r.category!) };
+    },
 
     // Skills
     skillsOf: async (userId: string, ex: Executor<UserDB> = root) =>

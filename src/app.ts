@@ -13,6 +13,7 @@ import { registerDeadLetterRoutes } from './platform/events/admin.routes.js';
 import { createScheduler, type Scheduler } from './platform/jobs/scheduler.js';
 import { retentionSchedule } from './platform/retention.js';
 import { createDeadlines, type Deadlines } from './platform/deadlines.js';
+import { createBullJobQueue, createInProcessJobQueue, type JobQueue } from './platform/jobs/queue.js';
 import { createEventSystem, type EventSystem } from './platform/events/event-system.js';
 import { createHttpServer, type App } from './platform/http/server.js';
 import { createIdGenerator } from './platform/ids.js';
@@ -45,6 +46,7 @@ export interface Platform {
   >;
   events: EventSystem;
   scheduler: Scheduler;
+  jobs: JobQueue;
   migrate(direction?: 'up' | 'down'): Promise<string[]>;
   seed(): Promise<string[]>;
   /** Starts the background work: outbox relays, and (workers) event consumers and schedules. */
@@ -117,12 +119,28 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     },
   };
   const cursors = createCursorCodec(config.secret);
+  // The queue Redis is created here because jobs are defined while services are created.
+  const queueRedis =
+    config.events.bus === 'bullmq' && config.events.queueRedisUrl
+      ? new Redis(config.events.queueRedisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true })
+      : undefined;
+  const runWorkers = config.events.bus === 'inprocess' || config.workers;
+  const jobs: JobQueue = queueRedis
+    ? createBullJobQueue({
+        connection: queueRedis,
+        prefix: `${config.redisPrefix}bull`,
+        log,
+        ids,
+        runWorkers,
+      })
+    : createInProcessJobQueue({ clock, log, ids });
   const deadlines = new Map<string, Deadlines>();
   for (const entry of services.values()) {
     const serviceDeadlines = createDeadlines(entry.db, { clock, ids, log });
     deadlines.set(entry.module.name, serviceDeadlines);
     entry.instance = entry.module.create({
       deadlines: serviceDeadlines,
+      jobs,
       config,
       log,
       clock,
@@ -140,10 +158,6 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     [...remotes.values()].find((r) => r.verifier)?.verifier;
 
   const metrics = createMetricsRegistry();
-  const queueRedis =
-    config.events.bus === 'bullmq' && config.events.queueRedisUrl
-      ? new Redis(config.events.queueRedisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true })
-      : undefined;
   // Connection errors are retried by ioredis; log them rather than crash on an unhandled 'error'.
   redis?.on('error', (err: Error) => log.warn({ err }, 'redis connection error'));
   queueRedis?.on('error', (err: Error) => log.warn({ err }, 'queue redis connection error'));
@@ -161,7 +175,7 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
         return { service: module.name, subscription, db, handler };
       }),
     ),
-    runWorkers: config.events.bus === 'inprocess' || config.workers,
+    runWorkers,
     queueRedis,
     redisPrefix: config.redisPrefix,
     concurrency: config.events.concurrency,
@@ -213,9 +227,11 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     services,
     events,
     scheduler,
+    jobs,
     startBackground() {
       events.start();
-      if (config.workers || config.events.bus === 'inprocess') scheduler.start();
+      jobs.start();
+      if (runWorkers) scheduler.start();
     },
     async migrate(direction = 'up') {
       const lines: string[] = [];
@@ -238,6 +254,7 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
       draining = true;
       await app.close();
       await scheduler.stop();
+      await jobs.stop();
       await events.stop();
       for (const { instance } of services.values()) await instance.close?.();
       await Promise.allSettled([...connections.values()].map((c) => c.close()));

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Cache } from './cache.js';
 import type { Deadlines } from './deadlines.js';
+import type { JobQueue } from './jobs/queue.js';
 import type { EventHandler, Subscription } from './events/types.js';
 import type { ScheduleSpec } from './jobs/scheduler.js';
 import type { FileStorage } from './storage.js';
@@ -30,6 +31,8 @@ export interface ServiceContext<DB> {
   storage: FileStorage;
   /** This service's deadlines: rows swept by a scheduled tick (register kinds in create()). */
   deadlines: Deadlines;
+  /** Background jobs (define types in create(), enqueue from the service). */
+  jobs: JobQueue;
   /** Typed clients of the other services (in-process or HTTP), resolved lazily. */
   clients: ClientRegistry;
 }

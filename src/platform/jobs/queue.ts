@@ -101,7 +101,7 @@ export function createInProcessJobQueue(deps: {
     seq: number;
     attempt: number;
   }
-  let pending: Pending[] = [];
+  const pending: Pending[] = [];
   const running = new Set<Promise<void>>();
   const runningByType = new Map<string, number>();
   let seq = 0;

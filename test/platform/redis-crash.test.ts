@@ -60,6 +60,7 @@ async function startRedis(port: number, folder: string): Promise<ChildProcess> {
     'noeviction',
   ]);
   const probe = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined); // refused connections are expected until it listens
   for (let i = 0; i < 100; i++) {
     try {
       await probe.connect();

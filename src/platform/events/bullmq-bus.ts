@@ -90,21 +90,30 @@ export function createBullBus(deps: BullBusDeps) {
     async confirm(producer: ServiceDatabase<unknown>, outbox: Outbox, rows: OutboxRow[]): Promise<void> {
       const confirmed: string[] = [];
       const lost: { sub: Subscription; event: EventEnvelope }[] = [];
-      for (const row of rows) {
+      // One pipelined round trip for the whole batch: is each job completed, failed, or still there?
+      const pairs = rows.flatMap((row) => {
         const event = toEnvelope(producer.service, row);
-        let settled = true;
-        for (const sub of deps.subscriptionsOf(event.type)) {
-          const job = await queue(sub.consumer).getJob(jobId(event.id, sub.consumer));
-          if (!job) {
-            lost.push({ sub, event });
-            settled = false;
-            continue;
-          }
-          const state = await job.getState();
-          if (state !== 'completed' && state !== 'failed') settled = false;
-        }
-        if (settled) confirmed.push(row.id);
+        return deps.subscriptionsOf(event.type).map((sub) => ({ row, event, sub }));
+      });
+      const pipeline = deps.connection.pipeline();
+      for (const { event, sub } of pairs) {
+        const q = queue(sub.consumer);
+        const id = jobId(event.id, sub.consumer);
+        pipeline.zscore(q.toKey('completed'), id).zscore(q.toKey('failed'), id).exists(q.toKey(id));
       }
+      const results = (await pipeline.exec()) ?? [];
+      const unsettled = new Set<string>();
+      pairs.forEach(({ row, event, sub }, i) => {
+        const [completed, failed, exists] = [
+          results[i * 3]?.[1],
+          results[i * 3 + 1]?.[1],
+          results[i * 3 + 2]?.[1],
+        ];
+        if (completed !== null || failed !== null) return;
+        unsettled.add(row.id);
+        if (exists === 0) lost.push({ sub, event });
+      });
+      for (const row of rows) if (!unsettled.has(row.id)) confirmed.push(row.id);
       if (lost.length) {
         deps.log.warn({ jobs: lost.length }, 'queued events were lost by Redis; adding them again');
         await enqueue(lost);

@@ -11,7 +11,7 @@ import { DIALECT, TEST_REDIS_URL } from '../support/env.js';
 import { startTestPlatform } from '../support/platform.js';
 import { FakeClock } from '../../src/platform/clock.js';
 import { widgetModule } from '../fixtures/widget-service.js';
-import { tallyModule } from '../fixtures/tally-service.js';
+import { tallyModule, tallyOf } from '../fixtures/tally-service.js';
 
 /**
  * A process is SIGKILLed after committing changes whose events it never got to publish. A
@@ -84,18 +84,7 @@ describe(`crash between commit and publish (${DIALECT}, ${TEST_REDIS_URL ? 'bull
     expect(unpublished.length).toBe(21); // widget.created + 20 purchases, none published before the crash
 
     p.startBackground();
-    const tally = async () =>
-      Number(
-        (
-          await p.services
-            .get('tally')!
-            .db.untyped()
-            .selectFrom('tally_counts')
-            .select('purchases')
-            .where('widget_id', '=', widgetId)
-            .executeTakeFirst()
-        )?.purchases ?? 0,
-      );
+    const tally = () => tallyOf(p, widgetId);
     const deadline = performance.now() + 20_000;
     while ((await tally()) < 20 && performance.now() < deadline) {
       await p.events.flush();

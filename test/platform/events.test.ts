@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { widgetModule } from '../fixtures/widget-service.js';
-import { tallyControl, tallyModule } from '../fixtures/tally-service.js';
+import { tallyControl, tallyModule, tallyOf } from '../fixtures/tally-service.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { TEST_REDIS_URL } from '../support/env.js';
 import { userModule } from '../../src/services/user/index.js';
@@ -26,18 +26,7 @@ beforeEach(() => {
   tallyControl.broken = false;
 });
 
-const tally = async (widgetId: string): Promise<number> =>
-  Number(
-    (
-      await p.services
-        .get('tally')!
-        .db.untyped()
-        .selectFrom('tally_counts')
-        .select('purchases')
-        .where('widget_id', '=', widgetId)
-        .executeTakeFirst()
-    )?.purchases ?? 0,
-  );
+const tally = (widgetId: string): Promise<number> => tallyOf(p, widgetId);
 
 /** Drives delivery: the in-process bus by relaying now; BullMQ by waiting for its workers. */
 async function settle(until: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { tallyControl, tallyModule } from '../fixtures/tally-service.js';
+import { tallyControl, tallyModule, tallyOf } from '../fixtures/tally-service.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { TEST_REDIS_URL } from '../support/env.js';
 
@@ -18,18 +18,7 @@ beforeEach(() => {
 });
 
 const jobs = () => tallyControl.jobs!;
-const tally = async (widgetId: string) =>
-  Number(
-    (
-      await p.services
-        .get('tally')!
-        .db.untyped()
-        .selectFrom('tally_counts')
-        .select('purchases')
-        .where('widget_id', '=', widgetId)
-        .executeTakeFirst()
-    )?.purchases ?? 0,
-  );
+const tally = (widgetId: string): Promise<number> => tallyOf(p, widgetId);
 
 /** Lets due work run: moves the fake clock (in-process queue) and waits for the queue to empty. */
 async function settle(): Promise<void> {

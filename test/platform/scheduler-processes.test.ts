@@ -26,8 +26,8 @@ import { TEST_MYSQL_URL } from '../support/env.js';
 const SECOND = 1000;
 /** From both processes being ready: A is killed at 15 s (once caught holding a claim), B stopped at 31 s. */
 const KILL_AFTER_MS = 15 * SECOND;
-const KILL_LATEST_MS = 18 * SECOND;
-const STOP_AFTER_MS = 31 * SECOND;
+const KILL_LATEST_MS = 24 * SECOND;
+const STOP_AFTER_MS = 36 * SECOND;
 
 interface Child {
   owner: string;
@@ -180,5 +180,5 @@ describe.skipIf(!TEST_MYSQL_URL)('scheduler across processes (MariaDB)', () => {
     expect(b.output()).toContain('taking over a schedule run whose lease expired');
     expect(a.output()).not.toContain('"level":"error"');
     expect(b.output()).not.toContain('"level":"error"');
-  }, 45_000);
+  }, 70_000);
 });

@@ -4,7 +4,7 @@ import { widgetModule } from '../fixtures/widget-service.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { DIALECT } from '../support/env.js';
 import { loginWithSms } from '../support/users.js';
-import type { ServiceDatabase } from '../../src/platform/db/service-database.js';
+import { listTables } from '../support/databases.js';
 
 let p: TestPlatform;
 beforeAll(async () => {
@@ -14,18 +14,7 @@ afterAll(async () => {
   await p.stop();
 });
 
-async function tables(db: ServiceDatabase<unknown>): Promise<string[]> {
-  const rows =
-    db.dialect === 'sqlite'
-      ? await db.untyped().selectFrom('sqlite_master').select('name').where('type', '=', 'table').execute()
-      : await db
-          .untyped()
-          .selectFrom('information_schema.tables')
-          .select('table_name as name')
-          .where('table_schema', '=', db.untyped().fn('database', []))
-          .execute();
-  return (rows as { name: string }[]).map((r) => r.name).filter((n) => !n.startsWith('sqlite_'));
-}
+const tables = listTables;
 
 describe(`service data separation on ${DIALECT}`, () => {
   it('runs the user service in a database of its own, with its own migrations and platform tables', async () => {

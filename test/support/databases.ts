@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
 import { TEST_MYSQL_URL, TEST_REDIS_URL } from './env.js';
+import type { ServiceDatabase } from '../../src/platform/db/service-database.js';
 
 export interface TestDatabase {
   url: string;
@@ -75,4 +76,18 @@ export async function createTestRedis(): Promise<TestRedis | undefined> {
       await redis.quit();
     },
   };
+}
+
+/** Names of the tables in a service's database (either dialect). */
+export async function listTables(db: ServiceDatabase<unknown>): Promise<string[]> {
+  const rows =
+    db.dialect === 'sqlite'
+      ? await db.untyped().selectFrom('sqlite_master').select('name').where('type', '=', 'table').execute()
+      : await db
+          .untyped()
+          .selectFrom('information_schema.tables')
+          .select('table_name as name')
+          .where('table_schema', '=', db.untyped().fn('database', []))
+          .execute();
+  return (rows as { name: string }[]).map((r) => r.name).filter((n) => !n.startsWith('sqlite_'));
 }

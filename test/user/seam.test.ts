@@ -11,6 +11,7 @@ import {
   createTestRedis,
   type TestDatabase,
   type TestRedis,
+  listTables,
 } from '../support/databases.js';
 import { DIALECT, TEST_MYSQL_URL } from '../support/env.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -109,16 +110,7 @@ describe(`the user service seam across processes (${DIALECT})`, () => {
   it('the other process has no user tables', async () => {
     expect(probe.services.has('user')).toBe(false);
     const db = probe.services.get('probe')!.db;
-    const tables =
-      db.dialect === 'sqlite'
-        ? await db.untyped().selectFrom('sqlite_master').select('name').where('type', '=', 'table').execute()
-        : await db
-            .untyped()
-            .selectFrom('information_schema.tables')
-            .select('table_name as name')
-            .where('table_schema', '=', db.untyped().fn('database', []))
-            .execute();
-    expect((tables as { name: string }[]).some((t) => t.name.startsWith('user_'))).toBe(false);
+    expect((await listTables(db)).some((t) => t.startsWith('user_'))).toBe(false);
   });
 
   it('verifies access tokens through the JWKS and reads the profile through the HTTP client', async () => {

@@ -177,3 +177,23 @@ export const platformDeadlinesMigration: ServiceMigration = {
     await db.schema.dropTable(`${prefix}deadlines`).ifExists().execute();
   },
 };
+
+/** Fourth platform migration: the relay's batch of each event (BullMQ jobs carry batches). */
+export const PLATFORM_BATCHES_MIGRATION_NAME = '00000000_0003_outbox_batches';
+
+export const platformBatchesMigration: ServiceMigration = {
+  async up({ db, t, prefix }) {
+    await db.schema.alterTable(`${prefix}outbox`).addColumn('batch_id', t.ascii(26)).execute();
+    // The confirmation pass looks for published rows not yet confirmed; without this index it
+    // would scan every delivered row still kept for retention.
+    await db.schema
+      .createIndex(`${prefix}outbox_unconfirmed_idx`)
+      .on(`${prefix}outbox`)
+      .columns(['confirmed_at', 'published_at', 'id'])
+      .execute();
+  },
+  async down({ db, prefix }) {
+    await db.schema.dropIndex(`${prefix}outbox_unconfirmed_idx`).on(`${prefix}outbox`).execute();
+    await db.schema.alterTable(`${prefix}outbox`).dropColumn('batch_id').execute();
+  },
+};

@@ -7,9 +7,11 @@ import type { Logger } from '../log.js';
 import type { Connection, Dialect } from './connect.js';
 import { createServiceMigrator, type MigrationSet } from './migrator.js';
 import {
+  PLATFORM_BATCHES_MIGRATION_NAME,
   PLATFORM_DEADLINES_MIGRATION_NAME,
   PLATFORM_EVENTS_MIGRATION_NAME,
   PLATFORM_MIGRATION_NAME,
+  platformBatchesMigration,
   platformDeadlinesMigration,
   platformEventsMigration,
   platformTablesMigration,
@@ -78,6 +80,7 @@ export class ServiceDatabase<DB> {
         [PLATFORM_MIGRATION_NAME]: platformTablesMigration,
         [PLATFORM_EVENTS_MIGRATION_NAME]: platformEventsMigration,
         [PLATFORM_DEADLINES_MIGRATION_NAME]: platformDeadlinesMigration,
+        [PLATFORM_BATCHES_MIGRATION_NAME]: platformBatchesMigration,
         ...this.migrations,
       },
     });

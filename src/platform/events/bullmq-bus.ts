@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 import type { ServiceDatabase } from '../db/service-database.js';
 import type { Logger } from '../log.js';
-import { errorText, maxAttemptsOf, runConsumer, type BoundConsumer } from './consumers.js';
+import { errorText, maxAttemptsOf, runConsumerBatch, type BoundConsumer } from './consumers.js';
 import type { DeadLetterStore } from './dead-letters.js';
 import type { EventMetrics } from './metrics.js';
 import { toEnvelope, type Outbox, type OutboxRow } from './outbox.js';
@@ -30,7 +30,13 @@ export interface BullBusDeps {
 }
 
 const queueName = (consumer: string): string => `ev.${consumer}`;
-const jobId = (eventId: string, consumer: string): string => `${eventId}-${consumer}`;
+const jobId = (batchId: string, consumer: string): string => `${batchId}-${consumer}`;
+/** Events per job: one consumer transaction handles the whole batch. */
+const BATCH = 100;
+
+interface BatchJob {
+  events: EventEnvelope[];
+}
 
 export function createBullBus(deps: BullBusDeps) {
   const queues = new Map<string, Queue>();
@@ -47,77 +53,98 @@ export function createBullBus(deps: BullBusDeps) {
     return q;
   }
 
-  function jobOptions(sub: Subscription, event: EventEnvelope): JobsOptions {
-    return {
-      jobId: jobId(event.id, sub.consumer),
-      attempts: maxAttemptsOf(sub),
-      backoff: { type: 'exponential', delay: 500, jitter: 0.5 },
-      removeOnComplete: { age: 3600, count: 200_000 },
-      removeOnFail: { age: 7 * 86_400 },
-    };
+  function attemptsOf(consumer: string, events: EventEnvelope[]): number {
+    return Math.max(
+      ...events.map((e) => maxAttemptsOf(deps.subscriptionsOf(e.type).find((s) => s.consumer === consumer)!)),
+    );
   }
 
-  async function enqueue(pairs: { sub: Subscription; event: EventEnvelope }[]): Promise<void> {
-    const byConsumer = new Map<string, { sub: Subscription; event: EventEnvelope }[]>();
-    for (const p of pairs) byConsumer.set(p.sub.consumer, [...(byConsumer.get(p.sub.consumer) ?? []), p]);
-    await Promise.all(
-      [...byConsumer.entries()].map(([consumer, list]) =>
-        queue(consumer).addBulk(
-          list.map(({ sub, event }) => ({ name: event.type, data: event, opts: jobOptions(sub, event) })),
-        ),
-      ),
-    );
+  /** One job per (batch, consumer) holding the batch's events that consumer subscribes to. */
+  async function enqueue(batches: { batchId: string; events: EventEnvelope[] }[]): Promise<void> {
+    const byConsumer = new Map<string, { name: string; data: BatchJob; opts: JobsOptions }[]>();
+    for (const { batchId, events } of batches) {
+      const consumers = new Set(events.flatMap((e) => deps.subscriptionsOf(e.type).map((s) => s.consumer)));
+      for (const consumer of consumers) {
+        const mine = events.filter((e) => deps.subscriptionsOf(e.type).some((s) => s.consumer === consumer));
+        const job = {
+          name: 'events',
+          data: { events: mine },
+          opts: {
+            jobId: jobId(batchId, consumer),
+            attempts: attemptsOf(consumer, mine),
+            backoff: { type: 'exponential', delay: 500, jitter: 0.5 },
+            removeOnComplete: { age: 3600, count: 50_000 },
+            removeOnFail: { age: 7 * 86_400 },
+          } satisfies JobsOptions,
+        };
+        byConsumer.set(consumer, [...(byConsumer.get(consumer) ?? []), job]);
+      }
+    }
+    await Promise.all([...byConsumer.entries()].map(([consumer, jobs]) => queue(consumer).addBulk(jobs)));
   }
 
   return {
     async dispatch(producer: ServiceDatabase<unknown>, outbox: Outbox, rows: OutboxRow[]): Promise<void> {
-      const pairs = rows.flatMap((r) => {
-        const event = toEnvelope(producer.service, r);
-        return deps.subscriptionsOf(event.type).map((sub) => ({ sub, event }));
-      });
-      await enqueue(pairs);
+      const batches: { batchId: string; events: EventEnvelope[] }[] = [];
+      for (let i = 0; i < rows.length; i += BATCH) {
+        const chunk = rows.slice(i, i + BATCH);
+        batches.push({ batchId: chunk[0]!.id, events: chunk.map((r) => toEnvelope(producer.service, r)) });
+      }
+      await enqueue(batches);
       const now = deps.clock.now();
-      const unsubscribed = rows.filter((r) => deps.subscriptionsOf(r.type).length === 0).map((r) => r.id);
-      await outbox.markPublished(unsubscribed, now, true);
-      await outbox.markPublished(
-        rows.filter((r) => !unsubscribed.includes(r.id)).map((r) => r.id),
-        now,
-        false,
-      );
+      for (const b of batches) {
+        const subscribed = b.events.some((e) => deps.subscriptionsOf(e.type).length > 0);
+        await outbox.markPublished(
+          b.events.map((e) => e.id),
+          now,
+          !subscribed,
+          b.batchId,
+        );
+      }
     },
 
-    /** Confirms published events whose jobs all completed or dead-lettered; re-adds lost jobs. */
+    /** Confirms published batches whose jobs all completed or failed for good; re-adds lost jobs. */
     async confirm(producer: ServiceDatabase<unknown>, outbox: Outbox, rows: OutboxRow[]): Promise<void> {
-      const confirmed: string[] = [];
-      const lost: { sub: Subscription; event: EventEnvelope }[] = [];
-      // One pipelined round trip for the whole batch: is each job completed, failed, or still there?
-      const pairs = rows.flatMap((row) => {
-        const event = toEnvelope(producer.service, row);
-        return deps.subscriptionsOf(event.type).map((sub) => ({ row, event, sub }));
-      });
+      const batches = new Map<string, EventEnvelope[]>();
+      for (const r of rows) {
+        const id = r.batch_id ?? r.id;
+        batches.set(id, [...(batches.get(id) ?? []), toEnvelope(producer.service, r)]);
+      }
+      // One pipelined round trip for the whole pass: is each job completed, failed, or still there?
+      const checks = [...batches.entries()].flatMap(([batchId, events]) =>
+        [...new Set(events.flatMap((e) => deps.subscriptionsOf(e.type).map((s) => s.consumer)))].map(
+          (consumer) => ({
+            batchId,
+            consumer,
+          }),
+        ),
+      );
       const pipeline = deps.connection.pipeline();
-      for (const { event, sub } of pairs) {
-        const q = queue(sub.consumer);
-        const id = jobId(event.id, sub.consumer);
+      for (const { batchId, consumer } of checks) {
+        const q = queue(consumer);
+        const id = jobId(batchId, consumer);
         pipeline.zscore(q.toKey('completed'), id).zscore(q.toKey('failed'), id).exists(q.toKey(id));
       }
       const results = (await pipeline.exec()) ?? [];
       const unsettled = new Set<string>();
-      pairs.forEach(({ row, event, sub }, i) => {
+      const lost = new Set<string>();
+      checks.forEach(({ batchId }, i) => {
         const [completed, failed, exists] = [
           results[i * 3]?.[1],
           results[i * 3 + 1]?.[1],
           results[i * 3 + 2]?.[1],
         ];
         if (completed !== null || failed !== null) return;
-        unsettled.add(row.id);
-        if (exists === 0) lost.push({ sub, event });
+        unsettled.add(batchId);
+        if (exists === 0) lost.add(batchId);
       });
-      for (const row of rows) if (!unsettled.has(row.id)) confirmed.push(row.id);
-      if (lost.length) {
-        deps.log.warn({ jobs: lost.length }, 'queued events were lost by Redis; adding them again');
-        await enqueue(lost);
+      if (lost.size) {
+        deps.log.warn({ batches: lost.size }, 'queued events were lost by Redis; adding them again');
+        await enqueue([...lost].map((batchId) => ({ batchId, events: batches.get(batchId)! })));
       }
+      const confirmed = [...batches.entries()]
+        .filter(([id]) => !unsettled.has(id))
+        .flatMap(([, events]) => events.map((e) => e.id));
       await outbox.markConfirmed(confirmed, deps.clock.now());
     },
 
@@ -128,27 +155,22 @@ export function createBullBus(deps: BullBusDeps) {
         const worker = new Worker(
           queueName(c.subscription.consumer),
           async (job) => {
-            const event = job.data as EventEnvelope;
-            try {
-              await runConsumer(c, event, deps);
-            } catch (e) {
-              if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
-                await deps
-                  .deadLetters(c.service)
-                  ?.record(
-                    c.subscription.consumer,
-                    event,
-                    job.attemptsMade + 1,
-                    errorText(e),
-                    deps.clock.now(),
-                  );
-                deps.metrics.deadLettered(c.subscription.consumer);
-                deps.log.error(
-                  { consumer: c.subscription.consumer, eventId: event.id },
-                  'event dead-lettered',
-                );
-              }
-              throw e;
+            const { events } = job.data as BatchJob;
+            const failures = await runConsumerBatch(c, events, deps);
+            if (failures.length === 0) return;
+            const attempt = job.attemptsMade + 1;
+            if (attempt < (job.opts.attempts ?? 1)) {
+              throw new Error(
+                `${failures.length} of ${events.length} events failed: ${errorText(failures[0]!.error)}`,
+              );
+            }
+            // Last attempt: the failing events go to the dead-letter store; the rest are handled.
+            for (const { event, error } of failures) {
+              await deps
+                .deadLetters(c.service)
+                ?.record(c.subscription.consumer, event, attempt, errorText(error), deps.clock.now());
+              deps.metrics.deadLettered(c.subscription.consumer);
+              deps.log.error({ consumer: c.subscription.consumer, eventId: event.id }, 'event dead-lettered');
             }
           },
           { connection, prefix: deps.prefix, concurrency: deps.concurrency, autorun: true },

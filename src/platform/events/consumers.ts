@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { newSpanId, newTraceId, parseTraceparent, runWithContext } from '../context.js';
+import { newSpanId, newTraceId, parseTraceparent, runWithContext, type RequestContext } from '../context.js';
 import { insertIgnore } from '../db/helpers.js';
 import type { ServiceDatabase } from '../db/service-database.js';
 import type { Logger } from '../log.js';
@@ -30,14 +30,7 @@ export async function runConsumer(
   event: EventEnvelope,
   deps: { log: Logger; metrics: EventMetrics; clock: Clock },
 ): Promise<boolean> {
-  const parent = parseTraceparent(event.traceparent);
-  const ctx = {
-    traceId: parent?.traceId ?? newTraceId(),
-    spanId: newSpanId(),
-    requestId: event.id,
-    lang: 'zh-CN' as const,
-  };
-  return runWithContext(ctx, async () => {
+  return runWithContext(eventContext(event), async () => {
     const started = performance.now();
     try {
       const handled = await c.db.transaction(async (tx) => {
@@ -65,6 +58,94 @@ export async function runConsumer(
       throw e;
     }
   });
+}
+
+/**
+ * Runs a consumer on several events in one transaction (one commit, one fsync, instead of one per
+ * event), each with its inbox row and in its own trace. If the batch fails, each event is retried
+ * alone, so one poisoned event cannot hold back the others. Returns the events that failed alone.
+ * Handlers must tolerate being run again (their transaction rolled back): effects outside the
+ * database need to be idempotent, as they must be under at-least-once delivery anyway.
+ */
+export async function runConsumerBatch(
+  c: BoundConsumer,
+  events: EventEnvelope[],
+  deps: { log: Logger; metrics: EventMetrics; clock: Clock },
+): Promise<{ event: EventEnvelope; error: unknown }[]> {
+  if (events.length === 1) {
+    try {
+      await runConsumer(c, events[0]!, deps);
+      return [];
+    } catch (error) {
+      return [{ event: events[0]!, error }];
+    }
+  }
+  const started = performance.now();
+  try {
+    const fresh = await c.db.transaction(async (tx) => {
+      // Two statements for the whole batch: which events are new, then their inbox rows. A
+      // concurrent duplicate makes the insert fail, and the batch falls back to one event at a time.
+      const inbox = c.db.table('inbox');
+      const seen = new Set(
+        (
+          await c.db
+            .untyped(tx.db)
+            .selectFrom(inbox)
+            .select('event_id')
+            .where('consumer', '=', c.subscription.consumer)
+            .where(
+              'event_id',
+              'in',
+              events.map((e) => e.id),
+            )
+            .execute()
+        ).map((r) => r.event_id as string),
+      );
+      const handled = events.filter((e) => !seen.has(e.id));
+      if (handled.length) {
+        await c.db
+          .untyped(tx.db)
+          .insertInto(inbox)
+          .values(
+            handled.map((e) => ({ consumer: c.subscription.consumer, event_id: e.id, processed_at: tx.now })),
+          )
+          .execute();
+      }
+      for (const event of handled) {
+        await runWithContext(eventContext(event), () => c.handler(event, tx));
+      }
+      return handled;
+    });
+    const seconds = (performance.now() - started) / 1000 / events.length;
+    const now = deps.clock.now();
+    for (const event of events) {
+      const isFresh = fresh.includes(event);
+      deps.metrics.handled(c.subscription.consumer, seconds, isFresh);
+      if (isFresh) deps.metrics.lag(c.subscription.consumer, Math.max(0, now - event.createdAt) / 1000);
+    }
+    return [];
+  } catch {
+    const failed: { event: EventEnvelope; error: unknown }[] = [];
+    for (const event of events) {
+      try {
+        await runConsumer(c, event, deps);
+      } catch (error) {
+        failed.push({ event, error });
+      }
+    }
+    return failed;
+  }
+}
+
+/** The context a handler runs in: the producer's trace (from the event), a new span, the event id. */
+function eventContext(event: EventEnvelope): RequestContext {
+  const parent = parseTraceparent(event.traceparent);
+  return {
+    traceId: parent?.traceId ?? newTraceId(),
+    spanId: newSpanId(),
+    requestId: event.id,
+    lang: 'zh-CN',
+  };
 }
 
 export function errorText(e: unknown): string {

@@ -2,11 +2,11 @@ import type { Clock } from '../clock.js';
 import { insertIgnore } from '../db/helpers.js';
 import type { ServiceDatabase } from '../db/service-database.js';
 import type { Logger } from '../log.js';
-import { errorText, maxAttemptsOf, runConsumer, type BoundConsumer } from './consumers.js';
+import { errorText, maxAttemptsOf, runConsumerBatch, type BoundConsumer } from './consumers.js';
 import type { DeadLetterStore } from './dead-letters.js';
 import type { EventMetrics } from './metrics.js';
 import { toEnvelope, type Outbox, type OutboxRow } from './outbox.js';
-import { backoffMs, type Subscription } from './types.js';
+import { backoffMs, type EventEnvelope, type Subscription } from './types.js';
 
 /**
  * The embedded bus: the relay hands each due event straight to its consumers in this process.
@@ -41,8 +41,8 @@ export function createInProcessDispatcher(deps: InProcessBusDeps) {
     const table = producer.table('outbox_deliveries');
     const q = () => producer.untyped();
     const deliveries = new Map<string, DeliveryRow>();
-    const ids = rows.map((r) => r.id);
     if (rows.some((r) => r.attempts > 0)) {
+      const ids = rows.map((r) => r.id);
       for (const d of (await q()
         .selectFrom(table)
         .selectAll()
@@ -51,63 +51,82 @@ export function createInProcessDispatcher(deps: InProcessBusDeps) {
         deliveries.set(`${d.event_id}|${d.consumer}`, d);
       }
     }
-    const done: string[] = [];
-    for (const row of rows) {
-      const event = toEnvelope(producer.service, row);
-      let nextAt: number | null = null;
+    const events = rows.map((r) => toEnvelope(producer.service, r));
+    const retryAt = new Map<string, number>(); // event id → when it must be looked at again
+    const later = (id: string, at: number) => retryAt.set(id, Math.min(retryAt.get(id) ?? Infinity, at));
+
+    // What each consumer must handle now, in outbox order.
+    const work = new Map<string, EventEnvelope[]>();
+    const now = deps.clock.now();
+    for (const event of events) {
       for (const sub of deps.subscriptionsOf(event.type)) {
         const d = deliveries.get(`${event.id}|${sub.consumer}`);
         if (d && d.state !== 'pending') continue;
-        const now = deps.clock.now();
         if (d && d.next_attempt_at > now) {
-          nextAt = Math.min(nextAt ?? Infinity, d.next_attempt_at);
+          later(event.id, d.next_attempt_at);
           continue;
         }
-        const consumer = deps.consumer(sub.consumer);
-        try {
-          if (!consumer) throw new Error(`consumer ${sub.consumer} is not served by this process`);
-          await runConsumer(consumer, event, deps);
-          if (d)
-            await q()
-              .updateTable(table)
-              .set({ state: 'done' })
-              .where('event_id', '=', event.id)
-              .where('consumer', '=', sub.consumer)
-              .execute();
-        } catch (e) {
-          const attempts = (d?.attempts ?? 0) + 1;
-          const dead = attempts >= maxAttemptsOf(sub);
-          const next = now + backoffMs(attempts);
-          if (dead && consumer) {
-            await deps
-              .deadLetters(consumer.service)
-              ?.record(sub.consumer, event, attempts, errorText(e), now);
-            deps.metrics.deadLettered(sub.consumer);
-            deps.log.error({ consumer: sub.consumer, eventId: event.id, attempts }, 'event dead-lettered');
-          } else {
-            nextAt = Math.min(nextAt ?? Infinity, next);
-          }
-          const values = {
-            event_id: event.id,
-            consumer: sub.consumer,
-            attempts,
-            state: dead && consumer ? 'dead' : 'pending',
-            next_attempt_at: next,
-            last_error: errorText(e),
-          };
-          if (!(await insertIgnore(q(), producer.dialect, table, values, ['event_id', 'consumer']))) {
-            await q()
-              .updateTable(table)
-              .set(values)
-              .where('event_id', '=', event.id)
-              .where('consumer', '=', sub.consumer)
-              .execute();
-          }
+        work.set(sub.consumer, [...(work.get(sub.consumer) ?? []), event]);
+      }
+    }
+
+    for (const [name, list] of work) {
+      const consumer = deps.consumer(name);
+      const failures = consumer
+        ? await runConsumerBatch(consumer, list, deps)
+        : list.map((event) => ({
+            event,
+            error: new Error(`consumer ${name} is not served by this process`),
+          }));
+      const failed = new Set(failures.map((f) => f.event.id));
+      for (const event of list) {
+        if (!failed.has(event.id) && deliveries.has(`${event.id}|${name}`)) {
+          await q()
+            .updateTable(table)
+            .set({ state: 'done' })
+            .where('event_id', '=', event.id)
+            .where('consumer', '=', name)
+            .execute();
         }
       }
-      if (nextAt === null) done.push(event.id);
-      else await outbox.postpone(event.id, nextAt);
+      for (const { event, error } of failures) {
+        const sub = deps.subscriptionsOf(event.type).find((s) => s.consumer === name)!;
+        const d = deliveries.get(`${event.id}|${name}`);
+        const at = deps.clock.now();
+        const attempts = (d?.attempts ?? 0) + 1;
+        const dead = attempts >= maxAttemptsOf(sub) && consumer !== undefined;
+        const next = at + backoffMs(attempts);
+        if (dead) {
+          await deps.deadLetters(consumer.service)?.record(name, event, attempts, errorText(error), at);
+          deps.metrics.deadLettered(name);
+          deps.log.error({ consumer: name, eventId: event.id, attempts }, 'event dead-lettered');
+        } else {
+          later(event.id, next);
+        }
+        const values = {
+          event_id: event.id,
+          consumer: name,
+          attempts,
+          state: dead ? 'dead' : 'pending',
+          next_attempt_at: next,
+          last_error: errorText(error),
+        };
+        if (!(await insertIgnore(q(), producer.dialect, table, values, ['event_id', 'consumer']))) {
+          await q()
+            .updateTable(table)
+            .set(values)
+            .where('event_id', '=', event.id)
+            .where('consumer', '=', name)
+            .execute();
+        }
+      }
     }
-    await outbox.markPublished(done, deps.clock.now(), true);
+
+    for (const [id, at] of retryAt) await outbox.postpone(id, at);
+    await outbox.markPublished(
+      events.filter((e) => !retryAt.has(e.id)).map((e) => e.id),
+      deps.clock.now(),
+      true,
+    );
   };
 }

@@ -13,6 +13,7 @@ export interface OutboxRow {
   attempts: number;
   published_at: number | null;
   confirmed_at: number | null;
+  batch_id: string | null;
 }
 
 export function toEnvelope(service: string, r: OutboxRow): EventEnvelope {
@@ -48,18 +49,22 @@ export function createOutbox(db: ServiceDatabase<unknown>) {
       return (await q()
         .selectFrom(table)
         .selectAll()
-        .where('published_at', 'is not', null)
         .where('confirmed_at', 'is', null)
+        .where('published_at', 'is not', null)
         .where('published_at', '<', before)
         .orderBy('id')
         .limit(limit)
         .execute()) as OutboxRow[];
     },
-    async markPublished(ids: string[], now: number, confirmed: boolean): Promise<void> {
+    async markPublished(ids: string[], now: number, confirmed: boolean, batchId?: string): Promise<void> {
       if (!ids.length) return;
       await q()
         .updateTable(table)
-        .set({ published_at: now, ...(confirmed ? { confirmed_at: now } : {}) })
+        .set({
+          published_at: now,
+          ...(confirmed ? { confirmed_at: now } : {}),
+          ...(batchId ? { batch_id: batchId } : {}),
+        })
         .where('id', 'in', ids)
         .where('published_at', 'is', null)
         .execute();

@@ -21,9 +21,11 @@ export async function startChild(
   script: string,
   env: Record<string, string> = {},
   args: string[] = [],
+  execArgv: string[] = [],
 ): Promise<ChildServer> {
   const child: ChildProcess = fork(resolve('bin/run-ts.mjs'), [resolve('bench/http', script), ...args], {
     env: { ...process.env, ...env },
+    execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolvePort, reject) => {
@@ -46,6 +48,8 @@ export async function startChild(
     pid: child.pid!,
     async stop() {
       if (child.exitCode !== null) return;
+      // Let requests the load generator abandoned at the end of its run finish first.
+      await new Promise((r) => setTimeout(r, 1000));
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);

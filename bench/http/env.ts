@@ -126,6 +126,9 @@ export function linggongEnv(options: {
     LINGGONG_RATE_LIMIT_WINDOW_MS: '1000',
     LINGGONG_AUTH_RATE_LIMIT_MAX: '1000000',
     LINGGONG_SEED_DEMO: 'false',
+    // One process: events stay in process (a BullMQ queue Redis must be noeviction with AOF, and
+    // events play no part in these reads); Redis serves the cache and the rate limits.
+    LINGGONG_EVENT_BUS: 'inprocess',
     ...(options.redis
       ? { LINGGONG_REDIS_URL: options.redis.url, LINGGONG_REDIS_PREFIX: options.redis.prefix }
       : {}),

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { cpus } from 'node:os';
 import autocannon, { type RawRequest, type Result } from 'autocannon';
 
 /** One load run's figures. */
@@ -17,13 +18,15 @@ export async function runLoad(options: {
   name: string;
   url: string;
   connections: number;
-  duration: number;
+  /** Seconds; or else `amount` requests. */
+  duration?: number;
+  amount?: number;
   next: () => RawRequest;
 }): Promise<LoadFigures> {
   const result: Result = await autocannon({
     url: options.url,
     connections: options.connections,
-    duration: options.duration,
+    ...(options.amount ? { amount: options.amount } : { duration: options.duration ?? 10 }),
     timeout: 30,
     requests: [{ setupRequest: (req) => ({ ...req, ...options.next() }) }],
   });
@@ -89,4 +92,41 @@ export function startProbe(url: string, intervalMs = 10): { stop(): Promise<Prob
       return { samples: sorted.length, failures, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? NaN };
     },
   };
+}
+
+/** Share of all cores' time spent busy over `ms`, from os.cpus() (0..1). */
+async function busyShare(ms: number): Promise<number> {
+  const sample = () =>
+    cpus().reduce(
+      (acc, c) => {
+        const { user, nice, sys, irq, idle } = c.times;
+        return {
+          busy: acc.busy + user + nice + sys + irq,
+          total: acc.total + user + nice + sys + irq + idle,
+        };
+      },
+      { busy: 0, total: 0 },
+    );
+  const a = sample();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = sample();
+  return b.total > a.total ? (b.busy - a.busy) / (b.total - a.total) : 0;
+}
+
+/**
+ * Waits (at most `maxMs`) until the machine has been idle for two seconds in a row, so that a
+ * measurement does not share the cores with unrelated work. Returns how long it waited and
+ * whether the machine did become idle.
+ */
+export async function waitForIdle(
+  maxMs: number,
+  threshold = 0.1,
+): Promise<{ waitedMs: number; idle: boolean }> {
+  const started = performance.now();
+  let quiet = 0;
+  while (performance.now() - started < maxMs) {
+    quiet = (await busyShare(1000)) < threshold ? quiet + 1 : 0;
+    if (quiet >= 2) return { waitedMs: performance.now() - started, idle: true };
+  }
+  return { waitedMs: performance.now() - started, idle: maxMs <= 0 };
 }

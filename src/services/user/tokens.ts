@@ -105,11 +105,26 @@ export function createTokenService(deps: {
     const active = keys.find((k) => k.retiredAt === null && k.privateKey);
     const due = active && clock.now() - active.createdAt > config.auth.keyRotationDays * 86_400_000;
     if (active && !due) return active;
-    await rotate();
-    return keys.find((k) => k.retiredAt === null && k.privateKey)!;
+    try {
+      await rotate();
+    } catch (e) {
+      // Another process rotated at the same moment (a deadlock or duplicate on MySQL): use its key.
+      log.warn({ err: e }, 'signing key rotation raced; reloading keys');
+      await ensureLoaded(true);
+    }
+    const next = keys.find((k) => k.retiredAt === null && k.privateKey);
+    if (!next) throw new Error('no signing key available');
+    return next;
   }
 
-  async function rotate(): Promise<string> {
+  // Concurrent callers in one process share one rotation (the first logins on a fresh database).
+  let rotating: Promise<string> | undefined;
+  function rotate(): Promise<string> {
+    rotating ??= rotateNow().finally(() => (rotating = undefined));
+    return rotating;
+  }
+
+  async function rotateNow(): Promise<string> {
     const { publicKey, privateKey } = await generateKeyPair(ALG, { crv: 'Ed25519', extractable: true });
     const publicJwk = await exportJWK(publicKey);
     const kid = createHash('sha256').update(JSON.stringify(publicJwk)).digest('base64url').slice(0, 16);

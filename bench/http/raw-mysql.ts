@@ -3,6 +3,7 @@ import { createPool, type RowDataPacket } from 'mysql2/promise';
 import { toPublicProfile } from '../../src/services/user/user.mappers.js';
 import type { AccountRow } from '../../src/services/user/user.repository.js';
 import { reportReady } from './child.js';
+import { mysqlPoolOptions } from '../../src/platform/db/connect.js';
 
 /**
  * The MySQL baseline: a bare Fastify route doing the public profile's reads with raw mysql2
@@ -15,22 +16,7 @@ import { reportReady } from './child.js';
  */
 const shape = process.argv[process.argv.indexOf('--shape') + 1] === 'join' ? 'join' : 'two';
 const url = new URL(process.env.BENCH_MYSQL_URL ?? '');
-const pool = createPool({
-  host: url.hostname,
-  port: url.port ? Number(url.port) : 3306,
-  user: decodeURIComponent(url.username),
-  password: decodeURIComponent(url.password),
-  database: decodeURIComponent(url.pathname.slice(1)),
-  connectionLimit: 10,
-  charset: 'utf8mb4_unicode_ci',
-  timezone: 'Z',
-  supportBigNumbers: true,
-  bigNumberStrings: false,
-  decimalNumbers: true,
-  dateStrings: true,
-  enableKeepAlive: true,
-  maxPreparedStatements: 2000,
-});
+const pool = createPool(mysqlPoolOptions(url.toString(), 10));
 
 const TWO_ACCOUNT_SQL = 'select * from `user_accounts` where `id` = ?';
 const TWO_SKILLS_SQL = 'select `category` from `user_skills` where `user_id` = ? order by `category`';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isValidTimeZone } from './clock.js';
 import { parseScheduleOverrides } from './jobs/scheduler.js';
+import type { S3StorageOptions } from './storage.js';
 import { developmentPiiKeys, parsePiiKeys, type PiiKey } from './pii.js';
 
 /**
@@ -61,18 +62,7 @@ export interface Config {
   workers: boolean;
   /** Schedule overrides by name: 'off', 'every 10m' or 'cron 0 3 * * *'. */
   schedules: Record<string, string>;
-  storage:
-    | { driver: 'local'; dir: string }
-    | {
-        driver: 's3';
-        bucket: string;
-        region: string;
-        endpoint?: string;
-        accessKeyId: string;
-        secretAccessKey: string;
-        forcePathStyle: boolean;
-        prefix: string;
-      };
+  storage: { driver: 'local'; dir: string } | ({ driver: 's3' } & S3StorageOptions);
 }
 
 export const DEV_SECRET = 'linggong-development-secret-do-not-use-in-production';

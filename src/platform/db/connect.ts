@@ -87,9 +87,10 @@ function openSqlite(path: string, lock: boolean): Connection {
   };
 }
 
-function openMysql(url: string, poolSize: number): Connection {
+/** The mysql2 pool options Linggong uses (benchmarks build their raw baseline from the same). */
+export function mysqlPoolOptions(url: string, poolSize: number): PoolOptions {
   const u = new URL(url);
-  const options: PoolOptions = {
+  return {
     host: u.hostname,
     port: u.port ? Number(u.port) : 3306,
     user: decodeURIComponent(u.username),
@@ -107,6 +108,11 @@ function openMysql(url: string, poolSize: number): Connection {
     // Statements are cached per connection by mysql2; bound the cache.
     maxPreparedStatements: 2000,
   };
+}
+
+function openMysql(url: string, poolSize: number): Connection {
+  const u = new URL(url);
+  const options = mysqlPoolOptions(url, poolSize);
   const pool = createPool(options);
   const key = `mysql:${u.host}${u.pathname}`;
   const executingPool = withPreparedStatements(pool);

@@ -272,3 +272,25 @@ describe(`personal data (PIPL) on ${DIALECT}`, () => {
     expect(log).toContain('****'); // masked forms are there
   });
 });
+
+describe(`concurrent changes on ${DIALECT}`, () => {
+  it('a change based on a stale version is refused whole, never half applied', async () => {
+    const u = await worker();
+    const before = (await p.app.inject({ url: '/api/v1/users/me', headers: u.auth })).json();
+    const results = await Promise.all(
+      ['food.waiter', 'food.cashier', 'retail.promoter', 'logistics.sorter'].map((skill) =>
+        p.app.inject({
+          method: 'PATCH',
+          url: '/api/v1/users/me',
+          headers: u.auth,
+          payload: { bio: skill, skills: [skill] },
+        }),
+      ),
+    );
+    for (const r of results) expect([200, 409]).toContain(r.statusCode);
+    const after = (await p.app.inject({ url: '/api/v1/users/me', headers: u.auth })).json();
+    // Whatever won, bio and skills come from the same request.
+    expect(after.skills).toEqual([after.bio]);
+    expect(after.bio).not.toBe(before.bio);
+  });
+});

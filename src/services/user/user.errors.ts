@@ -3,6 +3,11 @@ import { defineErrors } from '../../platform/errors.js';
 /** The user service's error codes (stable; clients switch on them). */
 export const UserErrors = defineErrors({
   USER_NOT_FOUND: { status: 404, zh: '用户不存在', en: 'User not found' },
+  ACCOUNT_CHANGED: {
+    status: 409,
+    zh: '账号信息已被同时修改，请重试',
+    en: 'The account changed meanwhile; try again',
+  },
   SMS_TOO_FREQUENT: {
     status: 429,
     zh: (p) => `验证码发送过于频繁，请 ${p.seconds} 秒后再试`,

@@ -2,6 +2,7 @@ import { createQueryId, type CompiledQuery, type Insertable, type Selectable, ty
 import { affectedRows, insertIgnore } from '../../platform/db/helpers.js';
 import type { Executor, ServiceDatabase } from '../../platform/db/service-database.js';
 import type { UserDB } from './user.db.js';
+import { UserErrors } from './user.errors.js';
 
 export type AccountRow = Selectable<UserDB['user_accounts']>;
 export type SessionRow = Selectable<UserDB['user_sessions']>;
@@ -56,21 +57,24 @@ export function createUserRepository(sdb: ServiceDatabase<UserDB>) {
     insertAccount: async (row: Insertable<UserDB['user_accounts']>, ex: Executor<UserDB>) => {
       await ex.insertInto('user_accounts').values(row).execute();
     },
-    /** Updates an account if its version is still `version` (optimistic lock); returns whether it did. */
+    /**
+     * Updates an account if its version is still `version` (optimistic lock). Throws
+     * ACCOUNT_CHANGED (409) otherwise, which rolls back the caller's whole transaction.
+     */
     updateAccount: async (
       id: string,
       version: number,
       changes: Omit<Updateable<UserDB['user_accounts']>, 'id' | 'version'>,
       ex: Executor<UserDB>,
-    ) =>
-      affectedRows(
-        await ex
-          .updateTable('user_accounts')
-          .set({ ...changes, version: version + 1 })
-          .where('id', '=', id)
-          .where('version', '=', version)
-          .executeTakeFirst(),
-      ) === 1,
+    ): Promise<void> => {
+      const result = await ex
+        .updateTable('user_accounts')
+        .set({ ...changes, version: version + 1 })
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
+      if (affectedRows(result) !== 1) throw UserErrors.ACCOUNT_CHANGED();
+    },
     /** Records a failed password; locks the account when the count reaches `max`. */
     recordPasswordFailure: async (id: string, max: number, lockUntil: number, ex: Executor<UserDB>) => {
       await ex

@@ -73,7 +73,8 @@ describe('linggong CLI', () => {
       expect(sub.out).toContain(`Usage: linggong ${cmd}`);
     }
     expect((await run(['bogus'])).code).toBe(2);
-  });
+    // Twelve process starts: generous for a loaded 2-core machine.
+  }, 120_000);
 
   it('refuses bad configuration listing every problem, exit code 2', async () => {
     const r = await run(['migrate', 'status'], { LINGGONG_PORT: 'x', LINGGONG_BUSINESS_TZ: 'Nowhere/City' });

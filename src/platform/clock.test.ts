@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { businessDay, nextBusinessMidnight } from './clock.js';
+import { businessDay, formatInstant, nextBusinessMidnight, parseInstant } from './clock.js';
 
 describe('business days', () => {
   it('roll over at midnight in Asia/Shanghai whatever the process time zone', () => {
@@ -15,5 +15,28 @@ describe('business days', () => {
     // New York springs forward on 2026-03-08; the day still ends at local midnight.
     const noon = Date.UTC(2026, 2, 8, 16);
     expect(nextBusinessMidnight(noon, 'America/New_York')).toBe(Date.UTC(2026, 2, 9, 4));
+  });
+});
+
+describe('instants as ISO 8601 text', () => {
+  it('parse only with an explicit offset, and refuse impossible dates', () => {
+    const nineInShanghai = Date.UTC(2026, 11, 1, 1, 0, 0);
+    expect(parseInstant('2026-12-01T09:00:00+08:00')).toBe(nineInShanghai);
+    expect(parseInstant('2026-12-01T09:00+08:00')).toBe(nineInShanghai);
+    expect(parseInstant('2026-12-01T01:00:00.000Z')).toBe(nineInShanghai);
+    expect(parseInstant('2026-11-30T20:00:00-05:00')).toBe(nineInShanghai);
+    expect(parseInstant('2026-12-01T09:00:00')).toBeUndefined();
+    expect(parseInstant('2026-02-30T09:00:00+08:00')).toBeUndefined();
+    expect(parseInstant('2026-12-01T24:00:00+08:00')).toBeUndefined();
+    expect(parseInstant('2026-12-01T09:00:00+15:00')).toBeUndefined();
+    expect(parseInstant('tomorrow')).toBeUndefined();
+  });
+
+  it('format in the business zone with its offset, whatever the process zone', () => {
+    const instant = Date.UTC(2026, 11, 1, 16, 30, 0);
+    expect(formatInstant(instant, 'Asia/Shanghai')).toBe('2026-12-02T00:30:00+08:00');
+    expect(formatInstant(instant, 'UTC')).toBe('2026-12-01T16:30:00+00:00');
+    expect(formatInstant(Date.UTC(2026, 6, 1, 12), 'America/New_York')).toBe('2026-07-01T08:00:00-04:00');
+    expect(parseInstant(formatInstant(instant, 'Asia/Shanghai'))).toBe(instant);
   });
 });

@@ -71,3 +71,67 @@ export function isValidTimeZone(timeZone: string): boolean {
     return false;
   }
 }
+
+const ISO_WITH_OFFSET =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-](\d{2}):(\d{2}))$/;
+
+/**
+ * Parses an ISO 8601 instant that states its offset ("2026-12-01T09:00:00+08:00" or "…Z") into
+ * epoch ms. A local time without an offset is ambiguous and refused (undefined), as are impossible
+ * dates such as 2026-02-30.
+ */
+export function parseInstant(text: string): number | undefined {
+  const m = ISO_WITH_OFFSET.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s = '0', ms = '0', zone, oh, om] = m;
+  const fields = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)] as const;
+  const utc = Date.UTC(...fields, Number(ms.padEnd(3, '0')));
+  const check = new Date(utc);
+  if (
+    check.getUTCFullYear() !== fields[0] ||
+    check.getUTCMonth() !== fields[1] ||
+    check.getUTCDate() !== fields[2] ||
+    check.getUTCHours() !== fields[3] ||
+    fields[4] > 59 ||
+    fields[5] > 59
+  ) {
+    return undefined;
+  }
+  if (zone === 'Z') return utc;
+  if (Number(oh) > 14 || Number(om) > 59) return undefined;
+  const offsetMs = (Number(oh) * 60 + Number(om)) * 60_000 * (zone!.startsWith('-') ? -1 : 1);
+  return utc - offsetMs;
+}
+
+/** An instant as ISO 8601 in a time zone, with that zone's offset: "2026-12-01T09:00:00+08:00". */
+export function formatInstant(instant: number, timeZone: string): string {
+  const parts = instantFormatter(timeZone).formatToParts(new Date(instant));
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const hour = get('hour') % 24;
+  const local = Date.UTC(get('year'), get('month') - 1, get('day'), hour, get('minute'), get('second'));
+  const offsetMin = Math.round((local - (instant - (((instant % 1000) + 1000) % 1000))) / 60_000);
+  const sign = offsetMin < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMin);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  const date = new Date(local).toISOString().slice(0, 19);
+  return `${date}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+const instantFormatters = new Map<string, Intl.DateTimeFormat>();
+function instantFormatter(timeZone: string): Intl.DateTimeFormat {
+  let f = instantFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    instantFormatters.set(timeZone, f);
+  }
+  return f;
+}

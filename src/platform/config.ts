@@ -63,6 +63,10 @@ export interface Config {
   /** Schedule overrides by name: 'off', 'every 10m' or 'cron 0 3 * * *'. */
   schedules: Record<string, string>;
   storage: { driver: 'local'; dir: string } | ({ driver: 's3' } & S3StorageOptions);
+  /** Job posts: 'auto' opens posts that pass automatic moderation; 'manual' reviews every post. */
+  jobs: { review: 'auto' | 'manual' };
+  /** Address → coordinates for job places: none (posts carry coordinates) or Amap (高德). */
+  geocoder: { provider: 'none' } | { provider: 'amap'; key: string; privateKey: string | undefined };
 }
 
 export const DEV_SECRET = 'linggong-development-secret-do-not-use-in-production';
@@ -154,6 +158,14 @@ export const CONFIG_VARS: Record<string, VarSpec> = {
   LINGGONG_ALIYUN_SMS_TEMPLATE_CODE: {
     doc: 'Approved template code with a ${code} parameter, e.g. SMS_123456789',
   },
+  LINGGONG_JOB_REVIEW: {
+    doc: 'auto (default: posts that pass automatic moderation open at once) | manual (an admin reviews every post)',
+  },
+  LINGGONG_GEOCODER: {
+    doc: 'none (default: job places must carry coordinates) | amap (高德 web service API)',
+  },
+  LINGGONG_AMAP_KEY: { doc: 'Amap web service key, for LINGGONG_GEOCODER=amap' },
+  LINGGONG_AMAP_PRIVATE_KEY: { doc: 'Amap digital-signature private key (requests are signed when set)' },
   LINGGONG_STORAGE: { doc: 'local (default) or s3 (any S3-compatible service: AWS S3, Aliyun OSS, MinIO)' },
   LINGGONG_STORAGE_DIR: { doc: 'Folder of the local file storage (default <dataDir>/files)' },
   LINGGONG_S3_BUCKET: { doc: 'Bucket for LINGGONG_STORAGE=s3' },
@@ -350,6 +362,17 @@ export function loadConfig(options: LoadConfigOptions): Config {
     problems.push('LINGGONG_SMS_PROVIDER: the console provider is for development; production needs aliyun');
   }
 
+  const geocoderProvider = oneOf(get('LINGGONG_GEOCODER') ?? 'none', 'LINGGONG_GEOCODER', [
+    'none',
+    'amap',
+  ] as const);
+  let geocoder: Config['geocoder'] = { provider: 'none' };
+  if (geocoderProvider === 'amap') {
+    const key = get('LINGGONG_AMAP_KEY');
+    if (!key) problems.push('LINGGONG_AMAP_KEY: required when LINGGONG_GEOCODER=amap');
+    geocoder = { provider: 'amap', key: key ?? '', privateKey: get('LINGGONG_AMAP_PRIVATE_KEY') };
+  }
+
   const storageDriver = oneOf(get('LINGGONG_STORAGE') ?? 'local', 'LINGGONG_STORAGE', [
     'local',
     's3',
@@ -444,6 +467,10 @@ export function loadConfig(options: LoadConfigOptions): Config {
     },
     sms,
     storage,
+    jobs: {
+      review: oneOf(get('LINGGONG_JOB_REVIEW') ?? 'auto', 'LINGGONG_JOB_REVIEW', ['auto', 'manual'] as const),
+    },
+    geocoder,
     events: { bus, queueRedisUrl, concurrency: int('LINGGONG_EVENT_CONCURRENCY', 16, 1, 1000) },
     workers: bool('LINGGONG_WORKERS', true),
     schedules,

@@ -1,4 +1,5 @@
 import type { BadCase } from '../support/bad-input.js';
+import { at, jobPost, openJob } from '../support/jobs.js';
 import type { TestPlatform } from '../support/platform.js';
 import { loginAsAdmin, loginWithSms, newPhone, type LoggedIn } from '../support/users.js';
 
@@ -7,6 +8,12 @@ export interface CaseContext {
   widgetId: string;
   worker: LoggedIn;
   admin: LoggedIn;
+  employer: LoggedIn;
+  /** An open job of `employer`, its first shift, and a copy of its post for building bodies. */
+  jobId: string;
+  shiftId: string;
+  post: Record<string, unknown>;
+  p: TestPlatform;
   serviceToken: string;
 }
 
@@ -16,10 +23,17 @@ export async function prepareCaseContext(p: TestPlatform): Promise<CaseContext> 
     url: '/api/v1/widgets',
     payload: { name: 'w', stock: 1, priceFen: 1 },
   });
+  const employer = await loginWithSms(p, newPhone(), 'employer');
+  const job = await openJob(p, employer);
   return {
     widgetId: (widget.json() as { id: string }).id,
     worker: await loginWithSms(p, newPhone()),
     admin: await loginAsAdmin(p),
+    employer,
+    jobId: job.id,
+    shiftId: job.shifts[0]!.id,
+    post: jobPost(p),
+    p,
     serviceToken: p.config.serviceToken,
   };
 }
@@ -34,6 +48,120 @@ export interface RouteCases {
 const UNKNOWN_ID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
 const asWorker = (c: CaseContext) => c.worker.auth;
 const asAdmin = (c: CaseContext) => c.admin.auth;
+const asEmployer = (c: CaseContext) => c.employer.auth;
+const asService = (c: CaseContext) => ({ 'x-service-token': c.serviceToken });
+/** Cases of employer-only routes: the auth cases and a worker's token. */
+const employerCases = (c: CaseContext): BadCase[] => [
+  ...authCases(),
+  { name: 'worker token', request: { headers: c.worker.auth }, status: 403, code: 'FORBIDDEN' },
+];
+const serviceCases = (): BadCase[] => [
+  { name: 'no service token', request: { headers: { 'x-service-token': '' } }, status: 401 },
+  { name: 'wrong service token', request: { headers: { 'x-service-token': 'x'.repeat(40) } }, status: 401 },
+];
+/** A job post with one part replaced. */
+const post = (c: CaseContext, changes: Record<string, unknown>): { payload: Record<string, unknown> } => ({
+  payload: { ...c.post, ...changes },
+});
+const place = (c: CaseContext, location: Record<string, unknown> | undefined) => ({
+  place: { ...(c.post.place as Record<string, unknown>), location },
+});
+const shift = (c: CaseContext, fromHours: number, toHours: number, headcount = 1) => ({
+  shifts: [{ startsAt: at(c.p, fromHours), endsAt: at(c.p, toHours), headcount }],
+});
+/** Bad job terms, shared by create and edit. */
+const badTerms = (
+  c: CaseContext,
+  wrap: (changes: Record<string, unknown>) => { payload: Record<string, unknown> },
+): BadCase[] => [
+  {
+    name: 'shift ends before it starts',
+    request: wrap(shift(c, 30, 26)),
+    status: 400,
+    code: 'SHIFT_INVALID',
+  },
+  { name: 'shift of 10 minutes', request: wrap(shift(c, 30, 30.1)), status: 400, code: 'SHIFT_INVALID' },
+  { name: 'shift of 30 hours', request: wrap(shift(c, 30, 60)), status: 400, code: 'SHIFT_INVALID' },
+  { name: 'shift in the past', request: wrap(shift(c, -5, -1)), status: 400, code: 'SHIFT_IN_PAST' },
+  {
+    name: 'shift next year',
+    request: wrap(shift(c, 24 * 200, 24 * 200 + 4)),
+    status: 400,
+    code: 'SHIFT_TOO_FAR',
+  },
+  { name: 'headcount 0', request: wrap(shift(c, 30, 34, 0)), code: 'VALIDATION_FAILED' },
+  { name: 'headcount 10,000', request: wrap(shift(c, 30, 34, 10_000)), code: 'VALIDATION_FAILED' },
+  {
+    name: 'local time without offset',
+    request: wrap({
+      shifts: [{ startsAt: '2030-01-01T09:00:00', endsAt: '2030-01-01T17:00:00', headcount: 1 }],
+    }),
+    status: 400,
+    code: 'INSTANT_INVALID',
+  },
+  { name: 'no shifts', request: wrap({ shifts: [] }), code: 'VALIDATION_FAILED' },
+  {
+    name: '51 shifts',
+    request: wrap({ shifts: Array.from({ length: 51 }, () => shift(c, 30, 34).shifts[0]) }),
+    code: 'VALIDATION_FAILED',
+  },
+  {
+    name: 'negative pay',
+    request: wrap({ pay: { type: 'daily', amountFen: -100 } }),
+    code: 'VALIDATION_FAILED',
+  },
+  { name: 'pay in yuan with decimals', request: wrap({ pay: { type: 'daily', amountFen: 199.5 } }) },
+  { name: 'pay of a million yuan', request: wrap({ pay: { type: 'fixed', amountFen: 100_000_000 } }) },
+  { name: 'unknown pay type', request: wrap({ pay: { type: 'weekly', amountFen: 100 } }) },
+  {
+    name: 'piece rate without unit',
+    request: wrap({ pay: { type: 'piece', amountFen: 150 } }),
+    status: 400,
+    code: 'PAY_UNIT_REQUIRED',
+  },
+  { name: 'unknown settlement', request: wrap({ settlement: 'monthly' }) },
+  {
+    name: 'coordinates in New York',
+    request: wrap(place(c, { lng: -74.006, lat: 40.7128, system: 'wgs84' })),
+    status: 400,
+    code: 'LOCATION_OUT_OF_CHINA',
+  },
+  {
+    name: 'lng and lat swapped',
+    request: wrap(place(c, { lng: 31.23, lat: 121.47, system: 'gcj02' })),
+    code: 'VALIDATION_FAILED',
+  },
+  { name: 'latitude 91', request: wrap(place(c, { lng: 121.47, lat: 91, system: 'gcj02' })) },
+  { name: 'unknown datum', request: wrap(place(c, { lng: 121.47, lat: 31.23, system: 'bd09' })) },
+  {
+    name: 'no coordinates and no geocoder',
+    request: wrap(place(c, undefined)),
+    status: 400,
+    code: 'LOCATION_REQUIRED',
+  },
+  {
+    name: 'unknown category',
+    request: wrap({ category: 'space.pilot' }),
+    status: 400,
+    code: 'CATEGORY_UNKNOWN',
+  },
+  {
+    name: 'unknown skill',
+    request: wrap({ requirements: { skills: ['space.pilot'] } }),
+    status: 400,
+    code: 'CATEGORY_UNKNOWN',
+  },
+  { name: 'minimum age 15', request: wrap({ requirements: { minAge: 15 } }), code: 'VALIDATION_FAILED' },
+  { name: 'unknown certificate', request: wrap({ requirements: { certificates: ['wizard'] } }) },
+  { name: 'bad contact phone', request: wrap({ contact: { name: '王', phone: '12345' } }) },
+  { name: '11 tags', request: wrap({ tags: Array.from({ length: 11 }, (_, i) => `标签${i}`) }) },
+  {
+    name: 'prohibited content',
+    request: wrap({ title: '兼职刷单 日结500' }),
+    status: 400,
+    code: 'JOB_CONTENT_REFUSED',
+  },
+];
 /** Cases every signed-in route shares: no token, a garbage token, a token of the wrong shape. */
 const authCases = (): BadCase[] => [
   { name: 'no token', request: { headers: { authorization: '' } }, status: 401 },
@@ -357,6 +485,213 @@ export const badInputCases: Record<string, RouteCases> = {
     url: () => '/api/v1/admin/signing-keys/rotate',
     headers: asAdmin,
     cases: adminCases,
+  },
+  // Job service
+  'GET /api/v1/categories': {
+    url: () => '/api/v1/categories',
+    cases: () => [{ name: 'DELETE is not allowed', request: { method: 'DELETE' }, status: 404 }],
+  },
+  'POST /api/v1/jobs': {
+    url: () => '/api/v1/jobs',
+    headers: asEmployer,
+    cases: (c): BadCase[] => [
+      ...employerCases(c),
+      ...badTerms(c, (changes) => post(c, changes)),
+      { name: 'title of 3 characters', request: post(c, { title: '招人啊' }), code: 'VALIDATION_FAILED' },
+      { name: 'no contact', request: post(c, { contact: undefined }) },
+      { name: 'status smuggled in', request: post(c, { status: 'open' }) },
+      { name: 'bad idempotency key', request: { ...post(c, {}), headers: { 'idempotency-key': ' ' } } },
+    ],
+  },
+  'GET /api/v1/jobs/mine': {
+    url: () => '/api/v1/jobs/mine',
+    headers: asEmployer,
+    cases: (c): BadCase[] => [
+      ...employerCases(c),
+      { name: 'unknown status', request: { query: { status: 'deleted' } } },
+      { name: 'limit 101', request: { query: { limit: '101' } } },
+      { name: 'forged cursor', request: { query: { cursor: 'abc.def' } }, code: 'INVALID_CURSOR' },
+    ],
+  },
+  'GET /api/v1/jobs/:id/manage': {
+    url: (c) => `/api/v1/jobs/${c.jobId}/manage`,
+    headers: asEmployer,
+    cases: (c): BadCase[] => [
+      ...employerCases(c),
+      { name: 'unknown job', request: { url: `/api/v1/jobs/${UNKNOWN_ID}/manage` }, status: 404 },
+    ],
+  },
+  'PATCH /api/v1/jobs/:id': {
+    url: (c) => `/api/v1/jobs/${c.jobId}`,
+    headers: asEmployer,
+    cases: (c): BadCase[] => [
+      ...employerCases(c),
+      ...badTerms(c, (changes) => ({ payload: { version: 2, ...changes } })),
+      { name: 'version only', request: { payload: { version: 2 } }, code: 'VALIDATION_FAILED' },
+      { name: 'no version', request: { payload: { title: '新的标题啊' } }, code: 'VALIDATION_FAILED' },
+      {
+        name: 'stale version',
+        request: { payload: { version: 1, title: '新的标题啊' } },
+        status: 409,
+        code: 'JOB_VERSION_CONFLICT',
+      },
+      {
+        name: 'unknown shift id',
+        request: { payload: { version: 2, shifts: [{ ...shift(c, 30, 34).shifts[0], id: UNKNOWN_ID }] } },
+        status: 404,
+        code: 'SHIFT_NOT_FOUND',
+      },
+      {
+        name: 'unknown job',
+        request: { url: `/api/v1/jobs/${UNKNOWN_ID}`, payload: { version: 1, title: '新的标题啊' } },
+        status: 404,
+      },
+    ],
+  },
+  'POST /api/v1/jobs/:id/submit': {
+    url: (c) => `/api/v1/jobs/${c.jobId}/submit`,
+    headers: asEmployer,
+    cases: (c): BadCase[] => [
+      ...employerCases(c),
+      { name: 'already open', request: { payload: { version: 2 } }, status: 409, code: 'JOB_STATE_INVALID' },
+      { name: 'version 0', request: { payload: { version: 0 } }, code: 'VALIDATION_FAILED' },
+    ],
+  },
+  'POST /api/v1/jobs/:id/close': {
+    url: (c) => `/api/v1/jobs/${c.jobId}/close`,
+    headers: asEmployer,
+    cases: (c): BadCase[] => [
+      ...employerCases(c),
+      {
+        name: 'stale version',
+        request: { payload: { version: 1 } },
+        status: 409,
+        code: 'JOB_VERSION_CONFLICT',
+      },
+      { name: 'reason of 201 characters', request: { payload: { version: 2, reason: '因'.repeat(201) } } },
+    ],
+  },
+  'POST /api/v1/jobs/:id/archive': {
+    url: (c) => `/api/v1/jobs/${c.jobId}/archive`,
+    headers: asEmployer,
+    cases: (c): BadCase[] => [
+      ...employerCases(c),
+      { name: 'open job', request: { payload: { version: 2 } }, status: 409, code: 'JOB_STATE_INVALID' },
+    ],
+  },
+  'GET /api/v1/jobs/:id': {
+    url: (c) => `/api/v1/jobs/${c.jobId}`,
+    cases: () => [
+      {
+        name: 'unknown job',
+        request: { url: `/api/v1/jobs/${UNKNOWN_ID}` },
+        status: 404,
+        code: 'JOB_NOT_FOUND',
+      },
+      { name: 'not a ULID', request: { url: '/api/v1/jobs/123' }, status: 400 },
+    ],
+  },
+  'GET /api/v1/admin/jobs/review-queue': {
+    url: () => '/api/v1/admin/jobs/review-queue',
+    headers: asAdmin,
+    cases: (c): BadCase[] => [
+      ...adminCases(c),
+      { name: 'employer token', request: { headers: c.employer.auth }, status: 403 },
+      { name: 'limit 0', request: { query: { limit: '0' } } },
+      { name: 'forged cursor', request: { query: { cursor: 'abc.def' } }, code: 'INVALID_CURSOR' },
+    ],
+  },
+  'POST /api/v1/admin/jobs/:id/approve': {
+    url: (c) => `/api/v1/admin/jobs/${c.jobId}/approve`,
+    headers: asAdmin,
+    cases: (c): BadCase[] => [
+      ...adminCases(c),
+      { name: 'job not in review', request: { payload: {} }, status: 409, code: 'JOB_STATE_INVALID' },
+      {
+        name: 'unknown job',
+        request: { url: `/api/v1/admin/jobs/${UNKNOWN_ID}/approve`, payload: {} },
+        status: 404,
+      },
+    ],
+  },
+  'POST /api/v1/admin/jobs/:id/reject': {
+    url: (c) => `/api/v1/admin/jobs/${c.jobId}/reject`,
+    headers: asAdmin,
+    cases: (c): BadCase[] => [
+      ...adminCases(c),
+      { name: 'no reason', request: { payload: {} }, code: 'VALIDATION_FAILED' },
+      { name: 'job not in review', request: { payload: { reason: '违规' } }, status: 409 },
+    ],
+  },
+  'POST /api/v1/admin/jobs/:id/take-down': {
+    url: (c) => `/api/v1/admin/jobs/${c.jobId}/take-down`,
+    headers: asAdmin,
+    cases: (c): BadCase[] => [
+      ...adminCases(c),
+      { name: 'no reason', request: { payload: {} }, code: 'VALIDATION_FAILED' },
+      {
+        name: 'unknown job',
+        request: { url: `/api/v1/admin/jobs/${UNKNOWN_ID}/take-down`, payload: { reason: '违规' } },
+        status: 404,
+      },
+    ],
+  },
+  'PATCH /api/v1/admin/categories/:code': {
+    url: () => '/api/v1/admin/categories/food.waiter',
+    headers: asAdmin,
+    cases: (c): BadCase[] => [
+      ...adminCases(c),
+      { name: 'empty patch', request: { payload: {} }, code: 'VALIDATION_FAILED' },
+      {
+        name: 'unknown category',
+        request: { url: '/api/v1/admin/categories/space.pilot', payload: { zh: '宇航员' } },
+        status: 400,
+        code: 'CATEGORY_UNKNOWN',
+      },
+      {
+        name: 'code with a slash',
+        request: { url: '/api/v1/admin/categories/a%2Fb', payload: { zh: 'x' } },
+        status: 400,
+      },
+    ],
+  },
+  'GET /internal/v1/jobs/:id/terms': {
+    url: (c) => `/internal/v1/jobs/${c.jobId}/terms`,
+    headers: asService,
+    cases: (): BadCase[] => [
+      ...serviceCases(),
+      { name: 'unknown version', request: { query: { version: '99' } }, status: 404, code: 'JOB_NOT_FOUND' },
+      { name: 'version 0', request: { query: { version: '0' } }, code: 'VALIDATION_FAILED' },
+    ],
+  },
+  'PUT /internal/v1/jobs/:id/shifts/:shiftId/hires': {
+    url: (c) => `/internal/v1/jobs/${c.jobId}/shifts/${c.shiftId}/hires`,
+    headers: asService,
+    cases: (c): BadCase[] => [
+      ...serviceCases(),
+      {
+        name: 'more hires than places',
+        request: { payload: { hired: 4, version: 2 } },
+        status: 409,
+        code: 'SHIFT_FULL',
+      },
+      { name: 'negative hires', request: { payload: { hired: -1, version: 2 } }, code: 'VALIDATION_FAILED' },
+      {
+        name: 'stale version',
+        request: { payload: { hired: 1, version: 1 } },
+        status: 409,
+        code: 'JOB_VERSION_CONFLICT',
+      },
+      {
+        name: 'unknown shift',
+        request: {
+          url: `/internal/v1/jobs/${c.jobId}/shifts/${UNKNOWN_ID}/hires`,
+          payload: { hired: 1, version: 2 },
+        },
+        status: 404,
+        code: 'SHIFT_NOT_FOUND',
+      },
+    ],
   },
   // Platform: dead letters (admin)
   'GET /api/v1/admin/dead-letters': {

@@ -24,7 +24,13 @@ describe(`service data separation on ${DIALECT}`, () => {
     const userTables = await tables(user);
     const widgetTables = await tables(widget);
     expect(userTables.every((t) => t.startsWith('user_'))).toBe(true);
-    expect(widgetTables.every((t) => t.startsWith('widget_'))).toBe(true);
+    // The other services share the main database, each behind its own table prefix.
+    const sharing = [...p.services.values()]
+      .filter((s) => s.db.connection.key === widget.connection.key)
+      .map((s) => s.db.prefix);
+    expect(sharing).toEqual(expect.arrayContaining(['widget_', 'job_']));
+    expect(widgetTables.every((t) => sharing.some((prefix) => t.startsWith(prefix)))).toBe(true);
+    expect(widgetTables.some((t) => t.startsWith('user_'))).toBe(false);
     expect(userTables).toEqual(
       expect.arrayContaining([
         'user_accounts',

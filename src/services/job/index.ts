@@ -1,0 +1,138 @@
+import { assertNoTransaction } from '../../platform/db/service-database.js';
+import { createServiceHttpClient } from '../../platform/http-client.js';
+import { createIdempotencyHooks } from '../../platform/http/idempotency.js';
+import { createPiiCipher } from '../../platform/pii.js';
+import type { ServiceModule } from '../../platform/service.js';
+import { createCategoryService } from './categories.js';
+import { createAmapGeocoder, noGeocoder } from './geocoding.js';
+import type { JobDB } from './job.db.js';
+import type { JobEventMap } from './job.events.js';
+import type { JobTerms } from './job.mappers.js';
+import { createJobRepository } from './job.repository.js';
+import { registerJobRoutes } from './job.routes.js';
+import { createJobService } from './job.service.js';
+import { jobMigrations } from './migrations/index.js';
+
+export type { JobEventMap, JobChanged, JobEnded } from './job.events.js';
+export type { JobTerms, PublicJob } from './job.mappers.js';
+
+export interface ShiftHires {
+  jobId: string;
+  shiftId: string;
+  version: number;
+  status: string;
+  hired: number;
+  headcount: number;
+}
+
+/**
+ * What other services may ask of the job service (the order service above all). In one process it
+ * calls the service directly; split, it is an HTTP client to the internal routes. Never call it
+ * inside a transaction.
+ */
+export interface JobClient {
+  /** The job's terms at `version` (the current version when omitted). */
+  getTerms(jobId: string, version?: number): Promise<JobTerms>;
+  /**
+   * Reports the absolute number of hires on a shift, read at job `version`; the first hire locks the
+   * shift's times and the job's pay and place. Refused (409) if the job changed since `version`.
+   */
+  recordHires(jobId: string, shiftId: string, hired: number, version: number): Promise<ShiftHires>;
+}
+
+const CACHE_EVENTS: (keyof JobEventMap)[] = [
+  'job.published',
+  'job.updated',
+  'job.filled',
+  'job.reopened',
+  'job.closed',
+  'job.expired',
+  'job.archived',
+];
+
+/** The job service (工作服务): posts, shifts and headcount, pay terms, places, moderation, lifecycle. */
+export const jobModule: ServiceModule<JobDB> = {
+  name: 'job',
+  migrations: jobMigrations,
+  // Cached public views and the category tree are dropped on change in every process (the writing
+  // process already did so after its commit).
+  subscriptions: [
+    ...CACHE_EVENTS.map((event) => ({ consumer: 'job.invalidate-cache', event })),
+    { consumer: 'job.invalidate-categories', event: 'job.categories_changed' },
+  ],
+  create(ctx) {
+    const { db: sdb, config, clock, ids, log, cache } = ctx;
+    const repo = createJobRepository(sdb);
+    const categories = createCategoryService({ sdb, repo, cache, ids });
+    const geocoder =
+      config.geocoder.provider === 'amap'
+        ? createAmapGeocoder({
+            key: config.geocoder.key,
+            ...(config.geocoder.privateKey ? { privateKey: config.geocoder.privateKey } : {}),
+          })
+        : noGeocoder;
+    const jobs = createJobService({
+      sdb,
+      repo,
+      categories,
+      geocoder,
+      pii: createPiiCipher(config.piiKeys, `pii-lookup:${config.secret}`),
+      cache,
+      cursors: ctx.cursors,
+      clock,
+      ids,
+      log,
+      options: { timeZone: config.businessTimeZone, review: config.jobs.review },
+    });
+    const client: JobClient = {
+      async getTerms(jobId, version) {
+        assertNoTransaction('JobClient.getTerms');
+        return jobs.getTerms(jobId, version);
+      },
+      async recordHires(jobId, shiftId, hired, version) {
+        assertNoTransaction('JobClient.recordHires');
+        return jobs.recordHires(jobId, shiftId, hired, version);
+      },
+    };
+    return {
+      client,
+      schedules: [
+        // Missed ticks coalesce into one run, which catches up on everything due.
+        { name: 'job.expire-ended', every: '1m', run: async () => void (await jobs.expireEnded()) },
+        { name: 'job.archive-old', every: '1h', run: async () => void (await jobs.archiveOld()) },
+      ],
+      handlers: {
+        'job.invalidate-cache': async (event) => {
+          await jobs.invalidate((event.payload as { jobId: string }).jobId);
+        },
+        'job.invalidate-categories': async () => {
+          await categories.invalidate();
+        },
+      },
+      async routes(app) {
+        await registerJobRoutes(
+          app,
+          jobs,
+          categories,
+          createIdempotencyHooks(sdb, clock, log, { successStatus: 201 }),
+        );
+      },
+      close: () => jobs.shutdown(),
+    };
+  },
+  remote({ baseUrl, config, clock, log }) {
+    const http = createServiceHttpClient({ baseUrl, serviceToken: config.serviceToken, clock, log });
+    const base = (jobId: string) => `/internal/v1/jobs/${encodeURIComponent(jobId)}`;
+    const client: JobClient = {
+      async getTerms(jobId, version) {
+        const query = version === undefined ? '' : `?version=${version}`;
+        return (await http.request<JobTerms>('GET', `${base(jobId)}/terms${query}`)).body;
+      },
+      async recordHires(jobId, shiftId, hired, version) {
+        const path = `${base(jobId)}/shifts/${encodeURIComponent(shiftId)}/hires`;
+        return (await http.request<ShiftHires>('PUT', path, { hired, version })).body;
+      },
+    };
+    return { client };
+  },
+};

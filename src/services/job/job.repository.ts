@@ -1,0 +1,165 @@
+import type { Insertable, Updateable } from 'kysely';
+import { toSafeInt } from '../../platform/money.js';
+import type { Executor, ServiceDatabase } from '../../platform/db/service-database.js';
+import type { JobDB, JobStatus } from './job.db.js';
+import type { JobRow, PublicJob, ShiftRow } from './job.mappers.js';
+
+export type CategoryRow = JobDB['job_categories'];
+
+/**
+ * The only code that touches the job service's tables. Methods take an optional executor: the
+ * transaction when the caller holds one.
+ */
+export function createJobRepository(sdb: ServiceDatabase<JobDB>) {
+  const root = sdb.db;
+  const mysql = sdb.dialect === 'mysql';
+  return {
+    findJob: (id: string, ex: Executor<JobDB> = root) =>
+      ex.selectFrom('job_jobs').selectAll().where('id', '=', id).executeTakeFirst(),
+    /**
+     * Reads a job and locks its row until the transaction ends, so changes to one job (edits, hires,
+     * sweeps) apply one after another. SQLite serialises write transactions already.
+     */
+    lockJob: (id: string, ex: Executor<JobDB>) =>
+      ex
+        .selectFrom('job_jobs')
+        .selectAll()
+        .where('id', '=', id)
+        .$if(mysql, (q) => q.forUpdate())
+        .executeTakeFirst(),
+    findShifts: (jobId: string, ex: Executor<JobDB> = root): Promise<ShiftRow[]> =>
+      ex
+        .selectFrom('job_shifts')
+        .selectAll()
+        .where('job_id', '=', jobId)
+        .orderBy('starts_at')
+        .orderBy('id')
+        .execute(),
+    insertJob: async (row: Insertable<JobDB['job_jobs']>, ex: Executor<JobDB>) => {
+      await ex.insertInto('job_jobs').values(row).execute();
+    },
+    updateJob: async (id: string, changes: Updateable<JobDB['job_jobs']>, ex: Executor<JobDB>) => {
+      await ex.updateTable('job_jobs').set(changes).where('id', '=', id).execute();
+    },
+    insertShifts: async (rows: Insertable<JobDB['job_shifts']>[], ex: Executor<JobDB>) => {
+      if (rows.length > 0) await ex.insertInto('job_shifts').values(rows).execute();
+    },
+    updateShift: async (id: string, changes: Updateable<JobDB['job_shifts']>, ex: Executor<JobDB>) => {
+      await ex.updateTable('job_shifts').set(changes).where('id', '=', id).execute();
+    },
+    deleteShifts: async (ids: string[], ex: Executor<JobDB>) => {
+      if (ids.length > 0) await ex.deleteFrom('job_shifts').where('id', 'in', ids).execute();
+    },
+    insertVersion: async (job: PublicJob, now: number, ex: Executor<JobDB>) => {
+      await ex
+        .insertInto('job_versions')
+        .values({ job_id: job.id, version: job.version, snapshot: JSON.stringify(job), created_at: now })
+        .execute();
+    },
+    findVersion: async (jobId: string, version: number, ex: Executor<JobDB> = root) => {
+      const row = await ex
+        .selectFrom('job_versions')
+        .select('snapshot')
+        .where('job_id', '=', jobId)
+        .where('version', '=', version)
+        .executeTakeFirst();
+      return row ? (JSON.parse(row.snapshot) as PublicJob) : undefined;
+    },
+
+    /** An employer's jobs, newest first (keyset on id), optionally in one state. */
+    listByEmployer: (
+      employerId: string,
+      opts: { status?: JobStatus; beforeId?: string; limit: number },
+    ): Promise<JobRow[]> =>
+      root
+        .selectFrom('job_jobs')
+        .selectAll()
+        .where('employer_id', '=', employerId)
+        .$if(opts.status !== undefined, (q) => q.where('status', '=', opts.status!))
+        .$if(opts.status === undefined, (q) => q.where('status', '!=', 'archived'))
+        .$if(opts.beforeId !== undefined, (q) => q.where('id', '<', opts.beforeId!))
+        .orderBy('id', 'desc')
+        .limit(opts.limit)
+        .execute(),
+    countByStatus: async (employerId: string): Promise<Record<string, number>> => {
+      const rows = await root
+        .selectFrom('job_jobs')
+        .select(['status', (eb) => eb.fn.countAll().as('n')])
+        .where('employer_id', '=', employerId)
+        .groupBy('status')
+        .execute();
+      return Object.fromEntries(rows.map((r) => [r.status, toSafeInt(r.n)]));
+    },
+    /** Headcount and hires per job, for a page of summaries (one query). */
+    shiftTotals: async (jobIds: string[]): Promise<Map<string, { headcount: number; hired: number }>> => {
+      if (jobIds.length === 0) return new Map();
+      const rows = await root
+        .selectFrom('job_shifts')
+        .select([
+          'job_id',
+          (eb) => eb.fn.sum<number>('headcount').as('headcount'),
+          (eb) => eb.fn.sum<number>('hired').as('hired'),
+        ])
+        .where('job_id', 'in', jobIds)
+        .groupBy('job_id')
+        .execute();
+      return new Map(
+        rows.map((r) => [r.job_id, { headcount: toSafeInt(r.headcount), hired: toSafeInt(r.hired) }]),
+      );
+    },
+    /** The admin review queue, oldest first. */
+    listInReview: (opts: { afterId?: string; limit: number }): Promise<JobRow[]> =>
+      root
+        .selectFrom('job_jobs')
+        .selectAll()
+        .where('status', '=', 'in_review')
+        .$if(opts.afterId !== undefined, (q) => q.where('id', '>', opts.afterId!))
+        .orderBy('id')
+        .limit(opts.limit)
+        .execute(),
+    /** Live jobs whose last shift has ended (the expiry sweep). */
+    findEnded: (now: number, limit: number) =>
+      root
+        .selectFrom('job_jobs')
+        .select('id')
+        .where('status', 'in', ['open', 'filled', 'in_review'])
+        .where('ends_at', '<=', now)
+        .orderBy('ends_at')
+        .limit(limit)
+        .execute(),
+    /** Closed and expired jobs untouched since `before` (the archive sweep). */
+    findArchivable: (before: number, limit: number) =>
+      root
+        .selectFrom('job_jobs')
+        .select('id')
+        .where('status', 'in', ['closed', 'expired'])
+        .where('updated_at', '<', before)
+        .orderBy('updated_at')
+        .limit(limit)
+        .execute(),
+    addViews: async (counts: Map<string, number>) => {
+      for (const [id, n] of counts) {
+        await root
+          .updateTable('job_jobs')
+          .set((eb) => ({ view_count: eb('view_count', '+', n) }))
+          .where('id', '=', id)
+          .execute();
+      }
+    },
+
+    // Categories
+    listCategories: (): Promise<CategoryRow[]> =>
+      root.selectFrom('job_categories').selectAll().orderBy('sort_order').execute(),
+    findCategory: (code: string, ex: Executor<JobDB> = root) =>
+      ex.selectFrom('job_categories').selectAll().where('code', '=', code).executeTakeFirst(),
+    updateCategory: async (
+      code: string,
+      changes: Updateable<JobDB['job_categories']>,
+      ex: Executor<JobDB>,
+    ) => {
+      await ex.updateTable('job_categories').set(changes).where('code', '=', code).execute();
+    },
+  };
+}
+
+export type JobRepository = ReturnType<typeof createJobRepository>;

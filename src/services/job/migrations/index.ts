@@ -1,0 +1,7 @@
+import type { MigrationSet } from '../../../platform/db/migrator.js';
+import { jobs } from './20261125_0001_jobs.js';
+
+/** The job service's migrations, in order (names sort by time). */
+export const jobMigrations: MigrationSet = {
+  '20261125_0001_jobs': jobs,
+};

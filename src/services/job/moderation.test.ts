@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { moderate, normalizeForModeration } from './moderation.js';
+
+describe('job moderation', () => {
+  it('passes an ordinary post, including explicit "no deposit" claims', () => {
+    const v = moderate({
+      title: '急招日结保洁阿姨',
+      description: '商场日常保洁，200元/天，无押金，不收任何费用，免服装费，包午餐。',
+    });
+    expect(v).toEqual({ decision: 'pass', findings: [], reason: null });
+  });
+
+  it('queues pay-to-work patterns for review with the reason', () => {
+    const v = moderate({ title: '促销员', description: '上岗前需交押金200元，另收培训费。' });
+    expect(v.decision).toBe('review');
+    expect(v.findings.map((f) => f.term)).toEqual(['押金', '培训费']);
+    expect(v.reason).toBe('疑似向求职者收费：押金、培训费');
+  });
+
+  it('sees through spacing, punctuation and full-width evasion', () => {
+    expect(moderate({ description: '先交 押 - 金 再上岗' }).decision).toBe('review');
+    expect(moderate({ description: '详情加ＶＸ号咨询' }).findings).toContainEqual({
+      kind: 'off_platform_contact',
+      term: 'vx号',
+      field: 'description',
+    });
+    expect(normalizeForModeration('Ｑ Ｑ群！')).toBe('qq群');
+  });
+
+  it('refuses prohibited content outright, even mixed with review terms', () => {
+    const v = moderate({ title: '在家刷单兼职', tags: ['日结', '会员费'] });
+    expect(v.decision).toBe('refuse');
+    expect(v.reason).toBe('含有禁止发布的内容：刷单');
+    expect(v.findings).toContainEqual({ kind: 'pay_to_work', term: '会员费', field: 'tags' });
+  });
+
+  it('still flags a negated term when it also appears affirmed', () => {
+    expect(moderate({ description: '无押金。入职后交押金300' }).decision).toBe('review');
+  });
+});

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wgs84ToGcj02 } from '../../src/platform/geo.js';
-import type { JobClient } from '../../src/services/job/index.js';
+import type { AddressInfo } from 'node:net';
+import { MemoryCache } from '../../src/platform/cache.js';
+import { jobModule, type JobClient } from '../../src/services/job/index.js';
 import { DIALECT } from '../support/env.js';
 import { at, createJob, jobPost, openJob, type JobView } from '../support/jobs.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -387,6 +389,64 @@ describe(`job lifecycle on ${DIALECT}`, () => {
     expect(twice.json().id).toBe(once.json().id);
     expect((await send()).json().id).not.toBe(once.json().id);
   });
+  it('applies concurrent changes to one job one at a time', async () => {
+    const job = await openJob(p, employer, {
+      shifts: [
+        { startsAt: at(p, 24), endsAt: at(p, 28), headcount: 1 },
+        { startsAt: at(p, 48), endsAt: at(p, 52), headcount: 1 },
+      ],
+    });
+    // Two hires on different shifts at once: whichever comes second sees the first and fills the job.
+    const [a, b] = await Promise.all(
+      job.shifts.map((s) => jobClient().recordHires(job.id, s.id, 1, job.version)),
+    );
+    expect([a!.status, b!.status].sort()).toEqual(['filled', 'open']);
+    const filled = await call('GET', `/api/v1/jobs/${job.id}/manage`, employer);
+    expect(filled.body).toMatchObject({ status: 'filled', version: job.version + 1 });
+    expect((await outbox(job.id)).filter((e) => e.type === 'job.filled')).toHaveLength(1);
+
+    // Two edits of the same version: one wins, the other is told the job changed.
+    const edits = await Promise.all(
+      ['标题一号改动', '标题二号改动'].map((title) =>
+        call('PATCH', `/api/v1/jobs/${job.id}`, employer, { version: job.version + 1, title }),
+      ),
+    );
+    expect(edits.map((e) => e.status).sort()).toEqual([200, 409]);
+    expect(edits.find((e) => e.status === 409)!.body.code).toBe('JOB_VERSION_CONFLICT');
+  });
+
+  it('serves the job client over HTTP to a process elsewhere, behind the service token', async () => {
+    await p.app.listen({ host: '127.0.0.1', port: 0 });
+    const baseUrl = `http://127.0.0.1:${(p.app.server.address() as AddressInfo).port}`;
+    const remote = (token: string) =>
+      jobModule.remote!({
+        baseUrl,
+        config: { ...p.config, serviceToken: token },
+        clock: p.clock,
+        log: p.log,
+        cache: new MemoryCache(),
+      }).client as JobClient;
+    const client = remote(p.config.serviceToken);
+    const job = await openJob(p, employer);
+    const terms = await client.getTerms(job.id);
+    expect(terms).toEqual(await jobClient().getTerms(job.id));
+    expect(terms.shifts[0]!.startsAtMs).toBeGreaterThan(p.clock.now());
+    expect(await client.recordHires(job.id, job.shifts[0]!.id, 2, terms.version)).toMatchObject({
+      hired: 2,
+      headcount: 3,
+      status: 'open',
+    });
+    // The callee's problem codes come back as the same errors.
+    await expect(client.recordHires(job.id, job.shifts[0]!.id, 1, terms.version - 1)).rejects.toMatchObject({
+      code: 'JOB_VERSION_CONFLICT',
+      status: 409,
+    });
+    await expect(remote('x'.repeat(32)).getTerms(job.id)).rejects.toMatchObject({
+      code: 'SERVICE_TOKEN_INVALID',
+      status: 401,
+    });
+  });
+
   it('expires a job whose shifts have ended by the schedule, then archives it after 30 days', async () => {
     // Last in this file: it moves the clock by a month, past every token issued so far.
     const phone = newPhone();

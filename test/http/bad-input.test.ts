@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLATFORM_ROUTE_PREFIXES } from '../../src/platform/http/server.js';
 import { ALL_SERVICES } from '../../src/services/registry.js';
@@ -24,34 +25,40 @@ afterAll(async () => {
   await p.stop();
 });
 
+/** Each service's tables (listed once: the schema does not change during the test). */
+const tablesByService = new Map<string, string[]>();
+
+/** Rows in every table of every service, counted with one statement per service. */
 async function totalRows(): Promise<number> {
   let total = 0;
-  for (const { db } of p.services.values()) {
-    const tables =
-      db.dialect === 'sqlite'
-        ? await db
-            .untyped()
-            .selectFrom('sqlite_master')
-            .select('name')
-            .where('type', '=', 'table')
-            .where('name', 'like', `${db.prefix}%`)
-            .execute()
-        : await db
-            .untyped()
-            .selectFrom('information_schema.tables')
-            .select('table_name as name')
-            .where('table_schema', '=', db.untyped().fn('database', []))
-            .where('table_name', 'like', `${db.prefix}%`)
-            .execute();
-    for (const { name } of tables as { name: string }[]) {
-      if (name.endsWith('_migrations') || name.endsWith('_migrations_lock')) continue;
-      const row = await db
-        .untyped()
-        .selectFrom(name)
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirstOrThrow();
-      total += toSafeInt(row.n);
+  for (const [service, { db }] of p.services) {
+    let tables = tablesByService.get(service);
+    if (!tables) {
+      const rows =
+        db.dialect === 'sqlite'
+          ? await db
+              .untyped()
+              .selectFrom('sqlite_master')
+              .select('name')
+              .where('type', '=', 'table')
+              .where('name', 'like', `${db.prefix}%`)
+              .execute()
+          : await db
+              .untyped()
+              .selectFrom('information_schema.tables')
+              .select('table_name as name')
+              .where('table_schema', '=', db.untyped().fn('database', []))
+              .where('table_name', 'like', `${db.prefix}%`)
+              .execute();
+      tables = (rows as { name: string }[])
+        .map((r) => r.name)
+        .filter((name) => !name.endsWith('_migrations') && !name.endsWith('_migrations_lock'));
+      tablesByService.set(service, tables);
     }
+    if (tables.length === 0) continue;
+    const counts = tables.map((t) => `(select count(*) from ${t})`).join(' + ');
+    const { rows } = await sql<{ n: unknown }>`select ${sql.raw(counts)} as n`.execute(db.untyped());
+    total += toSafeInt(rows[0]!.n);
   }
   return total;
 }
@@ -126,35 +133,31 @@ describe(`bad input on every route (${DIALECT})`, () => {
     expect(stale, `cases for routes that do not exist: ${stale.join(', ')}`).toEqual([]);
   });
 
-  it('answers 4xx problem+json and changes no row', async () => {
+  it.each(Object.keys(badInputCases))('%s answers 4xx problem+json and changes no row', async (key) => {
+    const route = serviceRoutes().find((r) => `${r.method} ${r.url}` === key);
+    if (!route) throw new Error(`no route ${key}`);
+    const spec = badInputCases[key]!;
     const failures: string[] = [];
-    let checked = 0;
-    for (const route of serviceRoutes()) {
-      const key = `${route.method} ${route.url}`;
-      const spec = badInputCases[key];
-      if (!spec) continue;
-      const url = spec.url(ctx);
-      const cases = [...spec.cases(ctx), ...genericCases(route, url)];
-      for (const c of cases) {
-        const before = await totalRows();
-        const res = await p.app.inject({
-          method: route.method as 'GET',
-          url,
-          ...c.request,
-          headers: { ...(spec.headers?.(ctx) ?? {}), ...(c.request.headers ?? {}) },
-        });
-        checked++;
-        const label = `${key} — ${c.name}: got ${res.statusCode} ${res.body.slice(0, 200)}`;
-        if (res.statusCode < 400 || res.statusCode >= 500) failures.push(label);
-        else if (c.status && res.statusCode !== c.status) failures.push(`${label} (expected ${c.status})`);
-        else if (!String(res.headers['content-type']).startsWith('application/problem+json'))
-          failures.push(`${label} (not problem+json)`);
-        else if (c.code && res.json().code !== c.code) failures.push(`${label} (expected code ${c.code})`);
-        const after = await totalRows();
-        if (after !== before) failures.push(`${key} — ${c.name}: row count changed ${before} → ${after}`);
-      }
+    const url = spec.url(ctx);
+    const cases = [...spec.cases(ctx), ...genericCases(route, url)];
+    for (const c of cases) {
+      const before = await totalRows();
+      const res = await p.app.inject({
+        method: route.method as 'GET',
+        url,
+        ...c.request,
+        headers: { ...(spec.headers?.(ctx) ?? {}), ...(c.request.headers ?? {}) },
+      });
+      const label = `${c.name}: got ${res.statusCode} ${res.body.slice(0, 200)}`;
+      if (res.statusCode < 400 || res.statusCode >= 500) failures.push(label);
+      else if (c.status && res.statusCode !== c.status) failures.push(`${label} (expected ${c.status})`);
+      else if (!String(res.headers['content-type']).startsWith('application/problem+json'))
+        failures.push(`${label} (not problem+json)`);
+      else if (c.code && res.json().code !== c.code) failures.push(`${label} (expected code ${c.code})`);
+      const after = await totalRows();
+      if (after !== before) failures.push(`${c.name}: row count changed ${before} → ${after}`);
     }
     expect(failures).toEqual([]);
-    expect(checked).toBeGreaterThan(20);
+    expect(cases.length).toBeGreaterThan(0);
   });
 });

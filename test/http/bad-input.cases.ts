@@ -664,6 +664,19 @@ export const badInputCases: Record<string, RouteCases> = {
       { name: 'version 0', request: { query: { version: '0' } }, code: 'VALIDATION_FAILED' },
     ],
   },
+  'GET /internal/v1/jobs/open': {
+    url: () => '/internal/v1/jobs/open',
+    headers: asService,
+    cases: (): BadCase[] => [
+      ...serviceCases(),
+      { name: 'limit 1001', request: { query: { limit: '1001' } }, code: 'VALIDATION_FAILED' },
+      {
+        name: 'after that is not an id',
+        request: { query: { after: "' or 1=1 --" } },
+        code: 'VALIDATION_FAILED',
+      },
+    ],
+  },
   'PUT /internal/v1/jobs/:id/shifts/:shiftId/hires': {
     url: (c) => `/internal/v1/jobs/${c.jobId}/shifts/${c.shiftId}/hires`,
     headers: asService,

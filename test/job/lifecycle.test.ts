@@ -441,6 +441,19 @@ describe(`job lifecycle on ${DIALECT}`, () => {
       code: 'JOB_VERSION_CONFLICT',
       status: 409,
     });
+    // Pages of open jobs, in id order, for rebuilding read models: the same over HTTP as in-process.
+    const pages: string[][] = [];
+    for (let after = ''; ;) {
+      const page = await client.listOpen(after, 2);
+      if (page.length === 0) break;
+      pages.push(page.map((j) => j.id));
+      after = page.at(-1)!.id;
+    }
+    const all = pages.flat();
+    expect(all).toContain(job.id);
+    expect(all).toEqual([...all].sort());
+    expect(all).toEqual((await jobClient().listOpen('', 1000)).map((j) => j.id));
+    for (const id of all) expect((await call('GET', `/api/v1/jobs/${id}`)).body.status).toBe('open');
     await expect(remote('x'.repeat(32)).getTerms(job.id)).rejects.toMatchObject({
       code: 'SERVICE_TOKEN_INVALID',
       status: 401,

@@ -7,7 +7,7 @@ import { createCategoryService } from './categories.js';
 import { createAmapGeocoder, noGeocoder } from './geocoding.js';
 import type { JobDB } from './job.db.js';
 import type { JobEventMap } from './job.events.js';
-import type { JobTerms } from './job.mappers.js';
+import type { JobTerms, PublicJob } from './job.mappers.js';
 import { createJobRepository } from './job.repository.js';
 import { registerJobRoutes } from './job.routes.js';
 import { createJobService } from './job.service.js';
@@ -38,6 +38,8 @@ export interface JobClient {
    * shift's times and the job's pay and place. Refused (409) if the job changed since `version`.
    */
   recordHires(jobId: string, shiftId: string, hired: number, version: number): Promise<ShiftHires>;
+  /** Open jobs in id order after `afterId` ('' for the first page); an empty page is the end. */
+  listOpen(afterId: string, limit: number): Promise<PublicJob[]>;
 }
 
 const CACHE_EVENTS: (keyof JobEventMap)[] = [
@@ -93,6 +95,10 @@ export const jobModule: ServiceModule<JobDB> = {
         assertNoTransaction('JobClient.recordHires');
         return jobs.recordHires(jobId, shiftId, hired, version);
       },
+      async listOpen(afterId, limit) {
+        assertNoTransaction('JobClient.listOpen');
+        return jobs.listOpen(afterId, limit);
+      },
     };
     return {
       client,
@@ -131,6 +137,12 @@ export const jobModule: ServiceModule<JobDB> = {
       async recordHires(jobId, shiftId, hired, version) {
         const path = `${base(jobId)}/shifts/${encodeURIComponent(shiftId)}/hires`;
         return (await http.request<ShiftHires>('PUT', path, { hired, version })).body;
+      },
+      async listOpen(afterId, limit) {
+        const query = new URLSearchParams({ limit: String(limit), ...(afterId ? { after: afterId } : {}) });
+        return (
+          await http.request<{ items: PublicJob[] }>('GET', `/internal/v1/jobs/open?${query.toString()}`)
+        ).body.items;
       },
     };
     return { client };

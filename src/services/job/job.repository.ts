@@ -107,6 +107,30 @@ export function createJobRepository(sdb: ServiceDatabase<JobDB>) {
         rows.map((r) => [r.job_id, { headcount: toSafeInt(r.headcount), hired: toSafeInt(r.hired) }]),
       );
     },
+    /** Shifts of many jobs in one query, grouped by job. */
+    findShiftsOf: async (jobIds: string[]): Promise<Map<string, ShiftRow[]>> => {
+      const out = new Map<string, ShiftRow[]>(jobIds.map((id) => [id, []]));
+      if (jobIds.length === 0) return out;
+      const rows = await root
+        .selectFrom('job_shifts')
+        .selectAll()
+        .where('job_id', 'in', jobIds)
+        .orderBy('starts_at')
+        .orderBy('id')
+        .execute();
+      for (const r of rows) out.get(r.job_id)!.push(r);
+      return out;
+    },
+    /** Open jobs in id order after `afterId` (the search index's full rebuild reads them all). */
+    listOpen: (afterId: string, limit: number): Promise<JobRow[]> =>
+      root
+        .selectFrom('job_jobs')
+        .selectAll()
+        .where('status', '=', 'open')
+        .where('id', '>', afterId)
+        .orderBy('id')
+        .limit(limit)
+        .execute(),
     /** The admin review queue, oldest first. */
     listInReview: (opts: { afterId?: string; limit: number }): Promise<JobRow[]> =>
       root

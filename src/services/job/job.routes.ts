@@ -15,6 +15,8 @@ import {
   IdParams,
   MineQuery,
   MineResponse,
+  OpenJobsQuery,
+  OpenJobsResponse,
   OwnerJobSchema,
   PublicJobSchema,
   ReasonBody,
@@ -250,6 +252,19 @@ export async function registerJobRoutes(
       config: { internal: true },
     },
     async (req) => jobs.getTerms(req.params.id, req.query.version),
+  );
+  app.get(
+    '/internal/v1/jobs/open',
+    {
+      schema: {
+        tags: ['internal'],
+        summary: 'Open jobs in id order, a page at a time (for read models that rebuild)',
+        querystring: OpenJobsQuery,
+        response: { 200: OpenJobsResponse },
+      },
+      config: { internal: true },
+    },
+    async (req) => ({ items: await jobs.listOpen(req.query.after ?? '', req.query.limit ?? 500) }),
   );
   app.put(
     '/internal/v1/jobs/:id/shifts/:shiftId/hires',

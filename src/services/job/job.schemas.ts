@@ -152,6 +152,13 @@ export const TermsQuery = Type.Object(
   { version: Type.Optional(Type.Integer({ minimum: 1 })) },
   { additionalProperties: false },
 );
+export const OpenJobsQuery = Type.Object(
+  {
+    after: Type.Optional(Type.String({ pattern: '^[0-7][0-9A-HJKMNP-TV-Z]{25}$' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
 export const HiresBody = Type.Object(
   {
     hired: Type.Integer({ minimum: 0, maximum: MAX_HEADCOUNT }),
@@ -230,6 +237,7 @@ const publicFields = {
   publishedAt: Nullable(Type.String()),
 };
 export const PublicJobSchema = Type.Object({ ...publicFields, viewCount: Type.Integer() });
+export const OpenJobsResponse = Type.Object({ items: Type.Array(Type.Object(publicFields)) });
 export const OwnerJobSchema = Type.Object({
   ...publicFields,
   viewCount: Type.Integer(),

@@ -523,6 +523,17 @@ export function createJobService(deps: {
       return toTerms(toPublicJob(row, await repo.findShifts(id), await mapper()));
     },
 
+    /**
+     * Open jobs in id order, a page at a time, for read models that rebuild from scratch (the search
+     * index). Pass the last id of a page to get the next; an empty page is the end.
+     */
+    async listOpen(afterId: string, limit: number): Promise<PublicJob[]> {
+      const rows = await repo.listOpen(afterId, limit);
+      const shifts = await repo.findShiftsOf(rows.map((r) => r.id));
+      const ctx = await mapper();
+      return rows.map((r) => toPublicJob(r, shifts.get(r.id)!, ctx));
+    },
+
     /** The expiry schedule: live jobs whose last shift has ended become expired. */
     async expireEnded(): Promise<number> {
       return sweep(

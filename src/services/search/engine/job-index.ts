@@ -1,7 +1,7 @@
 import { findCategory } from '../../../platform/reference/gig-categories.js';
 import { isInChina } from '../../../platform/geo.js';
 import { analyze, normalizeTag, normalizeText } from './analyzer.js';
-import { cellKey, cosLatOf } from './geo-grid.js';
+import { cellCol, cellKey, cellRow, cosLatOf, type CellWindow } from './geo-grid.js';
 import { TextStore } from './text-store.js';
 import { PAY_TYPES, SETTLEMENTS, SearchEngineError, type SearchJobDoc } from './types.js';
 
@@ -127,6 +127,8 @@ export class JobIndex {
   /** Distinct cell keys of the main segment, ascending, and each cell's first slot. */
   cellKeys: I32 = new Int32Array(0);
   cellStart: I32 = new Int32Array(1);
+  /** Per city: min lng, min lat, max lng, max lat of its main-segment documents. */
+  cityBoxes: F64 = new Float64Array(0);
 
   private ensureCapacity(n: number): void {
     if (n <= this.capacity) return;
@@ -344,6 +346,35 @@ export class JobIndex {
     this.gatherColumns(order);
     this.cellKeys = cellKeysTmp.slice(0, cells);
     this.cellStart = cellStartTmp.slice(0, cells + 1);
+    this.computeCityBoxes();
+  }
+
+  /** Bounding boxes of each city's main-segment documents (exact, so no document falls outside). */
+  computeCityBoxes(): void {
+    const box = new Float64Array(this.cities.length * 4);
+    for (let c = 0; c < this.cities.length; c++) box.set([Infinity, Infinity, -Infinity, -Infinity], c * 4);
+    for (let s = 0; s < this.mainCount; s++) {
+      const b = this.city[s]! * 4;
+      const lng = this.lng[s]!;
+      const lat = this.lat[s]!;
+      if (lng < box[b]!) box[b] = lng;
+      if (lat < box[b + 1]!) box[b + 1] = lat;
+      if (lng > box[b + 2]!) box[b + 2] = lng;
+      if (lat > box[b + 3]!) box[b + 3] = lat;
+    }
+    this.cityBoxes = box;
+  }
+
+  /** The cells holding a city's main-segment documents; null when it has none there. */
+  cityWindow(city: number): CellWindow | null {
+    const b = city * 4;
+    if (b + 3 >= this.cityBoxes.length || !(this.cityBoxes[b]! <= this.cityBoxes[b + 2]!)) return null;
+    return {
+      row0: cellRow(this.cityBoxes[b + 1]!),
+      row1: cellRow(this.cityBoxes[b + 3]!),
+      col0: cellCol(this.cityBoxes[b]!),
+      col1: cellCol(this.cityBoxes[b + 2]!),
+    };
   }
 
   private gatherColumns(order: Int32Array): void {

@@ -1,6 +1,6 @@
 import { isInChina } from '../../../platform/geo.js';
 import { analyzeQuery, normalizeTag } from './analyzer.js';
-import { GRID_COLS, cosLatOf, haversineMeters, radiusWindow } from './geo-grid.js';
+import { GRID_COLS, cosLatOf, haversineMeters, radiusWindow, type CellWindow } from './geo-grid.js';
 import { highlightSnippet, highlightText } from './highlight.js';
 import {
   FLAG_ALIVE,
@@ -198,14 +198,20 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
     cLat = near.lat;
     cLng = near.lng;
     cCos = cosLatOf(cLat);
-    const w = radiusWindow(cLng, cLat, radius);
+  }
+  // A radius, or else a city, narrows the main segment to the cell rows of its window: a city's
+  // window is the bounding box of its documents, so a city-wide query skips other cities' postings.
+  let w: CellWindow | null = null;
+  if (near) w = radiusWindow(cLng, cLat, radius);
+  else if (cityId >= 0) w = ix.cityWindow(cityId);
+  if (w) {
     const cells = ix.cellKeys.length;
     for (let row = w.row0; row <= w.row1; row++) {
       const i0 = lowerBoundI32(ix.cellKeys, 0, cells, row * GRID_COLS + w.col0);
       const i1 = lowerBoundI32(ix.cellKeys, i0, cells, row * GRID_COLS + w.col1 + 1);
       if (i1 > i0) ranges.push(ix.cellStart[i0]!, ix.cellStart[i1]!);
     }
-  } else {
+  } else if (cityId < 0) {
     ranges.push(0, ix.mainCount);
   }
 
@@ -224,7 +230,7 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
     const s = tStart[r.term]!;
     const e = tStart[r.term + 1]!;
     let size = 0;
-    if (near) {
+    if (w) {
       for (let k = 0; k < ranges.length && size < best; k += 2) {
         size += lowerBound(post, s, e, ranges[k + 1]! * 256) - lowerBound(post, s, e, ranges[k]! * 256);
       }

@@ -309,6 +309,7 @@ export function loadSnapshot(buf: Buffer, header: SnapshotHeader): JobIndex {
     ix.cities.push(c);
     ix.cityIds.set(c, id);
   });
+  ix.computeCityBoxes();
   const tombIds = ids('tombIds', header.tombstones);
   const tombVersion = f64('tombVersion');
   const tombAt = f64('tombAt');

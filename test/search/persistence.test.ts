@@ -19,7 +19,7 @@ import {
 } from '../../src/services/search/engine/engine.js';
 import { JobIndex } from '../../src/services/search/engine/job-index.js';
 import { SNAPSHOT_FILE, writeSnapshot } from '../../src/services/search/engine/snapshot.js';
-import type { SearchQuery } from '../../src/services/search/engine/types.js';
+import type { SearchJobDoc, SearchQuery } from '../../src/services/search/engine/types.js';
 import { generateJobs } from '../../bench/search/generate.js';
 import { SHANGHAI, makeJob } from './support.js';
 
@@ -125,6 +125,15 @@ describe('search index on disk', () => {
         .search({ keyword: '装卸工' })
         .hits.map((h) => h.jobId),
     ).toEqual([b.jobId]);
+  });
+
+  it('builds the same index with and without the analysis worker, and reports bad documents', async () => {
+    const docs = [...generateJobs(2500, { seed: 9 })];
+    const withWorker = await buildSearchEngine(docs, { workers: 1 });
+    const alone = await buildSearchEngine(docs, { workers: 0 });
+    for (const q of QUERIES) expect(withWorker.search(q)).toEqual(alone.search(q));
+    const bad = { ...makeJob(), title: 42 } as unknown as SearchJobDoc;
+    await expect(buildSearchEngine([...docs.slice(0, 1500), bad], { workers: 1 })).rejects.toThrow(/title/);
   });
 
   it('asks for a reindex when the index was analysed by another analyzer version', () => {

@@ -10,9 +10,17 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ANALYZER_VERSION, warmUpAnalyzer } from './analyzer.js';
-import { JobIndex, type RemoveOutcome, type UpsertOutcome } from './job-index.js';
+import { AnalysisWorker } from './analysis-pool.js';
+import {
+  JobIndex,
+  analyzeDoc,
+  type AnalyzedDoc,
+  type RemoveOutcome,
+  type UpsertOutcome,
+} from './job-index.js';
 import { search } from './query.js';
 import {
   FORMAT_VERSION,
@@ -267,7 +275,11 @@ export interface BuildOptions {
   progressEvery?: number;
   /** Expected number of documents, to size the columns once. */
   expectedDocuments?: number;
+  /** Analysis worker threads: 0 or 1 (default 1 when the machine has more than one core). */
+  workers?: number;
 }
+
+const BUILD_BATCH = 1000;
 
 /**
  * Builds an index from a stream of documents (`linggong reindex`): duplicates resolve by version,
@@ -282,13 +294,51 @@ export async function buildSearchEngine(
   const every = options.progressEvery ?? 10_000;
   const ix = new JobIndex();
   if (options.expectedDocuments) ix.reserve(options.expectedDocuments);
+  const worker = (options.workers ?? (availableParallelism() > 1 ? 1 : 0)) > 0 ? new AnalysisWorker() : null;
   let n = 0;
-  for await (const doc of docs) {
-    ix.upsert(doc);
-    if (++n % every === 0) {
-      options.onProgress?.({ phase: 'indexing', documents: n });
-      await new Promise<void>((resolve) => setImmediate(resolve));
+  const index = async (batch: SearchJobDoc[], analyzed: (AnalyzedDoc | null)[] | null): Promise<void> => {
+    for (let i = 0; i < batch.length; i++) {
+      ix.upsert(batch[i]!, analyzed?.[i] ?? undefined);
+      if (++n % every === 0) {
+        options.onProgress?.({ phase: 'indexing', documents: n });
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     }
+  };
+  try {
+    // With a worker, batches alternate: one goes to the worker while this thread analyses the
+    // next, then both are indexed in stream order.
+    let pending: { docs: SearchJobDoc[]; analyzed: Promise<(AnalyzedDoc | null)[]> } | null = null;
+    let batch: SearchJobDoc[] = [];
+    const flush = async (): Promise<void> => {
+      if (worker === null) {
+        await index(batch, null);
+      } else if (pending === null) {
+        pending = { docs: batch, analyzed: worker.analyze(batch) };
+      } else {
+        const local = batch.map((d) => {
+          try {
+            return analyzeDoc(d);
+          } catch {
+            return null;
+          }
+        });
+        const done: { docs: SearchJobDoc[]; analyzed: Promise<(AnalyzedDoc | null)[]> } = pending;
+        pending = null;
+        await index(done.docs, await done.analyzed);
+        await index(batch, local);
+      }
+      batch = [];
+    };
+    for await (const doc of docs) {
+      batch.push(doc);
+      if (batch.length === BUILD_BATCH) await flush();
+    }
+    if (batch.length > 0) await flush();
+    const last = pending as { docs: SearchJobDoc[]; analyzed: Promise<(AnalyzedDoc | null)[]> } | null;
+    if (last) await index(last.docs, await last.analyzed);
+  } finally {
+    await worker?.close();
   }
   options.onProgress?.({ phase: 'compacting', documents: n });
   ix.compact();

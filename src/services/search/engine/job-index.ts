@@ -45,6 +45,35 @@ export interface Tombstone {
   removedAt: number;
 }
 
+/** A document's terms with weighted frequencies, and its weighted length. */
+export interface AnalyzedDoc {
+  terms: string[];
+  tfs: number[];
+  length: number;
+}
+
+/**
+ * Analyses a document's texts: a word in the title counts 3 times, in a tag twice, in the
+ * description once. Tags are also exact-match filter terms. Pure, so bulk builds run it in a
+ * worker thread.
+ */
+export function analyzeDoc(doc: Pick<SearchJobDoc, 'title' | 'description' | 'tags'>): AnalyzedDoc {
+  const tf = new Map<string, number>();
+  let len = 0;
+  const add = (terms: string[], w: number): void => {
+    for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + w);
+    len += terms.length * w;
+  };
+  add(analyze(doc.title), TITLE_WEIGHT);
+  add(analyze(doc.description), 1);
+  for (const tag of doc.tags) {
+    add(analyze(tag), TAG_WEIGHT);
+    const key = normalizeTag(tag);
+    if (key.length > 0) tf.set(TAG_PREFIX + key, 0);
+  }
+  return { terms: [...tf.keys()], tfs: [...tf.values()], length: Math.min(len, 0xffff) };
+}
+
 function growF64(a: F64, n: number): F64 {
   const b = new Float64Array(n);
   b.set(a);
@@ -189,7 +218,7 @@ export class JobIndex {
   }
 
   /** Inserts or replaces a document unless a newer (or equal) version is known. */
-  upsert(doc: SearchJobDoc): UpsertOutcome {
+  upsert(doc: SearchJobDoc, analyzed?: AnalyzedDoc): UpsertOutcome {
     validateDoc(doc);
     const existing = this.jobSlot.get(doc.jobId);
     if (existing !== undefined && this.version[existing]! >= doc.version) return 'stale';
@@ -198,7 +227,7 @@ export class JobIndex {
     if (this.count >= MAX_SLOTS) this.compact();
     if (existing !== undefined) this.kill(existing);
     this.tombstones.delete(doc.jobId);
-    this.append(doc);
+    this.append(doc, analyzed);
     return existing === undefined ? 'inserted' : 'updated';
   }
 
@@ -242,7 +271,7 @@ export class JobIndex {
     this.totalDocLen -= this.docLen[slot]!;
   }
 
-  private append(doc: SearchJobDoc): void {
+  private append(doc: SearchJobDoc, analyzed: AnalyzedDoc | undefined): void {
     const slot = this.count;
     this.ensureCapacity(slot + 1);
     const { lng, lat } = doc.location;
@@ -263,28 +292,16 @@ export class JobIndex {
     this.titles.push(doc.title);
     this.descriptions.push(doc.description);
 
-    // Weighted term frequencies: a word in the title counts 3 times, in a tag twice.
-    const tf = new Map<string, number>();
-    let len = 0;
-    const add = (terms: string[], w: number): void => {
-      for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + w);
-      len += terms.length * w;
-    };
-    add(analyze(doc.title), TITLE_WEIGHT);
-    add(analyze(doc.description), 1);
-    for (const tag of doc.tags) {
-      add(analyze(tag), TAG_WEIGHT);
-      const key = normalizeTag(tag);
-      if (key.length > 0) tf.set(TAG_PREFIX + key, 0);
+    const { terms, tfs, length } = analyzed ?? analyzeDoc(doc);
+    this.docLen[slot] = length;
+    for (let i = 0; i < terms.length; i++) {
+      this.addTailPosting(this.termId(terms[i]!), slot * 256 + Math.min(tfs[i]!, MAX_TF));
     }
-    const docLen = Math.min(len, 0xffff);
-    this.docLen[slot] = docLen;
-    for (const [term, f] of tf) this.addTailPosting(this.termId(term), slot * 256 + Math.min(f, MAX_TF));
 
     this.jobSlot.set(doc.jobId, slot);
     this.count = slot + 1;
     this.liveCount++;
-    this.totalDocLen += docLen;
+    this.totalDocLen += length;
   }
 
   private addTailPosting(term: number, entry: number): void {

@@ -1,0 +1,174 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  buildSearchEngine,
+  openSearchEngine,
+  type SearchEngine,
+} from '../../src/services/search/engine/engine.js';
+import { ANALYZER_VERSION } from '../../src/services/search/engine/analyzer.js';
+import type { SearchQuery } from '../../src/services/search/engine/types.js';
+import { CITIES, QUERY_KEYWORDS, generateJobs, prng } from './generate.js';
+
+/**
+ * Engine-only benchmark of the embedded search engine (no HTTP): builds an index of generated job
+ * posts, writes and reopens it, and measures query latency for the three shapes of issue 6:
+ *
+ *   (a) keyword + 5 km radius, nearest first
+ *   (b) filters + 5 km radius, no keyword, nearest first
+ *   (c) keyword in one city, by relevance
+ *
+ *   npm run bench:search:engine -- --docs 1000000 --queries 2000
+ *
+ * Run it with --expose-gc (the npm script does) so memory is measured after garbage collection.
+ */
+const { values: flags } = parseArgs({
+  options: {
+    docs: { type: 'string', default: '1000000' },
+    queries: { type: 'string', default: '2000' },
+    warmup: { type: 'string', default: '300' },
+    seed: { type: 'string', default: '1' },
+    radius: { type: 'string', default: '5000' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const docCount = Number(flags.docs);
+const queryCount = Number(flags.queries);
+const warmupCount = Number(flags.warmup);
+const radius = Number(flags.radius);
+const seed = Number(flags.seed);
+
+const log = (line: string): void => console.log(line);
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+
+function machine(): string {
+  let cpu = cpus()[0]?.model ?? 'unknown';
+  try {
+    cpu = /Model name:\s*(.+)/.exec(execFileSync('lscpu', { encoding: 'utf8' }))?.[1]?.trim() ?? cpu;
+  } catch {
+    // lscpu is optional
+  }
+  return `${availableParallelism()} cores (${cpu}), ${mb(totalmem())} RAM, Node ${process.version}`;
+}
+
+function memory(): string {
+  gc();
+  const m = process.memoryUsage();
+  return `RSS ${mb(m.rss)} (heap ${mb(m.heapUsed)}, array buffers ${mb(m.arrayBuffers)}, external ${mb(m.external)})`;
+}
+
+const rand = prng(seed + 1000);
+function randomPoint(): { lng: number; lat: number } {
+  // Weighted like the data: most searches happen where most jobs are.
+  const total = CITIES.reduce((s, c) => s + c.weight, 0);
+  let r = rand() * total;
+  const city = CITIES.find((c) => (r -= c.weight) < 0) ?? CITIES[0]!;
+  return { lng: city.lng + (rand() - 0.5) * 0.2, lat: city.lat + (rand() - 0.5) * 0.16 };
+}
+const pickOne = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+const TOP_CATEGORIES = ['food', 'retail', 'logistics', 'housekeeping', 'moving', 'security', 'factory'];
+
+const shapes: Record<string, () => SearchQuery> = {
+  '(a) keyword + 5 km, by distance': () => ({
+    keyword: pickOne(QUERY_KEYWORDS),
+    near: { ...randomPoint(), radiusMeters: radius },
+    sort: 'distance',
+  }),
+  '(b) filters + 5 km, no keyword': () => ({
+    near: { ...randomPoint(), radiusMeters: radius },
+    sort: 'distance',
+    filters: {
+      ...(rand() < 0.6 ? { categories: [pickOne(TOP_CATEGORIES)] } : {}),
+      ...(rand() < 0.5 ? { payTypes: [pickOne(['hourly', 'daily'] as const)] } : {}),
+      ...(rand() < 0.4 ? { minPayFen: 2000 + Math.floor(rand() * 10) * 1000 } : {}),
+      ...(rand() < 0.3 ? { settlements: ['daily' as const] } : {}),
+      ...(rand() < 0.3 ? { employerVerified: true } : {}),
+    },
+  }),
+  '(c) keyword, city-wide, by relevance': () => ({
+    keyword: pickOne(QUERY_KEYWORDS),
+    city: pickOne(CITIES).name,
+    sort: 'relevance',
+  }),
+};
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function measure(engine: SearchEngine): void {
+  for (const [name, make] of Object.entries(shapes)) {
+    for (let i = 0; i < warmupCount; i++) engine.search(make());
+    const times: number[] = [];
+    let hits = 0;
+    for (let i = 0; i < queryCount; i++) {
+      const q = make();
+      const t0 = performance.now();
+      const r = engine.search(q);
+      times.push(performance.now() - t0);
+      hits += r.total.value;
+    }
+    times.sort((a, b) => a - b);
+    const f = (v: number): string => v.toFixed(2).padStart(6);
+    log(
+      `  ${name.padEnd(38)} p50 ${f(percentile(times, 50))} ms  p95 ${f(percentile(times, 95))} ms  ` +
+        `p99 ${f(percentile(times, 99))} ms  (mean matches ${Math.round(hits / queryCount)})`,
+    );
+  }
+}
+
+log(`Linggong search engine benchmark (engine only, no HTTP)`);
+log(`machine: ${machine()}`);
+log(`data: ${docCount.toLocaleString('en-US')} generated job posts, ${CITIES.length} cities, seed ${seed}`);
+log(`analyzer: ${ANALYZER_VERSION}`);
+log(`queries: ${queryCount} per shape after ${warmupCount} warm-up, radius ${radius} m, limit 20, facets on`);
+log('');
+
+const dir = mkdtempSync(join(tmpdir(), 'linggong-search-bench-'));
+try {
+  const t0 = performance.now();
+  let lastLog = t0;
+  let engine: SearchEngine | null = await buildSearchEngine(generateJobs(docCount, { seed }), {
+    dir,
+    expectedDocuments: docCount,
+    progressEvery: 50_000,
+    onProgress: (p) => {
+      const now = performance.now();
+      if (p.phase !== 'indexing' || now - lastLog > 10_000) {
+        log(
+          `  build: ${p.phase} ${p.documents.toLocaleString('en-US')} docs at ${((now - t0) / 1000).toFixed(1)} s`,
+        );
+        lastLog = now;
+      }
+    },
+  });
+  const buildSec = (performance.now() - t0) / 1000;
+  const stats = engine.stats();
+  log(`build (generate + analyse + index + compact + write): ${buildSec.toFixed(1)} s`);
+  log(
+    `index: ${stats.documents.toLocaleString('en-US')} docs, ${stats.terms.toLocaleString('en-US')} terms, ` +
+      `snapshot ${mb(statSync(join(dir, 'snapshot.lgs')).size)}`,
+  );
+  log(`memory after build: ${memory()}`);
+  log('');
+  log('latency, index as built:');
+  measure(engine);
+
+  engine.close();
+  engine = null;
+  gc();
+  const t1 = performance.now();
+  const opened = openSearchEngine(dir);
+  if (opened.status !== 'ready') throw new Error(`reopen failed: ${opened.reason}`);
+  log('');
+  log(`reopen from disk: ${((performance.now() - t1) / 1000).toFixed(1)} s; memory: ${memory()}`);
+  log('latency, index reopened from disk:');
+  measure(opened.engine);
+  opened.engine.close();
+} finally {
+  if (!flags.keep) rmSync(dir, { recursive: true, force: true });
+  else log(`index kept in ${dir}`);
+}

@@ -1,0 +1,31 @@
+import type { SearchJobDoc, SearchQuery, SearchResult } from './engine/types.js';
+
+export type { SearchJobDoc, SearchQuery, SearchResult } from './engine/types.js';
+
+/**
+ * The search index port: one contract, two engines. The embedded engine (default) keeps the index
+ * on local disk in this process; the Elasticsearch adapter talks to a cluster. Both analyse Chinese
+ * text with the same segmenter (engine/analyzer.ts), so a query matches the same jobs on either.
+ *
+ * Versions: every change carries the job's version, and an index never goes back to an older one
+ * (a remove leaves a version tombstone, so a late upsert of an older version cannot resurrect it).
+ */
+export interface SearchIndex {
+  readonly engine: 'embedded' | 'elasticsearch';
+  /** Adds or replaces a job (ignored as 'stale' when the index holds this version or a newer one). */
+  upsert(doc: SearchJobDoc): Promise<'inserted' | 'updated' | 'stale'>;
+  /** Removes a job as of `version` (closed, expired, filled, back in review …). */
+  remove(jobId: string, version: number, removedAt: number): Promise<'removed' | 'absent' | 'stale'>;
+  search(query: SearchQuery): Promise<SearchResult>;
+  /**
+   * Builds a new index from every open job and swaps it in atomically (a new directory or a new
+   * Elasticsearch index behind the alias); searches keep answering from the old one meanwhile.
+   */
+  rebuild(
+    docs: AsyncIterable<SearchJobDoc>,
+    onProgress?: (progress: { phase: string; documents: number }) => void,
+  ): Promise<{ documents: number }>;
+  /** Size, analyzer version, and why a reindex is needed (null when it is not). */
+  status(): Promise<{ documents: number; analyzerVersion: string; needsReindex: string | null }>;
+  close(): Promise<void>;
+}

@@ -21,6 +21,7 @@ import {
   planShifts,
   resolvePlace,
   type PlaceValues,
+  type ShiftPlan,
 } from './job.input.js';
 import {
   toOwnerJob,
@@ -90,6 +91,9 @@ export function createJobService(deps: {
     if (!row || row.employer_id !== owner.userId) throw JobErrors.JOB_NOT_FOUND();
     return row;
   }
+
+  const newShifts = (jobId: string, shifts: ShiftPlan['insert']) =>
+    shifts.map((s) => ({ id: ids(), job_id: jobId, ...s, locked_at: null }));
 
   function expectVersion(row: JobRow, version: number): void {
     if (row.version !== version) throw JobErrors.JOB_VERSION_CONFLICT({ current: row.version });
@@ -238,10 +242,7 @@ export function createJobService(deps: {
       refuseIfProhibited(moderateRow(row));
       return sdb.transaction(async (tx) => {
         await repo.insertJob({ ...row, created_at: tx.now, updated_at: tx.now }, tx.db);
-        await repo.insertShifts(
-          plan.insert.map((s) => ({ id: ids(), job_id: id, ...s, locked_at: null })),
-          tx.db,
-        );
+        await repo.insertShifts(newShifts(id, plan.insert), tx.db);
         const shifts = await repo.findShifts(id, tx.db);
         await repo.insertVersion(toPublicJob(row, shifts, await mapper()), tx.now, tx.db);
         return ownerView({ row, shifts });

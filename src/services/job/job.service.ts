@@ -309,10 +309,7 @@ export function createJobService(deps: {
           await repo.deleteShifts(plan.remove, tx.db);
           for (const { id: shiftId, ...values } of plan.update)
             await repo.updateShift(shiftId, values, tx.db);
-          await repo.insertShifts(
-            plan.insert.map((s) => ({ id: ids(), job_id: id, ...s, locked_at: null })),
-            tx.db,
-          );
+          await repo.insertShifts(newShifts(id, plan.insert), tx.db);
         }
         const verdict = moderateRow({ ...row, ...changes } as JobRow);
         refuseIfProhibited(verdict);

@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { Dialect } from './connect.js';
 import type { ServiceMigration } from './migrator.js';
 import { createTable } from './schema.js';
 
@@ -192,8 +194,49 @@ export const platformBatchesMigration: ServiceMigration = {
       .columns(['confirmed_at', 'published_at', 'id'])
       .execute();
   },
-  async down({ db, prefix }) {
-    await db.schema.dropIndex(`${prefix}outbox_unconfirmed_idx`).on(`${prefix}outbox`).execute();
+  async down({ db, dialect, prefix }) {
+    await dropIndex(db, dialect, `${prefix}outbox_unconfirmed_idx`, `${prefix}outbox`);
     await db.schema.alterTable(`${prefix}outbox`).dropColumn('batch_id').execute();
   },
 };
+
+/**
+ * Fifth platform migration: the relay reads due events in id order. The first index,
+ * (published_at, available_at, id), made every poll read and sort the whole backlog of pending
+ * events before taking the first batch, so a relay that fell behind fell further behind; with
+ * (published_at, id, available_at) a poll reads one batch in order and checks `available_at` in
+ * the index, and the oldest pending event is one index probe away.
+ */
+export const PLATFORM_DUE_ORDER_MIGRATION_NAME = '00000000_0004_outbox_due_order';
+
+export const platformDueOrderMigration: ServiceMigration = {
+  async up({ db, dialect, prefix }) {
+    await db.schema
+      .createIndex(`${prefix}outbox_due_idx`)
+      .on(`${prefix}outbox`)
+      .columns(['published_at', 'id', 'available_at'])
+      .execute();
+    await dropIndex(db, dialect, `${prefix}outbox_pending_idx`, `${prefix}outbox`);
+  },
+  async down({ db, dialect, prefix }) {
+    await db.schema
+      .createIndex(`${prefix}outbox_pending_idx`)
+      .on(`${prefix}outbox`)
+      .columns(['published_at', 'available_at', 'id'])
+      .execute();
+    await dropIndex(db, dialect, `${prefix}outbox_due_idx`, `${prefix}outbox`);
+  },
+};
+
+/** DROP INDEX names the table on MySQL and must not on SQLite. */
+async function dropIndex(
+  // Migrations run before any typed schema exists.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  db: Kysely<any>,
+  dialect: Dialect,
+  index: string,
+  table: string,
+): Promise<void> {
+  const drop = db.schema.dropIndex(index);
+  await (dialect === 'mysql' ? drop.on(table) : drop).execute();
+}

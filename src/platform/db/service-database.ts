@@ -8,10 +8,12 @@ import type { Connection, Dialect } from './connect.js';
 import { createServiceMigrator, type MigrationSet } from './migrator.js';
 import {
   PLATFORM_BATCHES_MIGRATION_NAME,
+  PLATFORM_DUE_ORDER_MIGRATION_NAME,
   PLATFORM_DEADLINES_MIGRATION_NAME,
   PLATFORM_EVENTS_MIGRATION_NAME,
   PLATFORM_MIGRATION_NAME,
   platformBatchesMigration,
+  platformDueOrderMigration,
   platformDeadlinesMigration,
   platformEventsMigration,
   platformTablesMigration,
@@ -81,6 +83,7 @@ export class ServiceDatabase<DB> {
         [PLATFORM_EVENTS_MIGRATION_NAME]: platformEventsMigration,
         [PLATFORM_DEADLINES_MIGRATION_NAME]: platformDeadlinesMigration,
         [PLATFORM_BATCHES_MIGRATION_NAME]: platformBatchesMigration,
+        [PLATFORM_DUE_ORDER_MIGRATION_NAME]: platformDueOrderMigration,
         ...this.migrations,
       },
     });

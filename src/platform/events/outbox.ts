@@ -1,3 +1,4 @@
+import { ulidTime } from '../ids.js';
 import type { ServiceDatabase } from '../db/service-database.js';
 import type { EventEnvelope } from './types.js';
 
@@ -80,15 +81,19 @@ export function createOutbox(db: ServiceDatabase<unknown>) {
         .where('id', '=', id)
         .execute();
     },
-    /** Seconds since the oldest unpublished event was committed (0 when none). */
+    /**
+     * Seconds since the oldest unpublished event was written (0 when none). Ids are ULIDs minted in
+     * the producing transaction, so the smallest pending id carries the oldest write time, and
+     * finding it is one probe of the due index.
+     */
     async lagSeconds(now: number): Promise<number> {
       const row = await q()
         .selectFrom(table)
-        .select((eb) => eb.fn.min('created_at').as('oldest'))
+        .select((eb) => eb.fn.min('id').as('oldest'))
         .where('published_at', 'is', null)
         .executeTakeFirst();
-      const oldest = row?.oldest as number | string | null | undefined;
-      return oldest === null || oldest === undefined ? 0 : Math.max(0, now - Number(oldest)) / 1000;
+      const oldest = row?.oldest as string | null | undefined;
+      return oldest ? Math.max(0, now - ulidTime(oldest)) / 1000 : 0;
     },
     /** Deletes confirmed events older than `before` (retention). */
     async purge(before: number): Promise<number> {

@@ -12,8 +12,10 @@ import { TARGETS } from './quality-cases.js';
 
 /**
  * The benchmark corpus: `docs` generated posts plus the quality target posts, as an embedded index
- * in `dir`. Built once and reused by later runs (bench:search and bench:search:quality) while the
- * generator's parameters, the analyzer and the format are the same.
+ * laid out like the search service's directory (`<dir>/CURRENT` naming `<dir>/index-1`), so a
+ * server can open it with LINGGONG_SEARCH_DIR=<dir>. Built once and reused by later runs
+ * (bench:search and bench:search:quality) while the generator's parameters, the analyzer and the
+ * format are the same.
  */
 export async function corpusEngine(options: {
   docs: number;
@@ -21,8 +23,16 @@ export async function corpusEngine(options: {
   dir: string;
   rebuild?: boolean;
   log: (line: string) => void;
-}): Promise<{ engine: SearchEngine; buildSeconds: number | null; openSeconds: number }> {
+  /** Only make sure the index exists (a server opens it); no engine is returned. */
+  buildOnly?: boolean;
+}): Promise<{
+  engine: SearchEngine | null;
+  buildSeconds: number | null;
+  openSeconds: number;
+  peakRssBytes: number;
+}> {
   const marker = join(options.dir, 'corpus.json');
+  const indexDir = join(options.dir, 'index-1');
   const want = JSON.stringify({
     docs: options.docs,
     seed: options.seed,
@@ -43,7 +53,7 @@ export async function corpusEngine(options: {
     }
     let lastLog = 0;
     const built = await buildSearchEngine(docs(), {
-      dir: options.dir,
+      dir: indexDir,
       expectedDocuments: options.docs + TARGETS.size,
       onProgress: (p) => {
         if (p.phase !== 'indexing' || performance.now() - lastLog > 10_000) {
@@ -56,10 +66,18 @@ export async function corpusEngine(options: {
     });
     buildSeconds = (performance.now() - started) / 1000;
     built.close();
+    writeFileSync(join(options.dir, 'CURRENT'), 'index-1\n');
     writeFileSync(marker, want);
   }
+  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  if (options.buildOnly) return { engine: null, buildSeconds, openSeconds: 0, peakRssBytes };
   const started = performance.now();
-  const opened = openSearchEngine(options.dir);
+  const opened = openSearchEngine(indexDir);
   if (opened.status !== 'ready') throw new Error(`corpus index: ${opened.reason} ${opened.detail}`);
-  return { engine: opened.engine, buildSeconds, openSeconds: (performance.now() - started) / 1000 };
+  return {
+    engine: opened.engine,
+    buildSeconds,
+    openSeconds: (performance.now() - started) / 1000,
+    peakRssBytes,
+  };
 }

@@ -17,13 +17,14 @@ const { values: flags } = parseArgs({
   },
 });
 const docs = Number(flags.docs);
-const { engine, buildSeconds } = await corpusEngine({
+const { engine: opened, buildSeconds } = await corpusEngine({
   docs,
   seed: Number(flags.seed),
   dir: flags.dir ?? `bench/results/search-${docs}`,
   rebuild: flags.rebuild,
   log: (l) => console.log(l),
 });
+const engine = opened!;
 if (buildSeconds !== null) console.log(`built in ${buildSeconds.toFixed(1)} s`);
 const results = runQualityCases(engine);
 for (const r of results) console.log(`${r.pass ? 'PASS' : 'FAIL'}  ${r.name.padEnd(40)} ${r.detail}`);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { formatInstant, parseInstant } from '../../platform/clock.js';
+import { createInstantFormatter, parseInstant } from '../../platform/clock.js';
 import type { CursorCodec } from '../../platform/cursor.js';
 import { PlatformErrors } from '../../platform/errors.js';
 import type { EventEnvelope } from '../../platform/events/types.js';
@@ -30,7 +30,8 @@ export type SearchService = ReturnType<typeof createSearchService>;
  * events to the index.
  */
 export function createSearchService(deps: SearchServiceDeps) {
-  const { cursors, timeZone } = deps;
+  const { cursors } = deps;
+  const formatInstant = createInstantFormatter(deps.timeZone);
 
   function toEngineQuery(q: SearchJobsQuery): SearchQuery {
     const query: SearchQuery = { limit: q.limit ?? 20 };
@@ -92,9 +93,9 @@ export function createSearchService(deps: SearchServiceDeps) {
       settlement: d.settlement,
       employerVerified: d.employerVerified,
       place: { city: d.city, location: d.location },
-      startsAt: formatInstant(d.startsAt, timeZone),
-      endsAt: formatInstant(d.endsAt, timeZone),
-      publishedAt: formatInstant(d.publishedAt, timeZone),
+      startsAt: formatInstant(d.startsAt),
+      endsAt: formatInstant(d.endsAt),
+      publishedAt: formatInstant(d.publishedAt),
       highlight: hit.highlight,
     };
     if (hit.distanceMeters !== undefined) out.distanceMeters = Math.round(hit.distanceMeters);

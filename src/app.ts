@@ -206,6 +206,7 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     ...[...connections.values()].map((c) => ({ name: `database:${c.dialect}`, check: () => c.ping() })),
     ...(redis ? [{ name: 'redis', check: async () => void (await redis.ping()) }] : []),
     ...(queueRedis ? [{ name: 'queue-redis', check: async () => void (await queueRedis.ping()) }] : []),
+    ...[...services.values()].flatMap((s) => s.instance.readiness ?? []),
   ];
   const app = await createHttpServer({
     config,

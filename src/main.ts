@@ -1,10 +1,11 @@
 import { buildPlatform, type Platform } from './app.js';
 import { CONFIG_VARS, ConfigError, loadConfig, type Config } from './platform/config.js';
 import { DatabaseLockedError } from './platform/db/process-lock.js';
+import type { SearchCommands } from './services/search/index.js';
 import { SERVICE_NAMES } from './services/registry.js';
 
 /**
- * The `linggong` command line: serve | migrate | seed | create-admin | config.
+ * The `linggong` command line: serve | worker | migrate | seed | reindex | create-admin | dlq | config.
  * Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
  */
 const HELP: Record<string, string> = {
@@ -15,6 +16,7 @@ Commands:
   worker [--services a,b]    Run event consumers and schedules only (no HTTP)
   migrate up|down|status     Apply, revert (one step per service) or list migrations
   seed                       Insert demo data (development)
+  reindex                    Rebuild the job search index from the job service
   create-admin --phone N     Create or promote an admin account
   dlq list|show|replay|discard   Dead letters of event consumers
   config                     List every configuration variable
@@ -47,6 +49,13 @@ again (its inbox still prevents a double effect); discard gives up for good.`,
   seed: `Usage: linggong seed
 
 Inserts the demo data (categories, demo worker and employer) if missing and prints credentials.`,
+  reindex: `Usage: linggong reindex
+
+Rebuilds the job search index from every open job (read from the job service in pages) and
+swaps it in. Needed when the index was written by another segmenter dictionary or format
+(search then answers 503 SEARCH_REINDEX_REQUIRED), or is damaged. The embedded index belongs to
+one process: stop the server first (it holds the index's lock). Job events published meanwhile
+are applied when the server runs again; their versions keep the newest state.`,
   'create-admin': `Usage: linggong create-admin --phone 13800000000 [--name 管理员]
 
 Creates an account with the admin role for the phone number, or adds the role to an existing one.`,
@@ -178,6 +187,48 @@ async function dlq(positional: string[], flags: Parsed['flags']): Promise<number
   });
 }
 
+async function reindex(flags: Parsed['flags']): Promise<number> {
+  return withPlatform(flags, async (p) => {
+    const search = p.services.get('search')?.instance.client as SearchCommands | undefined;
+    if (!search) {
+      console.error(
+        'reindex needs the search service in this process (and the job service or LINGGONG_JOB_URL)',
+      );
+      return 2;
+    }
+    await p.migrate('up');
+    const before = await search.status();
+    if (before.needsReindex) console.log(`The current index cannot be used: ${before.needsReindex}`);
+    const started = performance.now();
+    const tty = process.stdout.isTTY === true;
+    const phases = ['indexing', 'compacting', 'writing', 'done'];
+    let lastLine = 0;
+    const { documents } = await search.reindex(({ phase, documents: n }) => {
+      const seconds = (performance.now() - started) / 1000;
+      const rate = seconds > 0 ? Math.round(n / seconds) : 0;
+      if (tty) {
+        // A bar over the phases (the number of jobs is not known up front) and a running count.
+        const step = Math.max(0, phases.indexOf(phase));
+        const width = 24;
+        const filled = Math.round(((step + (phase === 'indexing' ? 0.5 : 1)) / phases.length) * width);
+        const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
+        process.stdout.write(
+          `\r${bar} ${phase.padEnd(10)} ${n.toLocaleString('en-US')} jobs  ${rate.toLocaleString('en-US')}/s  ${seconds.toFixed(1)} s `,
+        );
+      } else if (phase !== 'indexing' || performance.now() - lastLine > 2000) {
+        lastLine = performance.now();
+        console.log(`reindex: ${phase} ${n} jobs (${seconds.toFixed(1)} s)`);
+      }
+    });
+    if (tty) process.stdout.write('\n');
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `Search index rebuilt: ${documents.toLocaleString('en-US')} open jobs in ${seconds.toFixed(1)} s.`,
+    );
+    return 0;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const { command, positional, flags } = parseArgs(argv);
   if (command === 'help' || command === '--help' || command === '-h') {
@@ -243,6 +294,8 @@ async function main(argv: string[]): Promise<number> {
         console.log(lines.length ? lines.join('\n') : 'Demo data already present.');
       });
       return 0;
+    case 'reindex':
+      return reindex(flags);
     case 'create-admin': {
       const phone = flags.phone;
       if (typeof phone !== 'string') {

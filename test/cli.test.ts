@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -66,7 +66,7 @@ describe('linggong CLI', () => {
   it('prints help for every command', async () => {
     const main = await run(['--help']);
     expect(main.code).toBe(0);
-    for (const cmd of ['serve', 'migrate', 'seed', 'create-admin', 'config']) {
+    for (const cmd of ['serve', 'migrate', 'seed', 'reindex', 'create-admin', 'config']) {
       expect(main.out).toContain(cmd);
       const sub = await run([cmd, '--help']);
       expect(sub.code).toBe(0);
@@ -92,6 +92,18 @@ describe('linggong CLI', () => {
     expect(status.out).not.toContain('pending');
     expect(status.out).toContain('00000000_0000_platform_tables');
   });
+
+  it('rebuilds the search index into a new folder and swaps it in', async () => {
+    const dataDir = tempDir();
+    const first = await run(['reindex'], { LINGGONG_DATA_DIR: dataDir });
+    expect(first.code, first.err).toBe(0);
+    expect(first.out).toContain('reindex: done 0 jobs');
+    expect(first.out).toMatch(/Search index rebuilt: 0 open jobs in \d+\.\d s\./);
+    expect(readFileSync(join(dataDir, 'search', 'CURRENT'), 'utf8').trim()).toBe('index-2');
+    const again = await run(['reindex'], { LINGGONG_DATA_DIR: dataDir });
+    expect(again.code, again.err).toBe(0);
+    expect(readdirSync(join(dataDir, 'search')).filter((n) => n.startsWith('index-'))).toEqual(['index-3']);
+  }, 60_000);
 
   it('serves on a fresh data folder, refuses a second process, and drains on SIGINT', async () => {
     const dataDir = join(tempDir(), 'data');

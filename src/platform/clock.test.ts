@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { businessDay, formatInstant, nextBusinessMidnight, parseInstant } from './clock.js';
+import {
+  businessDay,
+  createInstantFormatter,
+  formatInstant,
+  nextBusinessMidnight,
+  parseInstant,
+} from './clock.js';
 
 describe('business days', () => {
   it('roll over at midnight in Asia/Shanghai whatever the process time zone', () => {
@@ -38,5 +44,21 @@ describe('instants as ISO 8601 text', () => {
     expect(formatInstant(instant, 'UTC')).toBe('2026-12-01T16:30:00+00:00');
     expect(formatInstant(Date.UTC(2026, 6, 1, 12), 'America/New_York')).toBe('2026-07-01T08:00:00-04:00');
     expect(parseInstant(formatInstant(instant, 'Asia/Shanghai'))).toBe(instant);
+  });
+});
+
+describe('createInstantFormatter', () => {
+  it('formats exactly like formatInstant, across offset changes and half-hour zones', () => {
+    let seed = 12345;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (const zone of ['Asia/Shanghai', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'UTC']) {
+      const fast = createInstantFormatter(zone);
+      // Random instants over 2020–2030, and every minute around a DST change in New York.
+      const instants = Array.from({ length: 3000 }, () =>
+        Math.floor(Date.UTC(2020, 0, 1) + rand() * 11 * 365 * 86_400_000),
+      );
+      for (let m = -90; m <= 90; m++) instants.push(Date.UTC(2026, 2, 8, 7, 0, 0) + m * 60_000 + 999);
+      for (const t of instants) expect(fast(t)).toBe(formatInstant(t, zone));
+    }
   });
 });

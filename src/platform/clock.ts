@@ -117,6 +117,30 @@ export function formatInstant(instant: number, timeZone: string): string {
   return `${date}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
+const QUARTER_HOUR = 900_000;
+
+/**
+ * formatInstant for hot paths (e.g. a page of search hits): the zone's offset is looked up once per
+ * quarter hour and remembered, since offsets only change on quarter-hour boundaries of UTC (every
+ * zone's offset is a multiple of 15 minutes and changes at a whole or half local hour). Same output.
+ */
+export function createInstantFormatter(timeZone: string): (instant: number) => string {
+  const offsets = new Map<number, { ms: number; text: string }>();
+  return (instant) => {
+    const bucket = Math.floor(instant / QUARTER_HOUR);
+    let offset = offsets.get(bucket);
+    if (offset === undefined) {
+      const text = formatInstant(bucket * QUARTER_HOUR, timeZone).slice(19);
+      const minutes = Number(text.slice(1, 3)) * 60 + Number(text.slice(4, 6));
+      offset = { ms: (text.startsWith('-') ? -minutes : minutes) * 60_000, text };
+      if (offsets.size >= 4096) offsets.clear();
+      offsets.set(bucket, offset);
+    }
+    const local = instant + offset.ms;
+    return new Date(local - (((local % 1000) + 1000) % 1000)).toISOString().slice(0, 19) + offset.text;
+  };
+}
+
 const instantFormatters = new Map<string, Intl.DateTimeFormat>();
 function instantFormatter(timeZone: string): Intl.DateTimeFormat {
   let f = instantFormatters.get(timeZone);

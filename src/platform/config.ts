@@ -67,6 +67,11 @@ export interface Config {
   jobs: { review: 'auto' | 'manual' };
   /** Address → coordinates for job places: none (posts carry coordinates) or Amap (高德). */
   geocoder: { provider: 'none' } | { provider: 'amap'; key: string; privateKey: string | undefined };
+  /**
+   * The job search index: embedded (a directory on local disk, one process) or Elasticsearch.
+   * The Elasticsearch adapter adds its own settings here (URL, credentials, index name).
+   */
+  search: { engine: 'embedded' | 'elasticsearch'; dir: string };
 }
 
 export const DEV_SECRET = 'linggong-development-secret-do-not-use-in-production';
@@ -177,6 +182,10 @@ export const CONFIG_VARS: Record<string, VarSpec> = {
   LINGGONG_S3_SECRET_ACCESS_KEY: { doc: 'Secret access key for the bucket' },
   LINGGONG_S3_FORCE_PATH_STYLE: { doc: 'true for path-style URLs (MinIO); default false' },
   LINGGONG_S3_PREFIX: { doc: 'Key prefix inside the bucket (default empty)' },
+  LINGGONG_SEARCH_ENGINE: {
+    doc: 'Job search index: embedded (default: on local disk, served by one process) | elasticsearch',
+  },
+  LINGGONG_SEARCH_DIR: { doc: 'Folder of the embedded search index (default <dataDir>/search)' },
   LINGGONG_SHUTDOWN_GRACE_MS: { doc: 'How long shutdown waits for in-flight requests (default 10000)' },
 };
 
@@ -471,6 +480,13 @@ export function loadConfig(options: LoadConfigOptions): Config {
       review: oneOf(get('LINGGONG_JOB_REVIEW') ?? 'auto', 'LINGGONG_JOB_REVIEW', ['auto', 'manual'] as const),
     },
     geocoder,
+    search: {
+      engine: oneOf(get('LINGGONG_SEARCH_ENGINE') ?? 'embedded', 'LINGGONG_SEARCH_ENGINE', [
+        'embedded',
+        'elasticsearch',
+      ] as const),
+      dir: get('LINGGONG_SEARCH_DIR') ?? `${dataDir}/search`,
+    },
     events: { bus, queueRedisUrl, concurrency: int('LINGGONG_EVENT_CONCURRENCY', 16, 1, 1000) },
     workers: bool('LINGGONG_WORKERS', true),
     schedules,

@@ -11,6 +11,7 @@ import type { CursorCodec } from './cursor.js';
 import type { MigrationSet } from './db/migrator.js';
 import type { ServiceDatabase } from './db/service-database.js';
 import type { AccessTokenVerifier } from './http/auth.js';
+import type { ReadinessCheck } from './http/health.js';
 import type { App } from './http/server.js';
 import type { IdGenerator } from './ids.js';
 import type { Logger } from './log.js';
@@ -76,6 +77,8 @@ export interface ServiceInstance {
   schedules?: ScheduleSpec[];
   /** Operator commands the CLI runs in-process (e.g. create-admin). */
   commands?: { createAdmin?(phone: string, displayName: string): Promise<{ id: string }> };
+  /** Checks `/readyz` runs besides the platform's (databases, Redis). */
+  readiness?: ReadinessCheck[];
   /** Seeds demo data; returns lines to print once (development credentials). */
   seed?(): Promise<string[]>;
   close?(): Promise<void>;

@@ -1,8 +1,9 @@
 import type { AnyServiceModule } from '../platform/service.js';
 import { jobModule } from './job/index.js';
+import { searchModule } from './search/index.js';
 import { userModule } from './user/index.js';
 
 /** Every service of Linggong, in start order. */
-export const ALL_SERVICES: AnyServiceModule[] = [userModule, jobModule];
+export const ALL_SERVICES: AnyServiceModule[] = [userModule, jobModule, searchModule];
 
 export const SERVICE_NAMES = (): string[] => ALL_SERVICES.map((s) => s.name);

@@ -706,6 +706,73 @@ export const badInputCases: Record<string, RouteCases> = {
       },
     ],
   },
+  // Search (public)
+  'GET /api/v1/search/jobs': {
+    url: () => '/api/v1/search/jobs',
+    cases: (): BadCase[] => {
+      const q = (query: Record<string, string>) => ({ query });
+      const near = { lng: '121.4737', lat: '31.2304' };
+      return [
+        { name: 'longitude out of range', request: q({ lng: '181', lat: '31' }), code: 'VALIDATION_FAILED' },
+        { name: 'latitude out of range', request: q({ lng: '121', lat: '-91' }), code: 'VALIDATION_FAILED' },
+        { name: 'longitude without latitude', request: q({ lng: '121' }), code: 'SEARCH_LOCATION_INVALID' },
+        { name: 'radius without a point', request: q({ radius: '500' }), code: 'SEARCH_LOCATION_INVALID' },
+        {
+          name: 'point outside China',
+          request: q({ lng: '2.35', lat: '48.85' }),
+          code: 'SEARCH_LOCATION_INVALID',
+        },
+        { name: 'radius over 50 km', request: q({ ...near, radius: '50001' }), code: 'VALIDATION_FAILED' },
+        { name: 'radius 0', request: q({ ...near, radius: '0' }), code: 'VALIDATION_FAILED' },
+        { name: 'unknown datum', request: q({ ...near, coord: 'bd09' }), code: 'VALIDATION_FAILED' },
+        { name: 'page size over 50', request: q({ limit: '51' }), code: 'VALIDATION_FAILED' },
+        {
+          name: 'query of 10,000 characters',
+          request: q({ q: '保洁'.repeat(5000) }),
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'forged cursor',
+          request: q({ cursor: 'eyJzIjoieCIsInAiOnt9fQ.AAAAAAAAAAAAAAAAAAAAAA' }),
+          status: 400,
+          code: 'INVALID_CURSOR',
+        },
+        { name: 'garbage cursor', request: q({ cursor: 'abc.def' }), code: 'INVALID_CURSOR' },
+        {
+          name: 'distance sort without a point',
+          request: q({ sort: 'distance' }),
+          code: 'SEARCH_QUERY_INVALID',
+        },
+        {
+          name: 'relevance sort without keywords',
+          request: q({ sort: 'relevance' }),
+          code: 'SEARCH_QUERY_INVALID',
+        },
+        { name: 'unknown sort', request: q({ sort: 'random' }), code: 'VALIDATION_FAILED' },
+        { name: 'unknown pay type', request: q({ payType: 'daily,monthly' }), code: 'VALIDATION_FAILED' },
+        { name: 'unknown settlement', request: q({ settlement: 'yearly' }), code: 'VALIDATION_FAILED' },
+        { name: 'category with SQL', request: q({ category: "a' or 1=1" }), code: 'VALIDATION_FAILED' },
+        { name: 'negative minimum pay', request: q({ minPay: '-1' }), code: 'VALIDATION_FAILED' },
+        {
+          name: 'from without an offset',
+          request: q({ from: '2026-12-01T09:00:00' }),
+          code: 'INSTANT_INVALID',
+        },
+        { name: 'to that is no date', request: q({ to: 'tomorrow' }), code: 'INSTANT_INVALID' },
+        {
+          name: 'from after to',
+          request: q({ from: '2026-12-02T00:00:00+08:00', to: '2026-12-01T00:00:00+08:00' }),
+          code: 'SEARCH_QUERY_INVALID',
+        },
+        { name: 'verified not a boolean', request: q({ verified: 'maybe' }), code: 'VALIDATION_FAILED' },
+        {
+          name: 'too many tags',
+          request: { url: `/api/v1/search/jobs?${'tags=a&'.repeat(11)}` },
+          code: 'VALIDATION_FAILED',
+        },
+      ];
+    },
+  },
   // Platform: dead letters (admin)
   'GET /api/v1/admin/dead-letters': {
     url: () => '/api/v1/admin/dead-letters?service=user',

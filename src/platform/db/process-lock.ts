@@ -5,11 +5,11 @@ export interface ProcessLock {
 }
 
 /**
- * A lock file next to the SQLite database: the embedded topology serves exactly one process, so a
- * second one refuses to start instead of corrupting the single-writer assumptions. A lock left by a
- * process that died is taken over.
+ * A lock file next to the SQLite database (or another embedded store, e.g. the search index): the
+ * embedded topology serves exactly one process, so a second one refuses to start instead of
+ * corrupting the single-writer assumptions. A lock left by a process that died is taken over.
  */
-export function acquireProcessLock(path: string): ProcessLock {
+export function acquireProcessLock(path: string, what = 'embedded database'): ProcessLock {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx');
@@ -27,9 +27,9 @@ export function acquireProcessLock(path: string): ProcessLock {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number(readFileSync(path, 'utf8').trim());
       if (pid && pid !== process.pid && isAlive(pid)) {
-        throw new DatabaseLockedError(path, pid);
+        throw new DatabaseLockedError(path, pid, what);
       }
-      if (pid === process.pid) throw new DatabaseLockedError(path, pid);
+      if (pid === process.pid) throw new DatabaseLockedError(path, pid, what);
       rmSync(path, { force: true }); // stale: its process is gone
     }
   }
@@ -40,9 +40,10 @@ export class DatabaseLockedError extends Error {
   constructor(
     readonly path: string,
     readonly pid: number,
+    what = 'embedded database',
   ) {
     super(
-      `The embedded database is in use by process ${pid} (lock file ${path}). ` +
+      `The ${what} is in use by process ${pid} (lock file ${path}). ` +
         'The embedded defaults serve one process only: stop the other process, or run several ' +
         'processes on MySQL/MariaDB and Redis (LINGGONG_DATABASE_URL=mysql://…, LINGGONG_REDIS_URL=redis://…).',
     );

@@ -4,6 +4,11 @@ import Type from 'typebox';
 export interface ReadinessCheck {
   name: string;
   check(): Promise<void>;
+  /**
+   * false: a failure is reported in `checks` but leaves the process ready. For parts that degrade
+   * one feature (e.g. a search index waiting for a reindex) while the rest of the process serves.
+   */
+  critical?: boolean;
 }
 
 const HealthSchema = Type.Object({ status: Type.String() });
@@ -15,7 +20,10 @@ const ReadySchema = Type.Object({
   ),
 });
 
-/** `/healthz`: the process is alive. `/readyz`: its databases and Redis answer (503 otherwise). */
+/**
+ * `/healthz`: the process is alive. `/readyz`: its databases and Redis answer (503 otherwise), plus
+ * the services' own checks.
+ */
 export function registerHealth(
   app: FastifyInstance,
   checks: () => ReadinessCheck[],
@@ -43,6 +51,7 @@ export function registerHealth(
     },
     async (_request, reply) => {
       const results: Record<string, { ok: boolean; error?: string }> = {};
+      let failed = false;
       await Promise.all(
         checks().map(async (c) => {
           try {
@@ -50,10 +59,11 @@ export function registerHealth(
             results[c.name] = { ok: true };
           } catch (e) {
             results[c.name] = { ok: false, error: (e as Error).message.slice(0, 200) };
+            if (c.critical !== false) failed = true;
           }
         }),
       );
-      const ok = !isDraining() && Object.values(results).every((r) => r.ok);
+      const ok = !isDraining() && !failed;
       return reply
         .code(ok ? 200 : 503)
         .send({ status: ok ? 'ready' : isDraining() ? 'draining' : 'unavailable', checks: results });

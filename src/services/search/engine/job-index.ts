@@ -36,6 +36,8 @@ const TAG_WEIGHT = 2;
 const MAX_TF = 255;
 /** Tag terms live in their own namespace: normalisation never leaves a control character. */
 export const TAG_PREFIX = '\u0001';
+/** Joins a document's stored tags (a tag is short display text and never holds it). */
+export const TAG_SEPARATOR = '\u001f';
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'stale';
 export type RemoveOutcome = 'removed' | 'absent' | 'stale';
@@ -133,6 +135,8 @@ export class JobIndex {
   jobIds: string[] = [];
   titles = new TextStore();
   descriptions = new TextStore();
+  /** Each document's tags as given, joined by TAG_SEPARATOR (for job cards). */
+  tags = new TextStore();
 
   jobSlot = new Map<string, number>();
   tombstones = new Map<string, Tombstone>();
@@ -140,6 +144,8 @@ export class JobIndex {
   categories: string[] = [];
   categoryIds = new Map<string, number>();
   cities: string[] = [];
+  /** Each city's name as first indexed (e.g. "上海市"), for job cards; `cities` holds the keys. */
+  cityNames: string[] = [];
   cityIds = new Map<string, number>();
 
   terms: string[] = [];
@@ -202,6 +208,7 @@ export class JobIndex {
       id = this.cities.length;
       if (id > 0xffff) throw new SearchEngineError('INVALID_DOCUMENT', 'too many distinct cities');
       this.cities.push(key);
+      this.cityNames.push(name);
       this.cityIds.set(key, id);
     }
     return id;
@@ -291,6 +298,7 @@ export class JobIndex {
     this.jobIds[slot] = doc.jobId;
     this.titles.push(doc.title);
     this.descriptions.push(doc.description);
+    this.tags.push(doc.tags.join(TAG_SEPARATOR));
 
     const { terms, tfs, length } = analyzed ?? analyzeDoc(doc);
     this.docLen[slot] = length;
@@ -442,6 +450,7 @@ export class JobIndex {
     this.jobSlot = slots;
     this.titles = this.titles.gather(order);
     this.descriptions = this.descriptions.gather(order);
+    this.tags = this.tags.gather(order);
     this.capacity = cap;
     this.count = k;
     this.mainCount = k;
@@ -511,7 +520,8 @@ function validateDoc(doc: SearchJobDoc): void {
   if (!Number.isFinite(doc.version)) bad('version must be a finite number');
   if (typeof doc.title !== 'string' || typeof doc.description !== 'string')
     bad('title and description are text');
-  if (!Array.isArray(doc.tags) || doc.tags.some((t) => typeof t !== 'string')) bad('tags must be strings');
+  if (!Array.isArray(doc.tags) || doc.tags.some((t) => typeof t !== 'string' || t.includes(TAG_SEPARATOR)))
+    bad('tags must be strings');
   if (!PAY_TYPES.includes(doc.payType)) bad(`unknown payType ${String(doc.payType)}`);
   if (!SETTLEMENTS.includes(doc.settlement)) bad(`unknown settlement ${String(doc.settlement)}`);
   if (!Number.isSafeInteger(doc.payAmountFen) || doc.payAmountFen < 0 || doc.payAmountFen > 0x7fffffff) {

@@ -6,6 +6,7 @@ import {
   FLAG_ALIVE,
   FLAG_VERIFIED,
   TAG_PREFIX,
+  TAG_SEPARATOR,
   cityKey,
   parentCategory,
   type JobIndex,
@@ -22,6 +23,7 @@ import {
   SearchEngineError,
   type SearchFacets,
   type SearchHit,
+  type SearchHitDoc,
   type SearchQuery,
   type SearchResult,
   type SearchSort,
@@ -380,6 +382,7 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
   const hits: SearchHit[] = picked.map((h) => {
     const hit: SearchHit = {
       jobId: ix.jobIds[h.slot]!,
+      doc: hitDoc(ix, h.slot),
       score: h.score,
       highlight: {
         title: highlightText(ix.titles.get(h.slot), highlightTerms),
@@ -396,6 +399,27 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
     facets: wantFacets ? facets(ix, catCounts, payCounts) : { category: {}, payType: {} },
     total: { value: total, exact: true },
     next,
+  };
+}
+
+/** A hit's card fields, read back from the columns (only for the few hits of a page). */
+function hitDoc(ix: JobIndex, slot: number): SearchHitDoc {
+  const tags = ix.tags.get(slot);
+  return {
+    jobId: ix.jobIds[slot]!,
+    version: ix.version[slot]!,
+    title: ix.titles.get(slot),
+    category: ix.categories[ix.category[slot]!]!,
+    tags: tags === '' ? [] : tags.split(TAG_SEPARATOR),
+    payType: PAY_TYPES[ix.payType[slot]!]!,
+    payAmountFen: ix.pay[slot]!,
+    settlement: SETTLEMENTS[ix.settlement[slot]!]!,
+    employerVerified: (ix.flags[slot]! & FLAG_VERIFIED) !== 0,
+    city: ix.cityNames[ix.city[slot]!] ?? ix.cities[ix.city[slot]!]!,
+    location: { lng: ix.lng[slot]!, lat: ix.lat[slot]! },
+    startsAt: ix.startsAt[slot]!,
+    endsAt: ix.endsAt[slot]!,
+    publishedAt: ix.publishedAt[slot]!,
   };
 }
 

@@ -17,7 +17,8 @@ import { SearchEngineError } from './types.js';
  * the previous one: a crash leaves either the old or the new snapshot, never a torn one.
  */
 
-export const FORMAT_VERSION = 1;
+// 2: tags and city display names are stored (job cards).
+export const FORMAT_VERSION = 2;
 export const SNAPSHOT_FILE = 'snapshot.lgs';
 const MAGIC = Buffer.from('LGSEARCH');
 const END = Buffer.from('LGEND\0\0\0');
@@ -33,6 +34,7 @@ export interface SnapshotHeader {
   tombstones: number;
   categories: string[];
   cities: string[];
+  cityNames: string[];
   sections: Record<string, { offset: number; length: number; type: SectionType }>;
 }
 
@@ -77,6 +79,7 @@ export function writeSnapshot(dir: string, ix: JobIndex, analyzerVersion: string
   }
   const titles = ix.titles.parts();
   const descriptions = ix.descriptions.parts();
+  const tags = ix.tags.parts();
   const sections: Section[] = [
     ['lng', 'f64', ix.lng.subarray(0, n)],
     ['lat', 'f64', ix.lat.subarray(0, n)],
@@ -96,6 +99,8 @@ export function writeSnapshot(dir: string, ix: JobIndex, analyzerVersion: string
     ['titleEnds', 'u32', titles.ends],
     ['descriptions', 'u8', descriptions.buf],
     ['descriptionEnds', 'u32', descriptions.ends],
+    ['tags', 'u8', tags.buf],
+    ['tagEnds', 'u32', tags.ends],
     ['terms', 'u8', terms.blob],
     ['termEnds', 'u32', terms.ends],
     ['termStart', 'u32', ix.mainTermStart],
@@ -114,6 +119,7 @@ export function writeSnapshot(dir: string, ix: JobIndex, analyzerVersion: string
     tombstones: tombIds.length,
     categories: ix.categories,
     cities: ix.cities,
+    cityNames: ix.cityNames,
     sections: {},
   };
   // Offsets are relative to the end of the padded header, so the header can be sized after them.
@@ -284,6 +290,7 @@ export function loadSnapshot(buf: Buffer, header: SnapshotHeader): JobIndex {
   ix.jobIds.forEach((id, slot) => ix.jobSlot.set(id, slot));
   ix.titles = TextStore.fromParts(bytes('titles'), u32('titleEnds'), n);
   ix.descriptions = TextStore.fromParts(bytes('descriptions'), u32('descriptionEnds'), n);
+  ix.tags = TextStore.fromParts(bytes('tags'), u32('tagEnds'), n);
 
   const termBlob = bytes('terms');
   const termEnds = u32('termEnds');
@@ -307,6 +314,7 @@ export function loadSnapshot(buf: Buffer, header: SnapshotHeader): JobIndex {
   });
   header.cities.forEach((c, id) => {
     ix.cities.push(c);
+    ix.cityNames.push(header.cityNames?.[id] ?? c);
     ix.cityIds.set(c, id);
   });
   ix.computeCityBoxes();

@@ -82,8 +82,17 @@ export interface SearchQuery {
   facets?: boolean;
 }
 
+/**
+ * What a hit carries for a list view (a job card): the document without its description, so a
+ * page needs no second lookup. An engine may store these fields however it likes (the embedded one
+ * keeps them in its columns; Elasticsearch in `_source`).
+ */
+export type SearchHitDoc = Omit<SearchJobDoc, 'description'>;
+
 export interface SearchHit {
   jobId: string;
+  /** The job card fields, as last indexed. */
+  doc: SearchHitDoc;
   /** BM25 score of the keyword (0 without a keyword). */
   score: number;
   /** Metres from `near` (only with `near`). */

@@ -1,0 +1,213 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { startChild } from '../http/child.js';
+import { corpusEngine } from './corpus.js';
+import { CITIES, QUERY_KEYWORDS, prng } from './generate.js';
+
+/**
+ * The search service through HTTP: builds (or reuses) the 1,000,000-post corpus index, serves it
+ * with the search service in a child process (its own core; autocannon runs here), and sends each
+ * query shape at a fixed rate with a different URL for every request:
+ *
+ *   (a) keyword + 5 km radius, nearest first
+ *   (b) filters + 5 km radius, no keyword
+ *   (c) keyword in one city, by relevance
+ *
+ *   npm run bench:search [-- --docs 1000000 --rate 1000 --duration 30 --rebuild]
+ *
+ * Latencies are autocannon's per-response times (sub-millisecond), percentiles computed here.
+ */
+const { values: flags } = parseArgs({
+  options: {
+    docs: { type: 'string', default: '1000000' },
+    seed: { type: 'string', default: '1' },
+    dir: { type: 'string' },
+    rebuild: { type: 'boolean', default: false },
+    rate: { type: 'string', default: '1000' },
+    duration: { type: 'string', default: '30' },
+    connections: { type: 'string', default: '32' },
+  },
+});
+const docs = Number(flags.docs);
+const rate = Number(flags.rate);
+const duration = Number(flags.duration);
+const log = (line: string): void => console.log(line);
+const mb = (bytes: number): string => `${Math.round(bytes / 1024 / 1024).toLocaleString('en-US')} MB`;
+
+function machine(): string {
+  let cpu = cpus()[0]?.model ?? 'unknown';
+  try {
+    cpu = /Model name:\s*(.+)/.exec(execFileSync('lscpu', { encoding: 'utf8' }))?.[1]?.trim() ?? cpu;
+  } catch {
+    // lscpu is optional
+  }
+  return `${availableParallelism()} cores (${cpu}), ${mb(totalmem())} RAM, Node ${process.version}`;
+}
+
+function rssOf(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+const rand = prng(Number(flags.seed) + 2000);
+const pickOne = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+function randomPoint(): { lng: number; lat: number } {
+  // Weighted like the data: most searches happen where most jobs are.
+  const total = CITIES.reduce((s, c) => s + c.weight, 0);
+  let r = rand() * total;
+  const city = CITIES.find((c) => (r -= c.weight) < 0) ?? CITIES[0]!;
+  const round = (x: number) => x.toFixed(5);
+  return {
+    lng: Number(round(city.lng + (rand() - 0.5) * 0.2)),
+    lat: Number(round(city.lat + (rand() - 0.5) * 0.16)),
+  };
+}
+const TOP_CATEGORIES = ['food', 'retail', 'logistics', 'housekeeping', 'moving', 'security', 'factory'];
+
+const shapes: Record<string, () => Record<string, string>> = {
+  '(a) keyword + 5 km, by distance': () => {
+    const p = randomPoint();
+    return {
+      q: pickOne(QUERY_KEYWORDS),
+      lng: String(p.lng),
+      lat: String(p.lat),
+      radius: '5000',
+      sort: 'distance',
+    };
+  },
+  '(b) filters + 5 km, no keyword': () => {
+    const p = randomPoint();
+    const q: Record<string, string> = { lng: String(p.lng), lat: String(p.lat), radius: '5000' };
+    if (rand() < 0.6) q.category = pickOne(TOP_CATEGORIES);
+    if (rand() < 0.5) q.payType = pickOne(['hourly', 'daily']);
+    if (rand() < 0.4) q.minPay = String(2000 + Math.floor(rand() * 10) * 1000);
+    if (rand() < 0.3) q.settlement = 'daily';
+    if (rand() < 0.3) q.tags = '日结';
+    return q;
+  },
+  '(c) keyword, city-wide, by relevance': () => ({
+    q: pickOne(QUERY_KEYWORDS),
+    city: pickOne(CITIES).name,
+    sort: 'relevance',
+  }),
+};
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+log(
+  `Machine: ${machine()}; load average before: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+const corpusDir = flags.dir ?? `bench/results/search-${docs}`;
+const built = await corpusEngine({
+  docs,
+  seed: Number(flags.seed),
+  dir: corpusDir,
+  rebuild: flags.rebuild,
+  buildOnly: true,
+  log,
+});
+if (built.buildSeconds !== null)
+  log(
+    `index build (generate + analyse + index + compact + write): ${built.buildSeconds.toFixed(1)} s, peak RSS of the build ${mb(built.peakRssBytes)}`,
+  );
+else log(`index reused from ${corpusDir} (--rebuild to measure the build)`);
+
+const dataDir = mkdtempSync(join(tmpdir(), 'lg-bench-search-'));
+const opening = performance.now();
+const server = await startChild(
+  'search',
+  '../search/server.ts',
+  {
+    LINGGONG_ENV: 'staging',
+    LINGGONG_SECRET: randomBytes(32).toString('hex'),
+    LINGGONG_SERVICE_TOKEN: randomBytes(24).toString('hex'),
+    LINGGONG_PII_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    LINGGONG_DATA_DIR: dataDir,
+    LINGGONG_ALLOW_SQLITE_IN_PRODUCTION: 'true',
+    LINGGONG_SEARCH_DIR: corpusDir,
+    LINGGONG_LOG_LEVEL: 'warn',
+    LINGGONG_RATE_LIMIT_MAX: '1000000',
+    LINGGONG_EVENT_BUS: 'inprocess',
+    LINGGONG_PORT: '0',
+  },
+  [],
+  ['--max-old-space-size=4096'],
+);
+log(
+  `server up (index opened) in ${((performance.now() - opening) / 1000).toFixed(1)} s; RSS ${mb(rssOf(server.pid))}`,
+);
+
+try {
+  const check = await fetch(`${server.url}/api/v1/search/jobs?q=保洁&city=上海&limit=1`);
+  const body = (await check.json()) as { total: { value: number } };
+  log(`check: 保洁 in 上海 → ${check.status}, ${body.total.value.toLocaleString('en-US')} matches`);
+
+  const rows: string[] = [];
+  for (const [name, next] of Object.entries(shapes)) {
+    // Warm-up at the same rate, then the measured run.
+    for (const measured of [false, true]) {
+      const latencies: number[] = [];
+      let bad = 0;
+      const instance = autocannon({
+        url: server.url,
+        connections: Number(flags.connections),
+        overallRate: rate,
+        duration: measured ? duration : 5,
+        timeout: 10,
+        requests: [
+          {
+            setupRequest: (req) => ({
+              ...req,
+              method: 'GET',
+              path: `/api/v1/search/jobs?${new URLSearchParams(next()).toString()}`,
+            }),
+          },
+        ],
+      });
+      instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+        if (status === 200) latencies.push(ms);
+        else bad++;
+      });
+      const result = await instance;
+      if (!measured) continue;
+      latencies.sort((a, b) => a - b);
+      const row = {
+        name,
+        sent: result.requests.sent,
+        rps: Math.round(result.requests.total / result.duration),
+        p50: percentile(latencies, 50),
+        p95: percentile(latencies, 95),
+        p99: percentile(latencies, 99),
+        max: latencies[latencies.length - 1] ?? NaN,
+        bad: bad + result.errors + result.timeouts,
+      };
+      rows.push(
+        `| ${row.name} | ${row.rps.toLocaleString('en-US')}/s | ${row.p50.toFixed(2)} ms | ${row.p95.toFixed(2)} ms | ${row.p99.toFixed(2)} ms | ${row.max.toFixed(1)} ms | ${row.bad} |`,
+      );
+      log(
+        `${name}: ${JSON.stringify(row, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v))}`,
+      );
+      log(
+        `  server RSS ${mb(rssOf(server.pid))}, load average ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}`,
+      );
+    }
+  }
+  log(
+    `\n| query | achieved | p50 | p95 | p99 | max | non-200/errors |\n| --- | --- | --- | --- | --- | --- | --- |\n${rows.join('\n')}`,
+  );
+  log(`server RSS after the runs: ${mb(rssOf(server.pid))}`);
+} finally {
+  await server.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}

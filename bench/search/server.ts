@@ -1,0 +1,17 @@
+import { buildPlatform } from '../../src/app.js';
+import { loadConfig } from '../../src/platform/config.js';
+import { searchModule } from '../../src/services/search/index.js';
+import { reportReady } from '../http/child.js';
+
+/**
+ * The search service as it is served: its module in a Linggong process, configured from LINGGONG_*
+ * variables (LINGGONG_SEARCH_DIR names the corpus index). Only the search service runs here, so
+ * the process's memory is the search service's.
+ */
+const config = loadConfig({ knownServices: [searchModule.name], env: process.env });
+const platform = await buildPlatform({ config, modules: [searchModule] });
+await platform.migrate('up');
+await platform.app.listen({ host: config.host, port: config.port });
+const address = platform.app.server.address();
+if (!address || typeof address === 'string') throw new Error('not listening on TCP');
+reportReady(address.port, () => platform.close());

@@ -1,0 +1,195 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { acquireProcessLock, type ProcessLock } from '../../platform/db/process-lock.js';
+import type { Logger } from '../../platform/log.js';
+import { ANALYZER_VERSION } from './engine/analyzer.js';
+import { buildSearchEngine, openSearchEngine, type SearchEngine } from './engine/engine.js';
+import { fsyncDir } from './engine/snapshot.js';
+import type { SearchIndex, SearchJobDoc, SearchQuery, SearchResult } from './search.port.js';
+
+/**
+ * The embedded engine behind the SearchIndex port. The index directory holds
+ *
+ * - `LOCK`: the owning process's pid (one process per index, like the SQLite lock file);
+ * - `CURRENT`: the name of the live index folder, replaced atomically (temp file + rename);
+ * - `index-<n>/`: index folders (engine.ts: a snapshot and its log). A rebuild writes
+ *   `index-<n+1>` beside the live one, then switches CURRENT; folders CURRENT does not name are
+ *   leftovers of an interrupted rebuild and are deleted on open.
+ *
+ * Every applied change is fsynced before the call returns, so the caller (the event consumer) only
+ * records the event as handled once the index has it on disk.
+ */
+export class EmbeddedSearchIndex implements SearchIndex {
+  readonly engine = 'embedded' as const;
+  /** Changes applied while a rebuild runs; replayed onto the new index before it goes live. */
+  private duringRebuild: Change[] | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly lock: ProcessLock,
+    private readonly log: Logger,
+    private live: SearchEngine | null,
+    private liveName: string,
+    /** Why the stored index cannot serve (null when it can). */
+    private reindexReason: string | null,
+  ) {}
+
+  /** Opens (or creates) the index in `dir`; throws DatabaseLockedError if another process has it. */
+  static open(dir: string, log: Logger): EmbeddedSearchIndex {
+    mkdirSync(dir, { recursive: true });
+    const lock = acquireProcessLock(join(dir, 'LOCK'), 'search index');
+    try {
+      const currentFile = join(dir, 'CURRENT');
+      const name = existsSync(currentFile) ? readFileSync(currentFile, 'utf8').trim() : 'index-1';
+      if (!/^index-\d+$/.test(name)) throw new Error(`${currentFile}: unexpected content`);
+      for (const entry of readdirSync(dir)) {
+        if (/^index-\d+$/.test(entry) && entry !== name)
+          rmSync(join(dir, entry), { recursive: true, force: true });
+      }
+      if (!existsSync(currentFile)) writeCurrent(dir, name);
+      const opened = openSearchEngine(join(dir, name));
+      if (opened.status === 'ready') {
+        const docs = opened.engine.stats().documents;
+        log.info({ dir, documents: docs, analyzer: ANALYZER_VERSION }, 'search index opened');
+        return new EmbeddedSearchIndex(dir, lock, log, opened.engine, name, null);
+      }
+      const reason = `${opened.reason}: ${opened.detail}`;
+      log.error(
+        { dir, reason },
+        `The search index in ${dir} cannot be used (${reason}). Search answers 503 SEARCH_REINDEX_REQUIRED ` +
+          'until it is rebuilt: run "linggong reindex".',
+      );
+      return new EmbeddedSearchIndex(dir, lock, log, null, name, reason);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  async upsert(doc: SearchJobDoc): Promise<'inserted' | 'updated' | 'stale'> {
+    this.duringRebuild?.push({ upsert: doc });
+    // Without a usable index the change is dropped: the rebuild that must follow reads every open job.
+    if (!this.live) return 'stale';
+    const outcome = this.live.upsert(doc);
+    if (outcome !== 'stale') this.live.sync();
+    return outcome;
+  }
+
+  async remove(jobId: string, version: number, removedAt: number): Promise<'removed' | 'absent' | 'stale'> {
+    this.duringRebuild?.push({ remove: [jobId, version, removedAt] });
+    if (!this.live) return 'stale';
+    const outcome = this.live.remove(jobId, version, removedAt);
+    if (outcome !== 'stale') this.live.sync();
+    return outcome;
+  }
+
+  async search(query: SearchQuery): Promise<SearchResult> {
+    if (!this.live) throw new SearchUnavailableError(this.reindexReason ?? 'the index is closed');
+    return this.live.search(query);
+  }
+
+  /** The same as {@link search}, without a promise (the HTTP route's hot path). */
+  searchNow(query: SearchQuery): SearchResult {
+    if (!this.live) throw new SearchUnavailableError(this.reindexReason ?? 'the index is closed');
+    return this.live.search(query);
+  }
+
+  /**
+   * Builds `index-<n+1>` from `docs`, replays the changes that arrived meanwhile (versions make the
+   * replay safe whichever order they meet the stream), then makes it the live index.
+   */
+  async rebuild(
+    docs: AsyncIterable<SearchJobDoc>,
+    onProgress?: (progress: { phase: string; documents: number }) => void,
+  ): Promise<{ documents: number }> {
+    if (this.duringRebuild) throw new Error('a rebuild is already running');
+    const name = `index-${Number(this.liveName.slice('index-'.length)) + 1}`;
+    const target = join(this.dir, name);
+    rmSync(target, { recursive: true, force: true });
+    this.duringRebuild = [];
+    let built: SearchEngine;
+    try {
+      built = await buildSearchEngine(docs, {
+        dir: target,
+        onProgress: onProgress ? (p) => onProgress({ phase: p.phase, documents: p.documents }) : undefined,
+      });
+      for (const change of this.duringRebuild) {
+        if (change.upsert) built.upsert(change.upsert);
+        else built.remove(...change.remove);
+      }
+      built.sync();
+      writeCurrent(this.dir, name);
+    } catch (e) {
+      rmSync(target, { recursive: true, force: true });
+      throw e;
+    } finally {
+      this.duringRebuild = null;
+    }
+    const old = this.live;
+    const oldName = this.liveName;
+    this.live = built;
+    this.liveName = name;
+    this.reindexReason = null;
+    old?.close();
+    rmSync(join(this.dir, oldName), { recursive: true, force: true });
+    const documents = built.stats().documents;
+    this.log.info({ dir: target, documents }, 'search index rebuilt and swapped in');
+    return { documents };
+  }
+
+  async status(): Promise<{ documents: number; analyzerVersion: string; needsReindex: string | null }> {
+    return {
+      documents: this.live?.stats().documents ?? 0,
+      analyzerVersion: ANALYZER_VERSION,
+      needsReindex: this.reindexReason,
+    };
+  }
+
+  /**
+   * Compacts and snapshots when the engine asks for it (a tail or dead slots grown past its
+   * thresholds). Synchronous: a million documents pause this process for a few seconds, so it runs
+   * from a schedule, never from a request, and rarely (thresholds are 5 % of the index).
+   */
+  maintain(): { compacted: boolean } {
+    if (!this.live || this.duringRebuild || !this.live.stats().wantsCompaction) return { compacted: false };
+    const started = performance.now();
+    this.live.snapshot();
+    this.log.info(
+      { documents: this.live.stats().documents, ms: Math.round(performance.now() - started) },
+      'search index compacted and snapshotted',
+    );
+    return { compacted: true };
+  }
+
+  /** Forgets removal tombstones older than `before` (epoch ms). */
+  pruneTombstones(before: number): number {
+    return this.live?.pruneTombstones(before) ?? 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.live?.close();
+    this.live = null;
+    this.reindexReason = 'the index is closed';
+    this.lock.release();
+  }
+}
+
+type Change = { upsert: SearchJobDoc; remove?: never } | { upsert?: never; remove: [string, number, number] };
+
+function writeCurrent(dir: string, name: string): void {
+  const tmp = join(dir, 'CURRENT.tmp');
+  writeFileSync(tmp, name + '\n', { flush: true });
+  renameSync(tmp, join(dir, 'CURRENT'));
+  fsyncDir(dir);
+}
+
+/** The index cannot answer until it is rebuilt (analyzer or format changed, damaged, closed). */
+export class SearchUnavailableError extends Error {
+  constructor(readonly reason: string) {
+    super(`search index unavailable: ${reason}`);
+    this.name = 'SearchUnavailableError';
+  }
+}

@@ -1,0 +1,111 @@
+import type { ServiceModule } from '../../platform/service.js';
+import type { JobClient, JobEventMap, PublicJob } from '../job/index.js';
+import { EmbeddedSearchIndex } from './embedded-index.js';
+import { registerSearchRoutes } from './search.routes.js';
+import { createSearchService } from './search.service.js';
+import { toSearchDoc } from './search.mappers.js';
+import type { SearchIndex, SearchJobDoc } from './search.port.js';
+
+export type { SearchIndex } from './search.port.js';
+
+/** Removal tombstones are kept as long as inbox ids (30 days): a later redelivery is refused by both. */
+const TOMBSTONE_DAYS = 30;
+const REINDEX_PAGE = 1000;
+
+/** What the CLI asks of the search service (`linggong reindex`). */
+export interface SearchCommands {
+  reindex(onProgress?: (p: { phase: string; documents: number }) => void): Promise<{ documents: number }>;
+  status(): Promise<{ documents: number; analyzerVersion: string; needsReindex: string | null }>;
+}
+
+const INDEXED_EVENTS: (keyof JobEventMap)[] = [
+  'job.published',
+  'job.updated',
+  'job.filled',
+  'job.reopened',
+  'job.closed',
+  'job.expired',
+  'job.archived',
+];
+
+/**
+ * The search service (搜索服务): a job search index fed by job events, and `GET /api/v1/search/jobs`.
+ * It owns no tables besides the platform's (its inbox records handled events); the index lives in
+ * the search engine: embedded (a directory, one process) or Elasticsearch.
+ */
+export const searchModule: ServiceModule = {
+  name: 'search',
+  migrations: {},
+  subscriptions: INDEXED_EVENTS.map((event) => ({ consumer: 'search.index-jobs', event })),
+  create(ctx) {
+    const { config, log, clock } = ctx;
+    let index: SearchIndex;
+    let embedded: EmbeddedSearchIndex | null = null;
+    switch (config.search.engine) {
+      case 'embedded':
+        embedded = EmbeddedSearchIndex.open(config.search.dir, log);
+        index = embedded;
+        break;
+      case 'elasticsearch':
+        // The Elasticsearch adapter (src/services/search/elasticsearch/) plugs in here: build its
+        // SearchIndex from config.search and assign it to `index`.
+        throw new Error(
+          'LINGGONG_SEARCH_ENGINE=elasticsearch: the Elasticsearch adapter is not in this build yet',
+        );
+    }
+    const search = createSearchService({
+      index: () => index,
+      cursors: ctx.cursors,
+      timeZone: config.businessTimeZone,
+    });
+
+    async function* openJobs(): AsyncGenerator<SearchJobDoc> {
+      const jobs = ctx.clients.get<JobClient>('job');
+      let after = '';
+      for (;;) {
+        const page: PublicJob[] = await jobs.listOpen(after, REINDEX_PAGE);
+        if (page.length === 0) return;
+        for (const job of page) yield toSearchDoc(job);
+        after = page[page.length - 1]!.id;
+      }
+    }
+    const commands: SearchCommands = {
+      reindex: (onProgress) => index.rebuild(openJobs(), onProgress),
+      status: () => index.status(),
+    };
+
+    return {
+      client: commands,
+      handlers: {
+        'search.index-jobs': (event) => search.applyJobEvent(event),
+      },
+      schedules: embedded
+        ? [
+            {
+              name: 'search.compact',
+              every: '1m',
+              run: async () => void embedded.maintain(),
+            },
+            {
+              name: 'search.prune-tombstones',
+              every: '1h',
+              run: async () => void embedded.pruneTombstones(clock.now() - TOMBSTONE_DAYS * 86_400_000),
+            },
+          ]
+        : [],
+      readiness: [
+        {
+          name: 'search-index',
+          // Search alone is degraded: the rest of the process keeps serving.
+          critical: false,
+          check: async () => {
+            const status = await index.status();
+            if (status.needsReindex) throw new Error(`reindex required (${status.needsReindex})`);
+          },
+        },
+      ],
+      routes: (app) => registerSearchRoutes(app, search),
+      close: () => index.close(),
+    };
+  },
+};

@@ -1,0 +1,120 @@
+import Type, { type Static } from 'typebox';
+import { MAX_LIMIT, MAX_RADIUS_METERS } from './engine/types.js';
+
+/** Request and response schemas of the search service. */
+
+/** A comma-separated list of allowed words, e.g. "daily,hourly". */
+const listOf = (words: readonly string[], description: string) =>
+  Type.Array(Type.String({ pattern: `^(${words.join('|')})(,(${words.join('|')}))*$`, maxLength: 100 }), {
+    maxItems: 10,
+    description: `${description}; repeat the parameter or separate with commas`,
+  });
+
+export const PAY_TYPES = ['hourly', 'daily', 'piece', 'fixed'] as const;
+export const SETTLEMENTS = ['daily', 'weekly', 'on_completion'] as const;
+export const SORTS = ['relevance', 'distance', 'pay', 'newest'] as const;
+export const MAX_QUERY_LENGTH = 100;
+
+export const SearchJobsQuery = Type.Object(
+  {
+    q: Type.Optional(
+      Type.String({
+        maxLength: MAX_QUERY_LENGTH,
+        description: 'Keywords (Chinese, latin, numbers); all must match',
+      }),
+    ),
+    lng: Type.Optional(Type.Number({ minimum: -180, maximum: 180, description: 'Longitude of the point' })),
+    lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90, description: 'Latitude of the point' })),
+    coord: Type.Optional(
+      Type.Union([Type.Literal('gcj02'), Type.Literal('wgs84')], {
+        description: 'Datum of lng/lat: gcj02 (map pick, default) or wgs84 (GPS)',
+      }),
+    ),
+    radius: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_RADIUS_METERS,
+        description: `Metres around lng/lat (default 5000, at most ${MAX_RADIUS_METERS})`,
+      }),
+    ),
+    city: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 40, description: 'City, e.g. 上海 or 上海市' }),
+    ),
+    category: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[a-z_]+(\\.[a-z_]+)?(,[a-z_]+(\\.[a-z_]+)?)*$', maxLength: 300 }), {
+        maxItems: 20,
+        description:
+          'Category codes (a top-level code includes its children); repeat or separate with commas',
+      }),
+    ),
+    payType: Type.Optional(listOf(PAY_TYPES, 'Pay types')),
+    minPay: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 10_000_000, description: 'Minimum pay amount in fen (分)' }),
+    ),
+    from: Type.Optional(
+      Type.String({
+        maxLength: 35,
+        description: 'Jobs still running at or after this instant (ISO 8601 with offset)',
+      }),
+    ),
+    to: Type.Optional(
+      Type.String({
+        maxLength: 35,
+        description: 'Jobs starting at or before this instant (ISO 8601 with offset)',
+      }),
+    ),
+    settlement: Type.Optional(listOf(SETTLEMENTS, 'Settlements')),
+    tags: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 40 }), {
+        maxItems: 10,
+        description: 'Tags every job must carry (repeat the parameter)',
+      }),
+    ),
+    verified: Type.Optional(Type.Boolean({ description: 'true: only verified employers' })),
+    sort: Type.Optional(
+      Type.Union(
+        SORTS.map((s) => Type.Literal(s)),
+        { description: 'Default: relevance with q, else distance with a point, else newest' },
+      ),
+    ),
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: MAX_LIMIT, description: 'Page size (default 20)' }),
+    ),
+    cursor: Type.Optional(Type.String({ maxLength: 512, description: 'nextCursor of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+export type SearchJobsQuery = Static<typeof SearchJobsQuery>;
+
+const LngLat = Type.Object({ lng: Type.Number(), lat: Type.Number() });
+const Counts = Type.Record(Type.String(), Type.Integer());
+
+export const SearchJobCard = Type.Object({
+  id: Type.String(),
+  version: Type.Integer(),
+  title: Type.String(),
+  category: Type.String(),
+  categoryName: Type.String(),
+  tags: Type.Array(Type.String()),
+  pay: Type.Object({ type: Type.String(), amountFen: Type.Integer() }),
+  settlement: Type.String(),
+  employerVerified: Type.Boolean(),
+  place: Type.Object({ city: Type.String(), location: LngLat }),
+  startsAt: Type.String(),
+  endsAt: Type.String(),
+  publishedAt: Type.String(),
+  distanceMeters: Type.Optional(Type.Integer({ description: 'Metres from the point (with lng/lat)' })),
+  highlight: Type.Object(
+    { title: Type.String(), description: Type.String() },
+    { description: 'HTML-escaped text; matches wrapped in <em>…</em>' },
+  ),
+});
+export type SearchJobCard = Static<typeof SearchJobCard>;
+
+export const SearchJobsResponse = Type.Object({
+  items: Type.Array(SearchJobCard),
+  facets: Type.Object({ category: Counts, payType: Counts }),
+  total: Type.Object({ value: Type.Integer(), exact: Type.Boolean() }),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+export type SearchJobsResponse = Static<typeof SearchJobsResponse>;

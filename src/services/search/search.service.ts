@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { createInstantFormatter, parseInstant } from '../../platform/clock.js';
+import type { CursorCodec } from '../../platform/cursor.js';
+import { PlatformErrors } from '../../platform/errors.js';
+import type { EventEnvelope } from '../../platform/events/types.js';
+import { isInChina, toGcj02 } from '../../platform/geo.js';
+import { findCategory } from '../../platform/reference/gig-categories.js';
+import type { JobChanged, JobEnded } from '../job/index.js';
+import { SearchUnavailableError } from './embedded-index.js';
+import { SearchEngineError, type PayType, type SearchHit, type Settlement } from './engine/types.js';
+import { SearchErrors } from './search.errors.js';
+import { toSearchDoc } from './search.mappers.js';
+import type { SearchIndex, SearchQuery } from './search.port.js';
+import type { SearchJobCard, SearchJobsQuery, SearchJobsResponse } from './search.schemas.js';
+
+export const DEFAULT_RADIUS_METERS = 5000;
+
+export interface SearchServiceDeps {
+  /** The live index; a getter because a rebuild may replace the index object of another engine. */
+  index: () => SearchIndex;
+  cursors: CursorCodec;
+  timeZone: string;
+}
+
+export type SearchService = ReturnType<typeof createSearchService>;
+
+/**
+ * The search service's rules: turns an HTTP query into an engine query (datum conversion, defaults,
+ * lists, instants), binds cursors to their query, and maps hits to job cards. Also applies job
+ * events to the index.
+ */
+export function createSearchService(deps: SearchServiceDeps) {
+  const { cursors } = deps;
+  const formatInstant = createInstantFormatter(deps.timeZone);
+
+  function toEngineQuery(q: SearchJobsQuery): SearchQuery {
+    const query: SearchQuery = { limit: q.limit ?? 20 };
+    const keyword = q.q?.trim();
+    if (keyword) query.keyword = keyword;
+    if (q.lng !== undefined || q.lat !== undefined || q.radius !== undefined) {
+      if (q.lng === undefined || q.lat === undefined) throw SearchErrors.SEARCH_LOCATION_INVALID();
+      const point = toGcj02({ lng: q.lng, lat: q.lat }, q.coord ?? 'gcj02');
+      if (!isInChina(point)) throw SearchErrors.SEARCH_LOCATION_INVALID();
+      query.near = { ...point, radiusMeters: q.radius ?? DEFAULT_RADIUS_METERS };
+    }
+    if (q.city) query.city = q.city;
+    const filters: NonNullable<SearchQuery['filters']> = {};
+    const split = (values: string[] | undefined): string[] | undefined =>
+      values ? [...new Set(values.flatMap((v) => v.split(',')).filter(Boolean))] : undefined;
+    const categories = split(q.category);
+    if (categories) filters.categories = categories;
+    const payTypes = split(q.payType);
+    if (payTypes) filters.payTypes = payTypes as PayType[];
+    const settlements = split(q.settlement);
+    if (settlements) filters.settlements = settlements as Settlement[];
+    if (q.minPay !== undefined) filters.minPayFen = q.minPay;
+    if (q.tags) filters.tags = q.tags;
+    if (q.verified === true) filters.employerVerified = true;
+    const instant = (field: string, text: string | undefined): number | undefined => {
+      if (text === undefined) return undefined;
+      const ms = parseInstant(text);
+      if (ms === undefined) throw SearchErrors.INSTANT_INVALID({ field });
+      return ms;
+    };
+    const from = instant('from', q.from);
+    const to = instant('to', q.to);
+    if (from !== undefined && to !== undefined && from > to)
+      throw SearchErrors.SEARCH_QUERY_INVALID({ reason: 'from > to' });
+    if (from !== undefined || to !== undefined)
+      filters.dateRange = { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+    if (Object.keys(filters).length > 0) query.filters = filters;
+    if (q.sort) query.sort = q.sort;
+    return query;
+  }
+
+  /** A cursor only continues the query it came from: its scope is a hash of that query. */
+  function scopeOf(query: SearchQuery): string {
+    const { limit: _limit, after: _after, ...rest } = query;
+    const digest = createHash('sha256').update(JSON.stringify(rest)).digest('base64url').slice(0, 22);
+    return `search.jobs:${digest}`;
+  }
+
+  function card(hit: SearchHit): SearchJobCard {
+    const d = hit.doc;
+    const out: SearchJobCard = {
+      id: d.jobId,
+      version: d.version,
+      title: d.title,
+      category: d.category,
+      categoryName: findCategory(d.category)?.zh ?? d.category,
+      tags: d.tags,
+      pay: { type: d.payType, amountFen: d.payAmountFen },
+      settlement: d.settlement,
+      employerVerified: d.employerVerified,
+      place: { city: d.city, location: d.location },
+      startsAt: formatInstant(d.startsAt),
+      endsAt: formatInstant(d.endsAt),
+      publishedAt: formatInstant(d.publishedAt),
+      highlight: hit.highlight,
+    };
+    if (hit.distanceMeters !== undefined) out.distanceMeters = Math.round(hit.distanceMeters);
+    return out;
+  }
+
+  return {
+    toEngineQuery,
+
+    async search(q: SearchJobsQuery): Promise<SearchJobsResponse> {
+      const query = toEngineQuery(q);
+      const scope = scopeOf(query);
+      if (q.cursor !== undefined) {
+        const position = cursors.decode(q.cursor, scope).p;
+        if (typeof position !== 'string') throw PlatformErrors.INVALID_CURSOR();
+        query.after = position;
+      }
+      let result;
+      try {
+        result = await deps.index().search(query);
+      } catch (e) {
+        if (e instanceof SearchUnavailableError) throw SearchErrors.SEARCH_REINDEX_REQUIRED();
+        if (e instanceof SearchEngineError && e.code === 'INVALID_POSITION')
+          throw PlatformErrors.INVALID_CURSOR();
+        if (e instanceof SearchEngineError && e.code === 'INVALID_QUERY')
+          throw SearchErrors.SEARCH_QUERY_INVALID({ reason: e.message });
+        throw e;
+      }
+      return {
+        items: result.hits.map(card),
+        facets: result.facets,
+        total: result.total,
+        nextCursor: result.next === null ? null : cursors.encodeFor(scope, { p: result.next }),
+      };
+    },
+
+    /**
+     * Applies a job event: an open job is (re)indexed, any other status removes it. Versions make
+     * this idempotent, so a redelivered or reordered event changes nothing.
+     */
+    async applyJobEvent(event: EventEnvelope): Promise<void> {
+      const payload = event.payload as JobChanged | JobEnded;
+      if ('job' in payload && payload.status === 'open') {
+        await deps.index().upsert(toSearchDoc(payload.job));
+      } else {
+        await deps.index().remove(payload.jobId, payload.version, event.createdAt);
+      }
+    },
+  };
+}

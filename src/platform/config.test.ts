@@ -13,6 +13,32 @@ describe('config', () => {
     expect(c.port).toBe(3000);
   });
 
+  it('configures the job search engine, Elasticsearch with its URL and credentials', () => {
+    expect(loadConfig({ env: {}, knownServices: known }).search).toEqual({
+      engine: 'embedded',
+      dir: './data/search',
+    });
+    const es = loadConfig({
+      env: {
+        LINGGONG_SEARCH_ENGINE: 'elasticsearch',
+        LINGGONG_ELASTICSEARCH_URL: 'https://es.internal:9200',
+        LINGGONG_ELASTICSEARCH_API_KEY: 'a2V5',
+      },
+      knownServices: known,
+    });
+    expect(es.search.elasticsearch).toEqual({
+      url: 'https://es.internal:9200',
+      alias: 'linggong-jobs',
+      auth: { apiKey: 'a2V5' },
+    });
+    expect(() =>
+      loadConfig({
+        env: { LINGGONG_SEARCH_ENGINE: 'elasticsearch', LINGGONG_ELASTICSEARCH_USERNAME: 'elastic' },
+        knownServices: known,
+      }),
+    ).toThrow(/LINGGONG_ELASTICSEARCH_URL[\s\S]*LINGGONG_ELASTICSEARCH_PASSWORD/);
+  });
+
   it('lists every problem at once', () => {
     try {
       loadConfig({

@@ -71,7 +71,17 @@ export interface Config {
    * The job search index: embedded (a directory on local disk, one process) or Elasticsearch.
    * The Elasticsearch adapter adds its own settings here (URL, credentials, index name).
    */
-  search: { engine: 'embedded' | 'elasticsearch'; dir: string };
+  search: {
+    engine: 'embedded' | 'elasticsearch';
+    dir: string;
+    /** Set when engine is elasticsearch. */
+    elasticsearch?: {
+      url: string;
+      /** The alias searched and written; concrete indexes are `<alias>-<time>`. */
+      alias: string;
+      auth?: { username: string; password: string } | { apiKey: string };
+    };
+  };
 }
 
 export const DEV_SECRET = 'linggong-development-secret-do-not-use-in-production';
@@ -186,6 +196,13 @@ export const CONFIG_VARS: Record<string, VarSpec> = {
     doc: 'Job search index: embedded (default: on local disk, served by one process) | elasticsearch',
   },
   LINGGONG_SEARCH_DIR: { doc: 'Folder of the embedded search index (default <dataDir>/search)' },
+  LINGGONG_ELASTICSEARCH_URL: {
+    doc: 'Elasticsearch 8/9 node URL, e.g. https://es.internal:9200 (required when LINGGONG_SEARCH_ENGINE=elasticsearch)',
+  },
+  LINGGONG_ELASTICSEARCH_INDEX: { doc: 'Alias of the job index (default linggong-jobs)' },
+  LINGGONG_ELASTICSEARCH_API_KEY: { doc: 'Elasticsearch API key (or username and password below)' },
+  LINGGONG_ELASTICSEARCH_USERNAME: { doc: 'Elasticsearch user for basic authentication' },
+  LINGGONG_ELASTICSEARCH_PASSWORD: { doc: 'Password of LINGGONG_ELASTICSEARCH_USERNAME' },
   LINGGONG_SHUTDOWN_GRACE_MS: { doc: 'How long shutdown waits for in-flight requests (default 10000)' },
 };
 
@@ -382,6 +399,29 @@ export function loadConfig(options: LoadConfigOptions): Config {
     geocoder = { provider: 'amap', key: key ?? '', privateKey: get('LINGGONG_AMAP_PRIVATE_KEY') };
   }
 
+  const searchEngine = oneOf(get('LINGGONG_SEARCH_ENGINE') ?? 'embedded', 'LINGGONG_SEARCH_ENGINE', [
+    'embedded',
+    'elasticsearch',
+  ] as const);
+  let elasticsearch: Config['search']['elasticsearch'];
+  if (searchEngine === 'elasticsearch') {
+    const url = get('LINGGONG_ELASTICSEARCH_URL');
+    if (!url || !/^https?:\/\//.test(url)) {
+      problems.push(
+        'LINGGONG_ELASTICSEARCH_URL: an http(s) URL is required when LINGGONG_SEARCH_ENGINE=elasticsearch',
+      );
+    }
+    const apiKey = get('LINGGONG_ELASTICSEARCH_API_KEY');
+    const username = get('LINGGONG_ELASTICSEARCH_USERNAME');
+    const password = get('LINGGONG_ELASTICSEARCH_PASSWORD');
+    if (username && !password) problems.push('LINGGONG_ELASTICSEARCH_PASSWORD: required with a username');
+    elasticsearch = {
+      url: url ?? '',
+      alias: get('LINGGONG_ELASTICSEARCH_INDEX') ?? 'linggong-jobs',
+      ...(apiKey ? { auth: { apiKey } } : username ? { auth: { username, password: password ?? '' } } : {}),
+    };
+  }
+
   const storageDriver = oneOf(get('LINGGONG_STORAGE') ?? 'local', 'LINGGONG_STORAGE', [
     'local',
     's3',
@@ -481,11 +521,9 @@ export function loadConfig(options: LoadConfigOptions): Config {
     },
     geocoder,
     search: {
-      engine: oneOf(get('LINGGONG_SEARCH_ENGINE') ?? 'embedded', 'LINGGONG_SEARCH_ENGINE', [
-        'embedded',
-        'elasticsearch',
-      ] as const),
+      engine: searchEngine,
       dir: get('LINGGONG_SEARCH_DIR') ?? `${dataDir}/search`,
+      ...(elasticsearch ? { elasticsearch } : {}),
     },
     events: { bus, queueRedisUrl, concurrency: int('LINGGONG_EVENT_CONCURRENCY', 16, 1, 1000) },
     workers: bool('LINGGONG_WORKERS', true),

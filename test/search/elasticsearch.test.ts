@@ -345,6 +345,18 @@ describe('Elasticsearch adapter: queries', () => {
   });
 });
 
+describe('Elasticsearch adapter: an unreachable cluster', () => {
+  it('makes search unavailable (503 at the route) rather than failing with a server error', async () => {
+    const es = createElasticsearchIndex({ node: 'http://127.0.0.1:1', clock, log, requestTimeoutMs: 500 });
+    await expect(es.search({ keyword: '保洁' })).rejects.toMatchObject({
+      name: 'SearchUnavailableError',
+      kind: 'unreachable',
+    });
+    await expect(es.upsert(doc(1))).rejects.toMatchObject({ kind: 'unreachable' });
+    await es.close();
+  });
+});
+
 describe('Elasticsearch adapter: reindex and status', () => {
   it('bulk-loads a new index, writes live changes to both, then swaps the alias and drops the old index', async () => {
     const old = 'linggong-jobs-1700000000000';

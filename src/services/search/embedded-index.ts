@@ -5,7 +5,15 @@ import type { Logger } from '../../platform/log.js';
 import { ANALYZER_VERSION } from './engine/analyzer.js';
 import { buildSearchEngine, openSearchEngine, type SearchEngine } from './engine/engine.js';
 import { fsyncDir } from './engine/snapshot.js';
-import type { SearchIndex, SearchJobDoc, SearchQuery, SearchResult } from './search.port.js';
+import {
+  SearchUnavailableError,
+  type SearchIndex,
+  type SearchJobDoc,
+  type SearchQuery,
+  type SearchResult,
+} from './search.port.js';
+
+export { SearchUnavailableError } from './search.port.js';
 
 /**
  * The embedded engine behind the SearchIndex port. The index directory holds
@@ -184,12 +192,4 @@ function writeCurrent(dir: string, name: string): void {
   writeFileSync(tmp, name + '\n', { flush: true });
   renameSync(tmp, join(dir, 'CURRENT'));
   fsyncDir(dir);
-}
-
-/** The index cannot answer until it is rebuilt (analyzer or format changed, damaged, closed). */
-export class SearchUnavailableError extends Error {
-  constructor(readonly reason: string) {
-    super(`search index unavailable: ${reason}`);
-    this.name = 'SearchUnavailableError';
-  }
 }

@@ -1,5 +1,6 @@
 import type { ServiceModule } from '../../platform/service.js';
 import type { JobClient, JobEventMap, PublicJob } from '../job/index.js';
+import { createElasticsearchIndex } from './elasticsearch/es-index.js';
 import { EmbeddedSearchIndex } from './embedded-index.js';
 import { registerSearchRoutes } from './search.routes.js';
 import { createSearchService } from './search.service.js';
@@ -41,17 +42,25 @@ export const searchModule: ServiceModule = {
     const { config, log, clock } = ctx;
     let index: SearchIndex;
     let embedded: EmbeddedSearchIndex | null = null;
+    let elasticsearch: ReturnType<typeof createElasticsearchIndex> | null = null;
     switch (config.search.engine) {
       case 'embedded':
         embedded = EmbeddedSearchIndex.open(config.search.dir, log);
         index = embedded;
         break;
-      case 'elasticsearch':
-        // The Elasticsearch adapter (src/services/search/elasticsearch/) plugs in here: build its
-        // SearchIndex from config.search and assign it to `index`.
-        throw new Error(
-          'LINGGONG_SEARCH_ENGINE=elasticsearch: the Elasticsearch adapter is not in this build yet',
-        );
+      case 'elasticsearch': {
+        const es = config.search.elasticsearch!;
+        const cluster = createElasticsearchIndex({
+          node: es.url,
+          alias: es.alias,
+          ...(es.auth ? { auth: es.auth } : {}),
+          clock,
+          log,
+        });
+        elasticsearch = cluster;
+        index = cluster;
+        break;
+      }
     }
     const search = createSearchService({
       index: () => index,
@@ -92,7 +101,16 @@ export const searchModule: ServiceModule = {
               run: async () => void embedded.pruneTombstones(clock.now() - TOMBSTONE_DAYS * 86_400_000),
             },
           ]
-        : [],
+        : elasticsearch
+          ? [
+              {
+                name: 'search.prune-tombstones',
+                every: '1h',
+                run: async () =>
+                  void (await elasticsearch.pruneTombstones(clock.now() - TOMBSTONE_DAYS * 86_400_000)),
+              },
+            ]
+          : [],
       readiness: [
         {
           name: 'search-index',

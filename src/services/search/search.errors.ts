@@ -7,6 +7,11 @@ export const SearchErrors = defineErrors({
     zh: '搜索索引需要重建，请稍后再试',
     en: 'The search index is being rebuilt or needs a rebuild; try again later',
   },
+  SEARCH_UNAVAILABLE: {
+    status: 503,
+    zh: '搜索服务暂不可用，请稍后再试',
+    en: 'Search is unavailable right now; try again later',
+  },
   SEARCH_QUERY_INVALID: {
     status: 400,
     zh: (p) => `搜索条件不合法：${p.reason}`,

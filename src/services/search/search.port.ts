@@ -29,3 +29,18 @@ export interface SearchIndex {
   status(): Promise<{ documents: number; analyzerVersion: string; needsReindex: string | null }>;
   close(): Promise<void>;
 }
+
+/**
+ * The index cannot answer now: it must be rebuilt (analyzer or format changed, damaged, closed) or
+ * its cluster cannot be reached. The search route answers 503.
+ */
+export class SearchUnavailableError extends Error {
+  constructor(
+    readonly reason: string,
+    /** 'reindex': the index must be rebuilt; 'unreachable': the engine cannot be reached now. */
+    readonly kind: 'reindex' | 'unreachable' = 'reindex',
+  ) {
+    super(`search index unavailable: ${reason}`);
+    this.name = 'SearchUnavailableError';
+  }
+}

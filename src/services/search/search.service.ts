@@ -6,7 +6,7 @@ import type { EventEnvelope } from '../../platform/events/types.js';
 import { isInChina, toGcj02 } from '../../platform/geo.js';
 import { findCategory } from '../../platform/reference/gig-categories.js';
 import type { JobChanged, JobEnded } from '../job/index.js';
-import { SearchUnavailableError } from './embedded-index.js';
+import { SearchUnavailableError } from './search.port.js';
 import { SearchEngineError, type PayType, type SearchHit, type Settlement } from './engine/types.js';
 import { SearchErrors } from './search.errors.js';
 import { toSearchDoc } from './search.mappers.js';
@@ -117,7 +117,11 @@ export function createSearchService(deps: SearchServiceDeps) {
       try {
         result = await deps.index().search(query);
       } catch (e) {
-        if (e instanceof SearchUnavailableError) throw SearchErrors.SEARCH_REINDEX_REQUIRED();
+        if (e instanceof SearchUnavailableError) {
+          throw e.kind === 'reindex'
+            ? SearchErrors.SEARCH_REINDEX_REQUIRED()
+            : SearchErrors.SEARCH_UNAVAILABLE();
+        }
         if (e instanceof SearchEngineError && e.code === 'INVALID_POSITION')
           throw PlatformErrors.INVALID_CURSOR();
         if (e instanceof SearchEngineError && e.code === 'INVALID_QUERY')

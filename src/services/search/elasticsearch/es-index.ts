@@ -12,12 +12,13 @@ import {
   SEARCH_SORTS,
   SearchEngineError,
   type SearchHit,
+  type SearchHitDoc,
   type SearchJobDoc,
   type SearchQuery,
   type SearchResult,
   type SearchSort,
 } from '../engine/types.js';
-import type { SearchIndex } from '../search.port.js';
+import { SearchUnavailableError, type SearchIndex } from '../search.port.js';
 
 /**
  * The Elasticsearch engine behind the SearchIndex port (Elasticsearch 8 and 9; the 8.x client talks
@@ -236,6 +237,26 @@ function decodePosition(sort: SearchSort, position: string): [number, string] {
   return [key, parts[2]!];
 }
 
+/** The job card of a hit, from the stored document. */
+function toHitDoc(src: EsJob): SearchHitDoc {
+  return {
+    jobId: src.jobId,
+    version: src.version,
+    title: src.title ?? '',
+    category: src.category ?? '',
+    tags: src.tags ?? [],
+    payType: (src.payType ?? 'fixed') as SearchHitDoc['payType'],
+    payAmountFen: src.payAmountFen ?? 0,
+    settlement: (src.settlement ?? 'on_completion') as SearchHitDoc['settlement'],
+    employerVerified: src.employerVerified ?? false,
+    city: src.city ?? '',
+    location: { lng: src.location?.lon ?? 0, lat: src.location?.lat ?? 0 },
+    startsAt: src.startsAt ?? 0,
+    endsAt: src.endsAt ?? 0,
+    publishedAt: src.publishedAt ?? 0,
+  };
+}
+
 /** Maps a search response to the port's result. */
 export function readSearchResponse(
   q: SearchQuery,
@@ -251,6 +272,7 @@ export function readSearchResponse(
     const src = h._source!;
     const hit: SearchHit = {
       jobId: src.jobId,
+      doc: toHitDoc(src),
       score: sort === 'relevance' || terms.length > 0 ? (h._score ?? 0) : 0,
       highlight: {
         title: highlightText(src.title ?? '', terms),
@@ -305,6 +327,43 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
       requestTimeout: options.requestTimeoutMs ?? 5_000,
       maxRetries: 2,
     });
+  async function status() {
+    if (!(await client.indices.existsAlias({ name: alias }))) {
+      return { documents: 0, analyzerVersion: ANALYZER_VERSION, needsReindex: 'no index yet' };
+    }
+    const mapping = await client.indices.getMapping({ index: alias });
+    const meta = Object.values(mapping)[0]?.mappings._meta as
+      { analyzerVersion?: string; format?: number } | undefined;
+    const count = await client.count({ index: alias, query: { term: { deleted: false } } });
+    const stored = meta?.analyzerVersion ?? 'unknown';
+    return {
+      documents: count.count,
+      analyzerVersion: stored,
+      needsReindex:
+        stored !== ANALYZER_VERSION
+          ? `analyzer changed (${stored} → ${ANALYZER_VERSION})`
+          : meta?.format !== FORMAT
+            ? 'index format changed'
+            : null,
+    };
+  }
+
+  /** A cluster that cannot be reached makes search unavailable (503), not a server error. */
+  async function reachable<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      if (
+        e instanceof errors.ConnectionError ||
+        e instanceof errors.TimeoutError ||
+        e instanceof errors.NoLivingConnectionsError ||
+        (e instanceof errors.ResponseError && (e.statusCode ?? 0) >= 500)
+      ) {
+        throw new SearchUnavailableError(`Elasticsearch: ${e.name}`, 'unreachable');
+      }
+      throw e;
+    }
+  }
   /** While a rebuild runs, every change is also written to the index being built. */
   let building: string | undefined;
   let ready: Promise<void> | undefined;
@@ -364,12 +423,14 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
     engine: 'elasticsearch',
 
     async upsert(doc) {
-      const result = await writeEverywhere(doc.jobId, doc.version, toEsJob(doc));
+      const result = await reachable(() => writeEverywhere(doc.jobId, doc.version, toEsJob(doc)));
       return result === 'stale' ? 'stale' : result === 'created' ? 'inserted' : 'updated';
     },
 
     async remove(jobId, version, removedAt) {
-      const result = await writeEverywhere(jobId, version, { jobId, version, deleted: true, removedAt });
+      const result = await reachable(() =>
+        writeEverywhere(jobId, version, { jobId, version, deleted: true, removedAt }),
+      );
       return result === 'stale' ? 'stale' : result === 'created' ? 'absent' : 'removed';
     },
 
@@ -383,8 +444,10 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
           next: null,
         };
       }
-      await ensureReady();
-      const res = await client.search<EsJob>({ index: alias, ...request });
+      const res = await reachable(async () => {
+        await ensureReady();
+        return client.search<EsJob>({ index: alias, ...request });
+      });
       return readSearchResponse(q, sort, terms, res);
     },
 
@@ -432,27 +495,7 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
       }
     },
 
-    async status() {
-      if (!(await client.indices.existsAlias({ name: alias }))) {
-        return { documents: 0, analyzerVersion: ANALYZER_VERSION, needsReindex: 'no index yet' };
-      }
-      const mapping = await client.indices.getMapping({ index: alias });
-      const meta = Object.values(mapping)[0]?.mappings._meta as
-        { analyzerVersion?: string; format?: number } | undefined;
-      const count = await client.count({ index: alias, query: { term: { deleted: false } } });
-      const stored = meta?.analyzerVersion ?? 'unknown';
-      return {
-        documents: count.count,
-        analyzerVersion: stored,
-        needsReindex:
-          stored !== ANALYZER_VERSION
-            ? `analyzer changed (${stored} → ${ANALYZER_VERSION})`
-            : meta?.format !== FORMAT
-              ? 'index format changed'
-              : null,
-      };
-    },
-
+    status: () => reachable(status),
     async pruneTombstones(before) {
       const res = await client.deleteByQuery({
         index: alias,

@@ -1,0 +1,19 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { createLogger } from '../../src/platform/log.js';
+import { EmbeddedSearchIndex } from '../../src/services/search/embedded-index.js';
+import { describeSearchIndexContract } from './index-contract.js';
+
+// The embedded engine keeps the contract the Elasticsearch adapter keeps (elasticsearch.test.ts).
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describeSearchIndexContract('embedded', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'linggong-search-contract-'));
+  dirs.push(dir);
+  return EmbeddedSearchIndex.open(dir, createLogger({ level: 'silent' }));
+});

@@ -15,6 +15,7 @@ import Fastify, {
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
+import { randomHex } from '../random.js';
 import { formatTraceparent, newSpanId, newTraceId, parseTraceparent, runWithContext } from '../context.js';
 import { PlatformErrors } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -23,7 +24,6 @@ import { registerHealth, type ReadinessCheck } from './health.js';
 import { registerMetrics } from './metrics.js';
 import { ProblemSchema, registerErrorHandling, requestLang } from './problem.js';
 import { validatorCompiler } from './validation.js';
-import { randomBytes } from 'node:crypto';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -82,7 +82,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
     keepAliveTimeout: 72_000,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomBytes(12).toString('hex');
+      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomHex(12);
     },
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -1,5 +1,4 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -22,6 +21,7 @@ import type { Logger } from '../log.js';
 import { registerAuth, type AccessTokenVerifier } from './auth.js';
 import { registerHealth, type ReadinessCheck } from './health.js';
 import { registerMetrics } from './metrics.js';
+import { securityHeaders } from './security-headers.js';
 import { ProblemSchema, registerErrorHandling, requestLang } from './problem.js';
 import { validatorCompiler } from './validation.js';
 
@@ -102,8 +102,21 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   });
   app.addSchema(ProblemSchema);
 
-  // Trace context for everything that happens while serving this request (logs, events, calls).
+  // Security headers (helmet's, computed once: see security-headers.ts) on every response, and
+  // the trace context for everything that happens while serving this request (logs, events, calls).
+  const security = securityHeaders({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
   app.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(security);
     const parent = parseTraceparent(request.headers.traceparent);
     const ctx = {
       traceId: parent?.traceId ?? newTraceId(),
@@ -140,17 +153,6 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   registerErrorHandling(app, log);
   registerAuth(app, deps.verifier, config.serviceToken);
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-    crossOriginEmbedderPolicy: false,
-  });
   await app.register(cors, {
     origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
     exposedHeaders: ['x-request-id', 'traceparent', 'idempotent-replayed', 'retry-after'],

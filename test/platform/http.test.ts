@@ -82,6 +82,13 @@ describe(`HTTP platform on ${DIALECT}`, () => {
     expect(line?.trace_id).toBe(traceId);
     const fresh = await p.app.inject({ url: '/api/v1/widgets', headers: { traceparent: 'garbage' } });
     expect(String(fresh.headers.traceparent)).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    const freshLine = p
+      .logLines()
+      .find((l) => l.request_id === fresh.headers['x-request-id'] && l.msg === 'request completed');
+    expect(freshLine?.trace_id).toBe(String(fresh.headers.traceparent).split('-')[1]);
+    // Routes with their own log level keep it: /healthz logs warnings only, no access line.
+    const health = await p.app.inject('/healthz');
+    expect(p.logLines().some((l) => l.request_id === health.headers['x-request-id'])).toBe(false);
   });
 
   it('sets security headers on every response, errors included', async () => {

@@ -57,6 +57,18 @@ declare module 'fastify' {
   }
 }
 
+const levelLoggers = new WeakMap<FastifyBaseLogger, Map<string, FastifyBaseLogger>>();
+
+/** `logger` itself, or (once per level) a child of it with another level. */
+function levelLogger(logger: FastifyBaseLogger, level: string | undefined): FastifyBaseLogger {
+  if (!level || level === logger.level) return logger;
+  let byLevel = levelLoggers.get(logger);
+  if (!byLevel) levelLoggers.set(logger, (byLevel = new Map<string, FastifyBaseLogger>()));
+  let child = byLevel.get(level);
+  if (!child) byLevel.set(level, (child = logger.child({}, { level })));
+  return child;
+}
+
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Routes every app has, outside any service; excluded from the bad-input route coverage check. */
@@ -80,6 +92,11 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     keepAliveTimeout: 72_000,
+    // Request logs need no per-request child logger: every line already carries the request id
+    // and trace of the current request (log.ts, mixin). Fastify's default made a pino child per
+    // request; routes with their own `logLevel` share one child per level.
+    childLoggerFactory: (logger, bindings, opts) =>
+      opts.serializers ? logger.child(bindings, opts) : levelLogger(logger, opts.level),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomHex(12);

@@ -96,7 +96,8 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
   }
 
   const cache =
-    options.cache ?? (redis ? new RedisCache(redis, `${config.redisPrefix}cache:`) : new MemoryCache());
+    options.cache ??
+    (redis ? new RedisCache(redis, `${config.redisPrefix}cache:`) : new MemoryCache(config.cacheMaxEntries));
   const storage =
     config.storage.driver === 's3'
       ? new S3FileStorage(config.storage)

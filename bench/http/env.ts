@@ -111,6 +111,8 @@ export function linggongEnv(options: {
   dataDir: string;
   secrets: BenchSecrets;
   redis?: BenchRedis;
+  /** Entries of the in-memory cache (sized to hold every seeded profile, as a deployment would). */
+  cacheMaxEntries?: number;
 }): Record<string, string> {
   return {
     LINGGONG_ENV: 'staging',
@@ -126,6 +128,7 @@ export function linggongEnv(options: {
     LINGGONG_RATE_LIMIT_WINDOW_MS: '1000',
     LINGGONG_AUTH_RATE_LIMIT_MAX: '1000000',
     LINGGONG_SEED_DEMO: 'false',
+    ...(options.cacheMaxEntries ? { LINGGONG_CACHE_MAX_ENTRIES: String(options.cacheMaxEntries) } : {}),
     // One process: events stay in process (a BullMQ queue Redis must be noeviction with AOF, and
     // events play no part in these reads); Redis serves the cache and the rate limits.
     LINGGONG_EVENT_BUS: 'inprocess',

@@ -22,6 +22,8 @@ export interface Config {
   serviceDatabaseUrls: Record<string, string>;
   redisUrl: string | undefined;
   redisPrefix: string;
+  /** Entries of the in-memory cache (used when there is no Redis). */
+  cacheMaxEntries: number;
   businessTimeZone: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Secret for HMACs (cursors, keyed hashes). Production refuses the development value. */
@@ -124,6 +126,9 @@ export const CONFIG_VARS: Record<string, VarSpec> = {
     doc: 'JSON overrides of schedules, e.g. {"user.purge-expired":"every 30m","platform.purge-outbox":"off"}',
   },
   LINGGONG_REDIS_PREFIX: { doc: 'Prefix of every Redis key (default linggong:)' },
+  LINGGONG_CACHE_MAX_ENTRIES: {
+    doc: 'Entries of the in-memory cache used without Redis, e.g. public profiles (about 1 KB each; default 50000)',
+  },
   LINGGONG_BUSINESS_TZ: { doc: 'Time zone of "daily" limits and reports (default Asia/Shanghai)' },
   LINGGONG_LOG_LEVEL: { doc: 'fatal | error | warn | info | debug | trace | silent (default info)' },
   LINGGONG_SECRET: {
@@ -478,6 +483,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
     serviceDatabaseUrls,
     redisUrl,
     redisPrefix: get('LINGGONG_REDIS_PREFIX') ?? 'linggong:',
+    cacheMaxEntries: int('LINGGONG_CACHE_MAX_ENTRIES', 50_000, 1, 100_000_000),
     businessTimeZone,
     logLevel: oneOf(get('LINGGONG_LOG_LEVEL') ?? 'info', 'LINGGONG_LOG_LEVEL', [
       'fatal',

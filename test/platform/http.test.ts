@@ -82,12 +82,50 @@ describe(`HTTP platform on ${DIALECT}`, () => {
     expect(line?.trace_id).toBe(traceId);
     const fresh = await p.app.inject({ url: '/api/v1/widgets', headers: { traceparent: 'garbage' } });
     expect(String(fresh.headers.traceparent)).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    const freshLine = p
+      .logLines()
+      .find((l) => l.request_id === fresh.headers['x-request-id'] && l.msg === 'request completed');
+    expect(freshLine?.trace_id).toBe(String(fresh.headers.traceparent).split('-')[1]);
+    // Routes with their own log level keep it: /healthz logs warnings only, no access line.
+    const health = await p.app.inject('/healthz');
+    expect(p.logLines().some((l) => l.request_id === health.headers['x-request-id'])).toBe(false);
   });
 
-  it('sets security headers', async () => {
-    const res = await p.app.inject('/healthz');
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['content-security-policy']).toBeDefined();
+  it('sets security headers on every response, errors included', async () => {
+    const expected = {
+      'content-security-policy':
+        "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';" +
+        "frame-ancestors 'self';img-src 'self' data:;object-src 'none';script-src 'self';" +
+        "script-src-attr 'none';style-src 'self' 'unsafe-inline';upgrade-insecure-requests",
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'no-referrer',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-frame-options': 'SAMEORIGIN',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+    };
+    const responses = [
+      await p.app.inject('/healthz'),
+      await p.app.inject('/api/v1/widgets'),
+      await p.app.inject('/api/v1/widgets/01JAAAAAAAAAAAAAAAAAAAAAAA'),
+      await p.app.inject('/api/v1/nothing-here'),
+      await p.app.inject({ method: 'POST', url: '/api/v1/widgets', payload: { name: 1 } }),
+    ];
+    expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 404, 404, 400]);
+    for (const res of responses) {
+      expect(res.headers).toMatchObject(expected);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+    // The docs page keeps its own, wider policy (swagger-ui's static CSP).
+    const docs = await p.app.inject('/docs/');
+    expect(docs.statusCode).toBe(200);
+    expect(docs.headers['x-content-type-options']).toBe('nosniff');
+    expect(docs.headers['content-security-policy']).not.toBe(expected['content-security-policy']);
   });
 
   it('paginates with signed cursors and refuses forged ones', async () => {

@@ -21,6 +21,8 @@ describe(`rate limits (${TEST_REDIS_URL ? 'Redis' : 'in memory'})`, () => {
     expect(limited.headers['content-type']).toContain('application/problem+json');
     expect(limited.json().code).toBe('RATE_LIMITED');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers['x-content-type-options']).toBe('nosniff');
+    expect(limited.headers['content-security-policy']).toBeDefined();
     for (let i = 0; i < 10; i++) expect((await p.app.inject('/healthz')).statusCode).toBe(200);
   });
 

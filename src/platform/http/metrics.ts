@@ -23,12 +23,20 @@ export function registerMetrics(app: FastifyInstance, registry: Registry, token:
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  app.addHook('onResponse', async (request, reply) => {
-    // Label by route template, never by raw URL (unbounded cardinality).
+  // One label set per (method, route, status), made once: label by route template, never by raw
+  // URL (unbounded cardinality). A plain callback hook: no promise per request.
+  const labelSets = new Map<string, { method: string; route: string; status: string }>();
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    const labels = { method: request.method, route, status: String(reply.statusCode) };
+    const key = `${request.method} ${reply.statusCode} ${route}`;
+    let labels = labelSets.get(key);
+    if (!labels) {
+      labels = { method: request.method, route, status: String(reply.statusCode) };
+      labelSets.set(key, labels);
+    }
     requests.inc(labels);
     duration.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
   app.get(
     '/metrics',

@@ -1,5 +1,4 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -15,15 +14,16 @@ import Fastify, {
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
+import { randomHex } from '../random.js';
 import { formatTraceparent, newSpanId, newTraceId, parseTraceparent, runWithContext } from '../context.js';
 import { PlatformErrors } from '../errors.js';
 import type { Logger } from '../log.js';
 import { registerAuth, type AccessTokenVerifier } from './auth.js';
 import { registerHealth, type ReadinessCheck } from './health.js';
 import { registerMetrics } from './metrics.js';
+import { securityHeaders } from './security-headers.js';
 import { ProblemSchema, registerErrorHandling, requestLang } from './problem.js';
 import { validatorCompiler } from './validation.js';
-import { randomBytes } from 'node:crypto';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -57,6 +57,18 @@ declare module 'fastify' {
   }
 }
 
+const levelLoggers = new WeakMap<FastifyBaseLogger, Map<string, FastifyBaseLogger>>();
+
+/** `logger` itself, or (once per level) a child of it with another level. */
+function levelLogger(logger: FastifyBaseLogger, level: string | undefined): FastifyBaseLogger {
+  if (!level || level === logger.level) return logger;
+  let byLevel = levelLoggers.get(logger);
+  if (!byLevel) levelLoggers.set(logger, (byLevel = new Map<string, FastifyBaseLogger>()));
+  let child = byLevel.get(level);
+  if (!child) byLevel.set(level, (child = logger.child({}, { level })));
+  return child;
+}
+
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Routes every app has, outside any service; excluded from the bad-input route coverage check. */
@@ -80,9 +92,14 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     keepAliveTimeout: 72_000,
+    // Request logs need no per-request child logger: every line already carries the request id
+    // and trace of the current request (log.ts, mixin). Fastify's default made a pino child per
+    // request; routes with their own `logLevel` share one child per level.
+    childLoggerFactory: (logger, bindings, opts) =>
+      opts.serializers ? logger.child(bindings, opts) : levelLogger(logger, opts.level),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomBytes(12).toString('hex');
+      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomHex(12);
     },
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -102,8 +119,21 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   });
   app.addSchema(ProblemSchema);
 
-  // Trace context for everything that happens while serving this request (logs, events, calls).
+  // Security headers (helmet's, computed once: see security-headers.ts) on every response, and
+  // the trace context for everything that happens while serving this request (logs, events, calls).
+  const security = securityHeaders({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
   app.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(security);
     const parent = parseTraceparent(request.headers.traceparent);
     const ctx = {
       traceId: parent?.traceId ?? newTraceId(),
@@ -140,17 +170,6 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   registerErrorHandling(app, log);
   registerAuth(app, deps.verifier, config.serviceToken);
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-    crossOriginEmbedderPolicy: false,
-  });
   await app.register(cors, {
     origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
     exposedHeaders: ['x-request-id', 'traceparent', 'idempotent-replayed', 'retry-after'],

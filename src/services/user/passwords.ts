@@ -1,20 +1,65 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { UserErrors } from './user.errors.js';
 
 /**
  * Passwords are hashed with scrypt (N=2^15, r=8, p=1: ~32 MB and tens of ms per hash), which Node
  * runs on the libuv thread pool, off the event loop. Format: `scrypt$N$r$p$salt$hash` (base64url).
+ *
+ * At most `cores − 1` hashes run at once (at least one); further ones wait in line. Unbounded,
+ * a burst of logins filled all four pool threads with scrypt, which on a small machine took the
+ * CPU from the event loop (every other request waited) and blocked the pool's other work (file
+ * and DNS operations) behind the hashes.
  */
 const N = 1 << 15;
 const R = 8;
 const P = 1;
 const KEYLEN = 32;
 
+/** A counting semaphore: `run` starts `task` when fewer than `limit` run, else in FIFO order. */
+export interface Slots {
+  run<T>(task: () => Promise<T>): Promise<T>;
+  readonly running: number;
+  readonly waiting: number;
+}
+
+export function createSlots(limit: number): Slots {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError('createSlots: limit must be >= 1');
+  let running = 0;
+  const queue: (() => void)[] = [];
+  return {
+    async run<T>(task: () => Promise<T>): Promise<T> {
+      if (running < limit) running++;
+      // The finishing task hands its slot straight to the next in line (running stays the same).
+      else await new Promise<void>((resolve) => queue.push(resolve));
+      try {
+        return await task();
+      } finally {
+        const next = queue.shift();
+        if (next) next();
+        else running--;
+      }
+    },
+    get running() {
+      return running;
+    },
+    get waiting() {
+      return queue.length;
+    },
+  };
+}
+
+export const PASSWORD_HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
+const hashSlots = createSlots(PASSWORD_HASH_CONCURRENCY);
+
 function scrypt(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scryptCb(password, salt, KEYLEN, { ...opts, maxmem: 128 * N * R * 2 }, (err, key) =>
-      err ? reject(err) : resolve(key),
-    ),
+  return hashSlots.run(
+    () =>
+      new Promise<Buffer>((resolve, reject) =>
+        scryptCb(password, salt, KEYLEN, { ...opts, maxmem: 128 * N * R * 2 }, (err, key) =>
+          err ? reject(err) : resolve(key),
+        ),
+      ),
   );
 }
 

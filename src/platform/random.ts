@@ -1,0 +1,25 @@
+import { randomFillSync } from 'node:crypto';
+
+/**
+ * Random hex strings for ids that must be unpredictable but are made on every request (request
+ * ids, trace and span ids). One `randomBytes` call per id costs several microseconds (a call into
+ * OpenSSL and a fresh buffer each time); here bytes come from a pool filled by the CSPRNG 4 KiB at
+ * a time, as Node does for `crypto.randomUUID`. Each byte is handed out once and never reused.
+ */
+const POOL_BYTES = 4096;
+const pool = Buffer.allocUnsafeSlow(POOL_BYTES);
+let offset = POOL_BYTES;
+
+/** `bytes` random bytes from the CSPRNG, as 2 × `bytes` lowercase hex characters. */
+export function randomHex(bytes: number): string {
+  if (!Number.isInteger(bytes) || bytes < 1 || bytes > POOL_BYTES) {
+    throw new RangeError(`randomHex: bytes must be an integer from 1 to ${POOL_BYTES}`);
+  }
+  if (offset + bytes > POOL_BYTES) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  const hex = pool.toString('hex', offset, offset + bytes);
+  offset += bytes;
+  return hex;
+}

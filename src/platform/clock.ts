@@ -125,21 +125,37 @@ const QUARTER_HOUR = 900_000;
  * zone's offset is a multiple of 15 minutes and changes at a whole or half local hour). Same output.
  */
 export function createInstantFormatter(timeZone: string): (instant: number) => string {
-  const offsets = new Map<number, { ms: number; text: string }>();
-  return (instant) => {
-    const bucket = Math.floor(instant / QUARTER_HOUR);
-    let offset = offsets.get(bucket);
-    if (offset === undefined) {
-      const text = formatInstant(bucket * QUARTER_HOUR, timeZone).slice(19);
-      const minutes = Number(text.slice(1, 3)) * 60 + Number(text.slice(4, 6));
-      offset = { ms: (text.startsWith('-') ? -minutes : minutes) * 60_000, text };
-      if (offsets.size >= 4096) offsets.clear();
-      offsets.set(bucket, offset);
-    }
+  const offsetAt = (instant: number): { ms: number; text: string } => {
+    const text = formatInstant(instant, timeZone).slice(19);
+    const minutes = Number(text.slice(1, 3)) * 60 + Number(text.slice(4, 6));
+    return { ms: (text.startsWith('-') ? -minutes : minutes) * 60_000, text };
+  };
+  const render = (instant: number, offset: { ms: number; text: string }): string => {
     const local = instant + offset.ms;
     return new Date(local - (((local % 1000) + 1000) % 1000)).toISOString().slice(0, 19) + offset.text;
   };
+  // A zone without offset changes over 2000–2060 (Asia/Shanghai has none since 1991) needs no
+  // lookup at all in that span: sampled every 15 days, which no real offset change lasts less than.
+  const fixed = offsetAt(FIXED_FROM);
+  let constant = true;
+  for (let t = FIXED_FROM; t <= FIXED_TO && constant; t += 15 * 86_400_000) {
+    constant = offsetAt(t).ms === fixed.ms;
+  }
+  const offsets = new Map<number, { ms: number; text: string }>();
+  return (instant) => {
+    if (constant && instant >= FIXED_FROM && instant <= FIXED_TO) return render(instant, fixed);
+    const bucket = Math.floor(instant / QUARTER_HOUR);
+    let offset = offsets.get(bucket);
+    if (offset === undefined) {
+      offset = offsetAt(bucket * QUARTER_HOUR);
+      if (offsets.size >= 65_536) offsets.clear();
+      offsets.set(bucket, offset);
+    }
+    return render(instant, offset);
+  };
 }
+const FIXED_FROM = Date.UTC(2000, 0, 1);
+const FIXED_TO = Date.UTC(2060, 0, 1);
 
 const instantFormatters = new Map<string, Intl.DateTimeFormat>();
 function instantFormatter(timeZone: string): Intl.DateTimeFormat {

@@ -6,7 +6,7 @@ import type { ServiceModule } from '../../platform/service.js';
 import { createCategoryService } from './categories.js';
 import { createAmapGeocoder, noGeocoder } from './geocoding.js';
 import type { JobDB } from './job.db.js';
-import type { JobEventMap } from './job.events.js';
+import { JOB_CHANGE_EVENTS } from './job.events.js';
 import type { JobTerms, PublicJob } from './job.mappers.js';
 import { createJobRepository } from './job.repository.js';
 import { registerJobRoutes } from './job.routes.js';
@@ -14,6 +14,7 @@ import { createJobService } from './job.service.js';
 import { jobMigrations } from './migrations/index.js';
 
 export type { JobEventMap, JobChanged, JobEnded } from './job.events.js';
+export { JOB_CHANGE_EVENTS } from './job.events.js';
 export type { JobTerms, PublicJob } from './job.mappers.js';
 
 export interface ShiftHires {
@@ -42,16 +43,6 @@ export interface JobClient {
   listOpen(afterId: string, limit: number): Promise<PublicJob[]>;
 }
 
-const CACHE_EVENTS: (keyof JobEventMap)[] = [
-  'job.published',
-  'job.updated',
-  'job.filled',
-  'job.reopened',
-  'job.closed',
-  'job.expired',
-  'job.archived',
-];
-
 /** The job service (工作服务): posts, shifts and headcount, pay terms, places, moderation, lifecycle. */
 export const jobModule: ServiceModule<JobDB> = {
   name: 'job',
@@ -59,7 +50,7 @@ export const jobModule: ServiceModule<JobDB> = {
   // Cached public views and the category tree are dropped on change in every process (the writing
   // process already did so after its commit).
   subscriptions: [
-    ...CACHE_EVENTS.map((event) => ({ consumer: 'job.invalidate-cache', event })),
+    ...JOB_CHANGE_EVENTS.map((event) => ({ consumer: 'job.invalidate-cache', event })),
     { consumer: 'job.invalidate-categories', event: 'job.categories_changed' },
   ],
   create(ctx) {

@@ -39,6 +39,17 @@ export interface JobEnded {
   reason: string | null;
 }
 
+/** Every event about one job (read models subscribe to all of them and keep the newest version). */
+export const JOB_CHANGE_EVENTS: readonly (keyof JobEventMap)[] = [
+  'job.published',
+  'job.updated',
+  'job.filled',
+  'job.reopened',
+  'job.closed',
+  'job.expired',
+  'job.archived',
+];
+
 function event<K extends keyof JobEventMap>(type: K) {
   return (payload: JobEventMap[K]): DomainEvent<K, JobEventMap[K]> => ({ type, version: 1, payload });
 }

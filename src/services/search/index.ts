@@ -1,5 +1,5 @@
 import type { ServiceModule } from '../../platform/service.js';
-import type { JobClient, JobEventMap, PublicJob } from '../job/index.js';
+import { JOB_CHANGE_EVENTS, type JobClient, type PublicJob } from '../job/index.js';
 import { createElasticsearchIndex } from './elasticsearch/es-index.js';
 import { EmbeddedSearchIndex } from './embedded-index.js';
 import { registerSearchRoutes } from './search.routes.js';
@@ -19,16 +19,6 @@ export interface SearchCommands {
   status(): Promise<{ documents: number; analyzerVersion: string; needsReindex: string | null }>;
 }
 
-const INDEXED_EVENTS: (keyof JobEventMap)[] = [
-  'job.published',
-  'job.updated',
-  'job.filled',
-  'job.reopened',
-  'job.closed',
-  'job.expired',
-  'job.archived',
-];
-
 /**
  * The search service (搜索服务): a job search index fed by job events, and `GET /api/v1/search/jobs`.
  * It owns no tables besides the platform's (its inbox records handled events); the index lives in
@@ -37,7 +27,7 @@ const INDEXED_EVENTS: (keyof JobEventMap)[] = [
 export const searchModule: ServiceModule = {
   name: 'search',
   migrations: {},
-  subscriptions: INDEXED_EVENTS.map((event) => ({ consumer: 'search.index-jobs', event })),
+  subscriptions: JOB_CHANGE_EVENTS.map((event) => ({ consumer: 'search.index-jobs', event })),
   create(ctx) {
     const { config, log, clock } = ctx;
     let index: SearchIndex;

@@ -125,6 +125,9 @@ describe(`job lifecycle on ${DIALECT}`, () => {
   });
 
   it('refuses prohibited posts with the reason and saves nothing', async () => {
+    const countJobs = async () =>
+      (await p.services.get('job')!.db.untyped().selectFrom('job_jobs').select('id').execute()).length;
+    const before = await countJobs();
     const res = await p.app.inject({
       method: 'POST',
       url: '/api/v1/jobs',
@@ -136,6 +139,7 @@ describe(`job lifecycle on ${DIALECT}`, () => {
       code: 'JOB_CONTENT_REFUSED',
       detail: '职位内容未通过审核：含有禁止发布的内容：刷单',
     });
+    expect(await countJobs()).toBe(before);
   });
 
   it('queues a post asking for a deposit (押金); an admin approves or rejects it, audited', async () => {
@@ -219,6 +223,16 @@ describe(`job lifecycle on ${DIALECT}`, () => {
     expect((await edit({ pay: { type: 'daily', amountFen: 15000 } })).body).toMatchObject({
       status: 409,
       code: 'JOB_TERMS_LOCKED',
+      detail: '已有人被录用，薪酬与结算方式不能再修改',
+    });
+    const inEnglish = await p.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/jobs/${job.id}`,
+      headers: { ...employer.auth, 'accept-language': 'en' },
+      payload: { version: job.version, pay: { type: 'daily', amountFen: 15000 } },
+    });
+    expect(inEnglish.json()).toMatchObject({
+      detail: 'Someone is already hired, so the pay and settlement can no longer change',
     });
     expect((await edit({ settlement: 'weekly' })).body.code).toBe('JOB_TERMS_LOCKED');
     expect(
@@ -250,7 +264,7 @@ describe(`job lifecycle on ${DIALECT}`, () => {
       (
         await edit({
           shifts: [
-            { id: first!.id, startsAt: at(p, 24), endsAt: at(p, 32), headcount: 0 + 1 - 1 + 1 - 1 },
+            { id: first!.id, startsAt: at(p, 24), endsAt: at(p, 32), headcount: 0 },
             { id: second!.id, startsAt: at(p, 48), endsAt: at(p, 56), headcount: 2 },
           ],
         })

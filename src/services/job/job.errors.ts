@@ -1,5 +1,14 @@
 import { defineErrors } from '../../platform/errors.js';
 
+/** What a hire locks (JOB_TERMS_LOCKED names one in each language). */
+const LOCKED_TERMS = {
+  pay: { zh: '薪酬与结算方式', en: 'the pay and settlement' },
+  place: { zh: '工作地点', en: 'the place' },
+  shift_times: { zh: '该班次的时间', en: 'the times of this shift' },
+  shift_removal: { zh: '有录用的班次', en: 'a shift with hires (it cannot be removed)' },
+} as const;
+export type LockedTerm = keyof typeof LOCKED_TERMS;
+
 /** The job service's error codes (stable; clients switch on them). */
 export const JobErrors = defineErrors({
   // Not found is also the answer for another employer's job: its existence is not disclosed.
@@ -17,8 +26,8 @@ export const JobErrors = defineErrors({
   },
   JOB_TERMS_LOCKED: {
     status: 409,
-    zh: (p) => `已有人被录用，${p.what}不能再修改`,
-    en: (p) => `Someone is already hired, so ${p.what} can no longer change`,
+    zh: (p) => `已有人被录用，${LOCKED_TERMS[p.term as LockedTerm].zh}不能再修改`,
+    en: (p) => `Someone is already hired, so ${LOCKED_TERMS[p.term as LockedTerm].en} can no longer change`,
   },
   JOB_CONTENT_REFUSED: {
     status: 400,

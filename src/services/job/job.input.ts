@@ -65,7 +65,10 @@ export function planShifts(inputs: ShiftInput[], existing: ShiftRow[], now: numb
     if (current) seen.add(current.id);
     const moved = !current || Number(current.starts_at) !== starts || Number(current.ends_at) !== ends;
     if (current && moved && current.locked_at !== null) {
-      throw JobErrors.JOB_TERMS_LOCKED({ what: `班次时间 / shift times (${field})` });
+      throw JobErrors.JOB_TERMS_LOCKED(
+        { term: 'shift_times' },
+        { fieldErrors: [fieldError(field, 'JOB_TERMS_LOCKED', 'shift with hires')] },
+      );
     }
     if (current && input.headcount < current.hired) {
       throw JobErrors.SHIFT_HEADCOUNT_BELOW_HIRED({ hired: current.hired });
@@ -84,7 +87,7 @@ export function planShifts(inputs: ShiftInput[], existing: ShiftRow[], now: numb
   for (const s of existing) {
     if (seen.has(s.id)) continue;
     if (s.locked_at !== null || s.hired > 0) {
-      throw JobErrors.JOB_TERMS_LOCKED({ what: `有录用的班次 / a shift with hires (${s.id})` });
+      throw JobErrors.JOB_TERMS_LOCKED({ term: 'shift_removal' });
     }
     plan.remove.push(s.id);
   }

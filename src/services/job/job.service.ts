@@ -291,8 +291,7 @@ export function createJobService(deps: {
             pay.amountFen !== Number(row.pay_amount_fen) ||
             unit !== row.pay_unit ||
             settlement !== row.settlement;
-          if (payChanged && locked)
-            throw JobErrors.JOB_TERMS_LOCKED({ what: '薪酬与结算 / pay and settlement' });
+          if (payChanged && locked) throw JobErrors.JOB_TERMS_LOCKED({ term: 'pay' });
           Object.assign(changes, {
             pay_type: pay.type,
             pay_amount_fen: pay.amountFen,
@@ -301,7 +300,7 @@ export function createJobService(deps: {
           });
         }
         if (place !== undefined && placeChanged(row, place)) {
-          if (locked) throw JobErrors.JOB_TERMS_LOCKED({ what: '工作地点 / the place' });
+          if (locked) throw JobErrors.JOB_TERMS_LOCKED({ term: 'place' });
           Object.assign(changes, place);
         }
         if (input.shifts !== undefined) {

@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -11,6 +10,7 @@ import {
 import { ANALYZER_VERSION } from '../../src/services/search/engine/analyzer.js';
 import type { SearchQuery } from '../../src/services/search/engine/types.js';
 import { CITIES, QUERY_KEYWORDS, generateJobs, prng } from './generate.js';
+import { TOP_CATEGORIES, machine, percentile, randomChoices } from './workload.js';
 
 /**
  * Engine-only benchmark of the embedded search engine (no HTTP): builds an index of generated job
@@ -44,16 +44,6 @@ const log = (line: string): void => console.log(line);
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
-function machine(): string {
-  let cpu = cpus()[0]?.model ?? 'unknown';
-  try {
-    cpu = /Model name:\s*(.+)/.exec(execFileSync('lscpu', { encoding: 'utf8' }))?.[1]?.trim() ?? cpu;
-  } catch {
-    // lscpu is optional
-  }
-  return `${availableParallelism()} cores (${cpu}), ${mb(totalmem())} RAM, Node ${process.version}`;
-}
-
 function memory(): string {
   gc();
   const m = process.memoryUsage();
@@ -61,15 +51,7 @@ function memory(): string {
 }
 
 const rand = prng(seed + 1000);
-function randomPoint(): { lng: number; lat: number } {
-  // Weighted like the data: most searches happen where most jobs are.
-  const total = CITIES.reduce((s, c) => s + c.weight, 0);
-  let r = rand() * total;
-  const city = CITIES.find((c) => (r -= c.weight) < 0) ?? CITIES[0]!;
-  return { lng: city.lng + (rand() - 0.5) * 0.2, lat: city.lat + (rand() - 0.5) * 0.16 };
-}
-const pickOne = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-const TOP_CATEGORIES = ['food', 'retail', 'logistics', 'housekeeping', 'moving', 'security', 'factory'];
+const { pickOne, randomPoint } = randomChoices(rand);
 
 const shapes: Record<string, () => SearchQuery> = {
   '(a) keyword + 5 km, by distance': () => ({
@@ -94,10 +76,6 @@ const shapes: Record<string, () => SearchQuery> = {
     sort: 'relevance',
   }),
 };
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 function measure(engine: SearchEngine): void {
   for (const [name, make] of Object.entries(shapes)) {

@@ -1,13 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { startChild } from '../http/child.js';
 import { corpusEngine } from './corpus.js';
 import { CITIES, QUERY_KEYWORDS, prng } from './generate.js';
+import { TOP_CATEGORIES, machine, percentile, randomChoices } from './workload.js';
 
 /**
  * The search service through HTTP: builds (or reuses) the 1,000,000-post corpus index, serves it
@@ -39,35 +39,19 @@ const duration = Number(flags.duration);
 const log = (line: string): void => console.log(line);
 const mb = (bytes: number): string => `${Math.round(bytes / 1024 / 1024).toLocaleString('en-US')} MB`;
 
-function machine(): string {
-  let cpu = cpus()[0]?.model ?? 'unknown';
-  try {
-    cpu = /Model name:\s*(.+)/.exec(execFileSync('lscpu', { encoding: 'utf8' }))?.[1]?.trim() ?? cpu;
-  } catch {
-    // lscpu is optional
-  }
-  return `${availableParallelism()} cores (${cpu}), ${mb(totalmem())} RAM, Node ${process.version}`;
-}
-
 function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : NaN;
 }
 
 const rand = prng(Number(flags.seed) + 2000);
-const pickOne = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+const choices = randomChoices(rand);
+const { pickOne } = choices;
+/** A random point, to 5 decimals (≈ 1 m) as a client would send it. */
 function randomPoint(): { lng: number; lat: number } {
-  // Weighted like the data: most searches happen where most jobs are.
-  const total = CITIES.reduce((s, c) => s + c.weight, 0);
-  let r = rand() * total;
-  const city = CITIES.find((c) => (r -= c.weight) < 0) ?? CITIES[0]!;
-  const round = (x: number) => x.toFixed(5);
-  return {
-    lng: Number(round(city.lng + (rand() - 0.5) * 0.2)),
-    lat: Number(round(city.lat + (rand() - 0.5) * 0.16)),
-  };
+  const p = choices.randomPoint();
+  return { lng: Number(p.lng.toFixed(5)), lat: Number(p.lat.toFixed(5)) };
 }
-const TOP_CATEGORIES = ['food', 'retail', 'logistics', 'housekeeping', 'moving', 'security', 'factory'];
 
 const shapes: Record<string, () => Record<string, string>> = {
   '(a) keyword + 5 km, by distance': () => {
@@ -96,10 +80,6 @@ const shapes: Record<string, () => Record<string, string>> = {
     sort: 'relevance',
   }),
 };
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 log(
   `Machine: ${machine()}; load average before: ${loadavg()

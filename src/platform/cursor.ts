@@ -13,7 +13,8 @@ export interface CursorCodec {
   encodeFor(scope: string, payload: Record<string, string | number>): string;
 }
 
-const MAX_CURSOR_LENGTH = 512;
+// Room for a search position that carries its scoring statistics (a few hundred characters).
+export const MAX_CURSOR_LENGTH = 2048;
 
 export function createCursorCodec(secret: string): CursorCodec {
   const sign = (data: string): Buffer => createHmac('sha256', secret).update(data).digest().subarray(0, 16);

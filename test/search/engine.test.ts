@@ -306,3 +306,42 @@ describe('search engine versions', () => {
     expect(engine.pruneTombstones(2000)).toBe(1);
   });
 });
+
+describe('relevance pages while the index changes', () => {
+  it('neither skips nor repeats hits when jobs are indexed between pages', () => {
+    const engine = SearchEngine.inMemory();
+    const docs = [...generateJobs(5000, { seed: 11 })];
+    for (const d of docs) engine.upsert(d);
+    engine.compact();
+    const q: SearchQuery = { keyword: '日结', limit: 20 };
+    const expected = allPages(engine, q).ids;
+    expect(expected.length).toBeGreaterThan(100);
+
+    // The same query, with unrelated jobs added between pages (they change every BM25 statistic).
+    const extra = [...generateJobs(400, { seed: 12 })].filter(
+      (d) => !d.title.includes('日结') && !d.tags.includes('日结'),
+    );
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 1000; page++) {
+      const r = engine.search({ ...q, after });
+      seen.push(...r.hits.map((h) => h.jobId));
+      for (const d of extra.splice(0, 50)) engine.upsert({ ...d, description: '仓库整理' });
+      after = r.next;
+      if (!after) break;
+    }
+    expect(seen).toEqual(expected);
+  });
+
+  it('refuses a relevance position whose statistics were tampered with or belong to another query', () => {
+    const engine = SearchEngine.inMemory();
+    for (const d of generateJobs(500, { seed: 13 })) engine.upsert(d);
+    const first = engine.search({ keyword: '日结', limit: 5 });
+    expect(first.next).toMatch(/^r:/);
+    const [code, key, id] = first.next!.split(':');
+    for (const forged of [`${code}:${key}:${id}`, `${first.next!}:x`, `${code}:${key}:${id}:0:1:a`]) {
+      expect(() => engine.search({ keyword: '日结', limit: 5, after: forged })).toThrow(/position/);
+    }
+    expect(() => engine.search({ keyword: '日结 保洁', limit: 5, after: first.next })).toThrow(/position/);
+  });
+});

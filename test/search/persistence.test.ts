@@ -8,6 +8,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { distanceMeters } from '../../src/platform/geo.js';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ANALYZER_VERSION } from '../../src/services/search/engine/analyzer.js';
@@ -76,6 +77,32 @@ describe('search index on disk', () => {
       analyzerVersion: ANALYZER_VERSION,
     });
     expect(QUERIES.map((q) => reopened.search(q))).toEqual(before);
+    reopened.close();
+  });
+
+  it('reports, after reopening, the same distances as distanceMeters (the radius filter agrees)', async () => {
+    const docs = [...generateJobs(3000, { seed: 5 })];
+    (await buildSearchEngine(docs, { dir })).close();
+    const reopened = open(dir);
+    const byId = new Map(docs.map((d) => [d.jobId, d]));
+    let rand = 7;
+    const next = () => (rand = (rand * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    let checked = 0;
+    for (let i = 0; i < 40; i++) {
+      const near = {
+        lng: SHANGHAI.lng + (next() - 0.5) * 0.4,
+        lat: SHANGHAI.lat + (next() - 0.5) * 0.4,
+        radiusMeters: 2000 + next() * 8000,
+      };
+      const expected = docs.filter((d) => distanceMeters(near, d.location) <= near.radiusMeters).length;
+      const result = reopened.search({ near, limit: 50 });
+      expect(result.total.value).toBe(expected);
+      for (const h of result.hits) {
+        expect(h.distanceMeters).toBe(distanceMeters(near, byId.get(h.jobId)!.location));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
     reopened.close();
   });
 

@@ -1,3 +1,4 @@
+import { MAX_CURSOR_LENGTH } from '../../platform/cursor.js';
 import Type, { type Static } from 'typebox';
 import { MAX_LIMIT, MAX_RADIUS_METERS } from './engine/types.js';
 
@@ -80,7 +81,9 @@ export const SearchJobsQuery = Type.Object(
     limit: Type.Optional(
       Type.Integer({ minimum: 1, maximum: MAX_LIMIT, description: 'Page size (default 20)' }),
     ),
-    cursor: Type.Optional(Type.String({ maxLength: 512, description: 'nextCursor of the previous page' })),
+    cursor: Type.Optional(
+      Type.String({ maxLength: MAX_CURSOR_LENGTH, description: 'nextCursor of the previous page' }),
+    ),
   },
   { additionalProperties: false },
 );

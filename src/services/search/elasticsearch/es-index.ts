@@ -379,16 +379,14 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
     });
   }
 
-  async function newIndexName(): Promise<string> {
-    return `${alias}-${options.clock.now()}`;
-  }
+  const newIndexName = (): string => `${alias}-${options.clock.now()}`;
 
   /** Creates the template, a first index and the alias when the cluster has none. */
   function ensureReady(): Promise<void> {
     ready ??= (async () => {
       if (await client.indices.existsAlias({ name: alias })) return;
       await putTemplate();
-      const index = await newIndexName();
+      const index = newIndexName();
       await client.indices.create({ index, aliases: { [alias]: {} } });
       options.log.info({ alias, index }, 'created the Elasticsearch job index');
     })().catch((e: unknown) => {
@@ -454,7 +452,7 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
     async rebuild(docs, onProgress) {
       await ensureReady();
       await putTemplate();
-      const index = await newIndexName();
+      const index = newIndexName();
       await client.indices.create({ index });
       building = index;
       let documents = 0;

@@ -227,11 +227,12 @@ export class JobIndex {
   /** Inserts or replaces a document unless a newer (or equal) version is known. */
   upsert(doc: SearchJobDoc, analyzed?: AnalyzedDoc): UpsertOutcome {
     validateDoc(doc);
+    // Compaction renumbers slots, so it runs before the job's slot is looked up.
+    if (this.count >= MAX_SLOTS) this.compact();
     const existing = this.jobSlot.get(doc.jobId);
     if (existing !== undefined && this.version[existing]! >= doc.version) return 'stale';
     const tomb = this.tombstones.get(doc.jobId);
     if (tomb && tomb.version >= doc.version) return 'stale';
-    if (this.count >= MAX_SLOTS) this.compact();
     if (existing !== undefined) this.kill(existing);
     this.tombstones.delete(doc.jobId);
     this.append(doc, analyzed);

@@ -54,20 +54,43 @@ const invalid = (message: string): never => {
 /** Sort order code used in positions (kept short and stable). */
 const SORT_CODE: Record<SearchSort, string> = { relevance: 'r', distance: 'd', pay: 'p', newest: 'n' };
 
-export function encodePosition(sort: SearchSort, key: number, jobId: string): string {
-  return `${SORT_CODE[sort]}:${String(key)}:${jobId}`;
+/**
+ * Relevance scores depend on index-wide statistics (document count, average length, each term's
+ * document frequency) that change with every indexed job. A relevance position therefore carries
+ * the statistics its page was scored with, and later pages score with the same ones; otherwise a
+ * change between two pages would shift every score and pages would skip or repeat hits.
+ */
+export interface ScoringStats {
+  n: number;
+  avgdl: number;
+  dfs: number[];
 }
 
-function decodePosition(sort: SearchSort, position: string): { key: number; jobId: string } {
+export function encodePosition(sort: SearchSort, key: number, jobId: string, stats?: ScoringStats): string {
+  const base = `${SORT_CODE[sort]}:${String(key)}:${jobId}`;
+  return stats
+    ? `${base}:${stats.n}:${stats.avgdl}:${stats.dfs.map((df) => df.toString(36)).join(',')}`
+    : base;
+}
+
+function decodePosition(
+  sort: SearchSort,
+  position: string,
+): { key: number; jobId: string; stats?: ScoringStats } {
   const bad = (): never => {
     throw new SearchEngineError('INVALID_POSITION', 'the position does not belong to this query');
   };
   const parts = position.split(':');
-  if (parts.length !== 3 || parts[0] !== SORT_CODE[sort]) bad();
+  if (parts.length !== (sort === 'relevance' ? 6 : 3) || parts[0] !== SORT_CODE[sort]) bad();
   const key = Number(parts[1]);
   const jobId = parts[2]!;
   if (!Number.isFinite(key) || parts[1] === '' || jobId.length !== 26) bad();
-  return { key, jobId };
+  if (sort !== 'relevance') return { key, jobId };
+  const n = Number(parts[3]);
+  const avgdl = Number(parts[4]);
+  const dfs = parts[5]!.split(',').map((df) => (/^[0-9a-z]{1,8}$/.test(df) ? parseInt(df, 36) : NaN));
+  if (!(n >= 1) || !(avgdl > 0) || dfs.some((df) => !Number.isInteger(df) || df < 0 || df > n)) bad();
+  return { key, jobId, stats: { n, avgdl, dfs } };
 }
 
 function resolveSort(q: SearchQuery): SearchSort {
@@ -123,8 +146,10 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
   // --- Terms: every keyword term and every tag must be present. ---
   const required: Required[] = [];
   let highlightTerms: string[] = [];
-  const n = Math.max(1, ix.liveCount);
-  const avgdl = ix.liveCount > 0 ? ix.totalDocLen / ix.liveCount : 1;
+  const frozen = after?.stats;
+  const n = frozen?.n ?? Math.max(1, ix.liveCount);
+  const avgdl = frozen?.avgdl ?? (ix.liveCount > 0 ? ix.totalDocLen / ix.liveCount : 1);
+  const dfs: number[] = [];
   const termLength = (t: number): number =>
     (t < ix.mainTermCount ? ix.mainTermStart[t + 1]! - ix.mainTermStart[t]! : 0) + (ix.tailLength[t] ?? 0);
   if (q.keyword !== undefined) {
@@ -132,10 +157,14 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
       invalid('keyword must be text of ≤ 200 chars');
     highlightTerms = analyzeQuery(q.keyword);
     if (highlightTerms.length === 0) return emptyResult();
-    for (const term of highlightTerms) {
+    if (frozen && frozen.dfs.length !== highlightTerms.length) {
+      throw new SearchEngineError('INVALID_POSITION', 'the position does not belong to this query');
+    }
+    for (const [i, term] of highlightTerms.entries()) {
       const t = ix.termIds.get(term);
       if (t === undefined) return emptyResult();
-      const df = Math.min(termLength(t), n);
+      const df = frozen ? frozen.dfs[i]! : Math.min(termLength(t), n);
+      dfs.push(df);
       required.push({ term: t, idf: Math.log(1 + (n - df + 0.5) / (df + 0.5)) });
     }
   }
@@ -393,7 +422,9 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
     return hit;
   });
   const last = picked[picked.length - 1];
-  const next = afterCount > limit && last ? encodePosition(sort, last.key, ix.jobIds[last.slot]!) : null;
+  const stats = sort === 'relevance' ? { n, avgdl, dfs } : undefined;
+  const next =
+    afterCount > limit && last ? encodePosition(sort, last.key, ix.jobIds[last.slot]!, stats) : null;
   return {
     hits,
     facets: wantFacets ? facets(ix, catCounts, payCounts) : { category: {}, payType: {} },

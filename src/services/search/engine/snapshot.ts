@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, readSync, renameSync, wri
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { JobIndex, type F64, type Tombstone } from './job-index.js';
+import { cosLatOf } from './geo-grid.js';
 import { TextStore } from './text-store.js';
 import { SearchEngineError } from './types.js';
 
@@ -278,7 +279,7 @@ export function loadSnapshot(buf: Buffer, header: SnapshotHeader): JobIndex {
   ix.cosLat = new Float64Array(n);
   let totalLen = 0;
   for (let s = 0; s < n; s++) {
-    ix.cosLat[s] = Math.cos((ix.lat[s]! * Math.PI) / 180);
+    ix.cosLat[s] = cosLatOf(ix.lat[s]!);
     totalLen += ix.docLen[s]!;
   }
   ix.capacity = n;

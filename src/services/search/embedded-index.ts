@@ -49,11 +49,25 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const lock = acquireProcessLock(join(dir, 'LOCK'), 'search index');
     try {
       const currentFile = join(dir, 'CURRENT');
+      const folders = readdirSync(dir).filter((entry) => /^index-\d+$/.test(entry));
       const name = existsSync(currentFile) ? readFileSync(currentFile, 'utf8').trim() : 'index-1';
       if (!/^index-\d+$/.test(name)) throw new Error(`${currentFile}: unexpected content`);
-      for (const entry of readdirSync(dir)) {
-        if (/^index-\d+$/.test(entry) && entry !== name)
-          rmSync(join(dir, entry), { recursive: true, force: true });
+      // Index folders without CURRENT, or a CURRENT naming a folder that is gone: something was
+      // lost, and an empty index would look ready while answering nothing. Ask for a rebuild.
+      const lost = existsSync(currentFile) ? !folders.includes(name) : folders.length > 0;
+      if (lost) {
+        const reason = existsSync(currentFile)
+          ? `corrupt: ${name}, named by CURRENT, is missing`
+          : 'corrupt: index folders without a CURRENT file';
+        log.error(
+          { dir, reason },
+          `The search index in ${dir} cannot be used (${reason}); run "linggong reindex".`,
+        );
+        return new EmbeddedSearchIndex(dir, lock, log, null, name, reason);
+      }
+      // Other folders are leftovers of a rebuild that did not finish.
+      for (const entry of folders) {
+        if (entry !== name) rmSync(join(dir, entry), { recursive: true, force: true });
       }
       if (!existsSync(currentFile)) writeCurrent(dir, name);
       const opened = openSearchEngine(join(dir, name));
@@ -116,23 +130,33 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const target = join(this.dir, name);
     rmSync(target, { recursive: true, force: true });
     this.duringRebuild = [];
-    let built: SearchEngine;
+    let built: SearchEngine | undefined;
     try {
       built = await buildSearchEngine(docs, {
         dir: target,
         onProgress: onProgress ? (p) => onProgress({ phase: p.phase, documents: p.documents }) : undefined,
       });
+      // Removals the live index remembers still hold: a late, older event must not bring a closed
+      // job back after the rebuild (a job the stream has at a newer version is left alone).
+      for (const [jobId, t] of this.live?.tombstones() ?? []) built.remove(jobId, t.version, t.removedAt);
       for (const change of this.duringRebuild) {
         if (change.upsert) built.upsert(change.upsert);
         else built.remove(...change.remove);
       }
       built.sync();
-      writeCurrent(this.dir, name);
     } catch (e) {
+      built?.close();
       rmSync(target, { recursive: true, force: true });
       throw e;
     } finally {
       this.duringRebuild = null;
+    }
+    try {
+      writeCurrent(this.dir, name);
+    } catch (e) {
+      // CURRENT may already name the new folder (the rename happened, its fsync failed): keep it.
+      built.close();
+      throw e;
     }
     const old = this.live;
     const oldName = this.liveName;

@@ -20,6 +20,7 @@ import {
   type AnalyzedDoc,
   type RemoveOutcome,
   type UpsertOutcome,
+  type Tombstone,
 } from './job-index.js';
 import { search } from './query.js';
 import {
@@ -111,6 +112,11 @@ export class SearchEngine {
   versionOf(jobId: string): number | undefined {
     const slot = this.ix.jobSlot.get(jobId);
     return slot === undefined ? undefined : this.ix.version[slot];
+  }
+
+  /** The removal tombstones held: jobId → version and removal time. */
+  tombstones(): ReadonlyMap<string, Tombstone> {
+    return this.ix.tombstones;
   }
 
   /** Forgets removal tombstones older than `before` (epoch ms); persisted by the next snapshot. */
@@ -228,7 +234,13 @@ export function openSearchEngine(dir: string): OpenResult {
     if (/^log\.\d+\.jsonl$/.test(name) && name !== logName(generation))
       rmSync(join(dir, name), { force: true });
   }
-  const replayed = replayLog(join(dir, logName(generation)), ix);
+  let replayed: number;
+  try {
+    replayed = replayLog(join(dir, logName(generation)), ix);
+  } catch (e) {
+    // A complete line that cannot be applied (damaged, or refused by a newer build's validation).
+    return { status: 'needsReindex', reason: 'corrupt', detail: `change log: ${(e as Error).message}` };
+  }
   return {
     status: 'ready',
     engine: SearchEngine.attach(ix, dir, generation),

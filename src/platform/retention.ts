@@ -4,6 +4,9 @@ import type { ScheduleSpec } from './jobs/scheduler.js';
 
 const DAY = 86_400_000;
 
+/** How long handled event ids stay in an inbox; read models keep removal records as long. */
+export const INBOX_RETENTION_MS = 30 * DAY;
+
 /**
  * The hourly clean-up of a service's platform tables: delivered events (confirmed outbox rows)
  * after 7 days, inbox ids after 30 days (far beyond any redelivery), expired idempotency keys,
@@ -22,7 +25,7 @@ export function retentionSchedule(db: ServiceDatabase<unknown>, clock: Clock): S
         .execute();
       await q
         .deleteFrom(db.table('inbox'))
-        .where('processed_at', '<', now - 30 * DAY)
+        .where('processed_at', '<', now - INBOX_RETENTION_MS)
         .execute();
       await q.deleteFrom(db.table('idempotency')).where('expires_at', '<', now).execute();
       await q

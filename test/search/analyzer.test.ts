@@ -81,6 +81,14 @@ describe('search highlighting', () => {
     expect(highlightText('ＫＦＣ兼职', ['kfc'])).toBe('<em>ＫＦＣ</em>兼职');
   });
 
+  it('maps matches back across characters that normalise to several or come in surrogate pairs', () => {
+    // ㎏ becomes "kg" and 𠀀 is two UTF-16 units: the positions after them must still line up.
+    expect(highlightText('5㎏ 𠀀 保洁 KFC', ['保洁', 'kfc'])).toBe('5㎏ 𠀀 <em>保洁</em> <em>KFC</em>');
+    expect(highlightText('（ＫＦＣ）门店 保洁', ['kfc', '保洁'])).toBe(
+      '（<em>ＫＦＣ</em>）门店 <em>保洁</em>',
+    );
+  });
+
   it('matches latin and digit terms only as whole tokens', () => {
     expect(highlightText('2000元 200元', ['200'])).toBe('2000元 <em>200</em>元');
   });

@@ -345,6 +345,29 @@ describe('Elasticsearch adapter: queries', () => {
   });
 });
 
+describe('Elasticsearch adapter: tombstones', () => {
+  it('forgets removal records older than a time with one delete-by-query', async () => {
+    route = (r) =>
+      r.path === '/linggong-jobs/_delete_by_query'
+        ? ok({
+            took: 12,
+            timed_out: false,
+            total: 2,
+            deleted: 2,
+            batches: 1,
+            version_conflicts: 0,
+            failures: [],
+          })
+        : { status: 500 };
+    expect(await index().pruneTombstones(5_000)).toBe(2);
+    const call = seen.at(-1)!;
+    expect(call.query.get('conflicts')).toBe('proceed');
+    expect(JSON.parse(call.body)).toEqual({
+      query: { bool: { filter: [{ term: { deleted: true } }, { range: { removedAt: { lt: 5000 } } }] } },
+    });
+  });
+});
+
 describe('Elasticsearch adapter: an unreachable cluster', () => {
   it('makes search unavailable (503 at the route) rather than failing with a server error', async () => {
     const es = createElasticsearchIndex({ node: 'http://127.0.0.1:1', clock, log, requestTimeoutMs: 500 });

@@ -1,15 +1,19 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wgs84ToGcj02 } from '../../src/platform/geo.js';
-import { EmbeddedSearchIndex } from '../../src/services/search/embedded-index.js';
 import type { SearchCommands } from '../../src/services/search/index.js';
 import { DIALECT } from '../support/env.js';
 import { at, openJob } from '../support/jobs.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { loginWithSms, newPhone, type LoggedIn } from '../support/users.js';
 import { BUS, ids, searchJobs, settle } from './http-support.js';
+
+const EMBEDDED_INDEX_MODULE = new URL('../../src/services/search/embedded-index.ts', import.meta.url)
+  .pathname;
+const LOG_MODULE = new URL('../../src/platform/log.ts', import.meta.url).pathname;
 
 /**
  * The search service through its HTTP API: jobs are posted, edited and closed through the job
@@ -273,7 +277,22 @@ describe(`search service (${DIALECT}, ${BUS} bus)`, () => {
     expect(documents).toBeGreaterThanOrEqual(1);
     expect(phases).toContain('done');
     expect(ids((await searchJobs(p, { q: '搬运工', city: '上海' })).body)).toEqual([job.id]);
-    expect(() => EmbeddedSearchIndex.open(searchDir, p.log)).toThrow(/search index is in use/);
+    // Another process (a second `linggong serve` on the same data) is refused the index.
+    const other = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `const { EmbeddedSearchIndex } = await import(${JSON.stringify(EMBEDDED_INDEX_MODULE)});
+         const { createLogger } = await import(${JSON.stringify(LOG_MODULE)});
+         try { EmbeddedSearchIndex.open(${JSON.stringify(searchDir)}, createLogger({ level: 'silent' })); }
+         catch (e) { console.log(e.message); process.exit(3); }`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(other.status).toBe(3);
+    expect(other.stdout).toContain(`search index is in use by process ${process.pid}`);
   });
 });
 

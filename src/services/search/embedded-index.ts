@@ -111,12 +111,6 @@ export class EmbeddedSearchIndex implements SearchIndex {
     return this.live.search(query);
   }
 
-  /** The same as {@link search}, without a promise (the HTTP route's hot path). */
-  searchNow(query: SearchQuery): SearchResult {
-    if (!this.live) throw new SearchUnavailableError(this.reindexReason ?? 'the index is closed');
-    return this.live.search(query);
-  }
-
   /**
    * Builds `index-<n+1>` from `docs`, replays the changes that arrived meanwhile (versions make the
    * replay safe whichever order they meet the stream), then makes it the live index.
@@ -195,7 +189,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
   }
 
   /** Forgets removal tombstones older than `before` (epoch ms). */
-  pruneTombstones(before: number): number {
+  async pruneTombstones(before: number): Promise<number> {
     return this.live?.pruneTombstones(before) ?? 0;
   }
 

@@ -1,3 +1,4 @@
+import { INBOX_RETENTION_MS } from '../../platform/retention.js';
 import type { ServiceModule } from '../../platform/service.js';
 import { JOB_CHANGE_EVENTS, type JobClient, type PublicJob } from '../job/index.js';
 import { createElasticsearchIndex } from './elasticsearch/es-index.js';
@@ -9,8 +10,6 @@ import type { SearchIndex, SearchJobDoc } from './search.port.js';
 
 export type { SearchIndex } from './search.port.js';
 
-/** Removal tombstones are kept as long as inbox ids (30 days): a later redelivery is refused by both. */
-const TOMBSTONE_DAYS = 30;
 const REINDEX_PAGE = 1000;
 
 /** What the CLI asks of the search service (`linggong reindex`). */
@@ -32,7 +31,6 @@ export const searchModule: ServiceModule = {
     const { config, log, clock } = ctx;
     let index: SearchIndex;
     let embedded: EmbeddedSearchIndex | null = null;
-    let elasticsearch: ReturnType<typeof createElasticsearchIndex> | null = null;
     switch (config.search.engine) {
       case 'embedded':
         embedded = EmbeddedSearchIndex.open(config.search.dir, log);
@@ -40,20 +38,18 @@ export const searchModule: ServiceModule = {
         break;
       case 'elasticsearch': {
         const es = config.search.elasticsearch!;
-        const cluster = createElasticsearchIndex({
+        index = createElasticsearchIndex({
           node: es.url,
           alias: es.alias,
           ...(es.auth ? { auth: es.auth } : {}),
           clock,
           log,
         });
-        elasticsearch = cluster;
-        index = cluster;
         break;
       }
     }
     const search = createSearchService({
-      index: () => index,
+      index,
       cursors: ctx.cursors,
       timeZone: config.businessTimeZone,
     });
@@ -78,29 +74,17 @@ export const searchModule: ServiceModule = {
       handlers: {
         'search.index-jobs': (event) => search.applyJobEvent(event),
       },
-      schedules: embedded
-        ? [
-            {
-              name: 'search.compact',
-              every: '1m',
-              run: async () => void embedded.maintain(),
-            },
-            {
-              name: 'search.prune-tombstones',
-              every: '1h',
-              run: async () => void embedded.pruneTombstones(clock.now() - TOMBSTONE_DAYS * 86_400_000),
-            },
-          ]
-        : elasticsearch
-          ? [
-              {
-                name: 'search.prune-tombstones',
-                every: '1h',
-                run: async () =>
-                  void (await elasticsearch.pruneTombstones(clock.now() - TOMBSTONE_DAYS * 86_400_000)),
-              },
-            ]
-          : [],
+      schedules: [
+        ...(embedded
+          ? [{ name: 'search.compact', every: '1m', run: async () => void embedded.maintain() }]
+          : []),
+        {
+          // Removal records are kept as long as inbox ids: a redelivery is refused by both.
+          name: 'search.prune-tombstones',
+          every: '1h',
+          run: async () => void (await index.pruneTombstones(clock.now() - INBOX_RETENTION_MS)),
+        },
+      ],
       readiness: [
         {
           name: 'search-index',

@@ -25,6 +25,8 @@ export interface SearchIndex {
     docs: AsyncIterable<SearchJobDoc>,
     onProgress?: (progress: { phase: string; documents: number }) => void,
   ): Promise<{ documents: number }>;
+  /** Forgets removal tombstones older than `before` (epoch ms); returns how many. */
+  pruneTombstones(before: number): Promise<number>;
   /** Size, analyzer version, and why a reindex is needed (null when it is not). */
   status(): Promise<{ documents: number; analyzerVersion: string; needsReindex: string | null }>;
   close(): Promise<void>;

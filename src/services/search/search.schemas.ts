@@ -1,6 +1,13 @@
 import { MAX_CURSOR_LENGTH } from '../../platform/cursor.js';
 import Type, { type Static } from 'typebox';
-import { MAX_LIMIT, MAX_RADIUS_METERS } from './engine/types.js';
+import {
+  DEFAULT_LIMIT,
+  MAX_LIMIT,
+  MAX_RADIUS_METERS,
+  PAY_TYPES,
+  SEARCH_SORTS,
+  SETTLEMENTS,
+} from './engine/types.js';
 
 /** Request and response schemas of the search service. */
 
@@ -11,9 +18,6 @@ const listOf = (words: readonly string[], description: string) =>
     description: `${description}; repeat the parameter or separate with commas`,
   });
 
-export const PAY_TYPES = ['hourly', 'daily', 'piece', 'fixed'] as const;
-export const SETTLEMENTS = ['daily', 'weekly', 'on_completion'] as const;
-export const SORTS = ['relevance', 'distance', 'pay', 'newest'] as const;
 export const MAX_QUERY_LENGTH = 100;
 
 export const SearchJobsQuery = Type.Object(
@@ -74,12 +78,12 @@ export const SearchJobsQuery = Type.Object(
     verified: Type.Optional(Type.Boolean({ description: 'true: only verified employers' })),
     sort: Type.Optional(
       Type.Union(
-        SORTS.map((s) => Type.Literal(s)),
+        SEARCH_SORTS.map((s) => Type.Literal(s)),
         { description: 'Default: relevance with q, else distance with a point, else newest' },
       ),
     ),
     limit: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: MAX_LIMIT, description: 'Page size (default 20)' }),
+      Type.Integer({ minimum: 1, maximum: MAX_LIMIT, description: `Page size (default ${DEFAULT_LIMIT})` }),
     ),
     cursor: Type.Optional(
       Type.String({ maxLength: MAX_CURSOR_LENGTH, description: 'nextCursor of the previous page' }),

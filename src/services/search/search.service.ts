@@ -7,7 +7,13 @@ import { isInChina, toGcj02 } from '../../platform/geo.js';
 import { findCategory } from '../../platform/reference/gig-categories.js';
 import type { JobChanged, JobEnded } from '../job/index.js';
 import { SearchUnavailableError } from './search.port.js';
-import { SearchEngineError, type PayType, type SearchHit, type Settlement } from './engine/types.js';
+import {
+  DEFAULT_LIMIT,
+  SearchEngineError,
+  type PayType,
+  type SearchHit,
+  type Settlement,
+} from './engine/types.js';
 import { SearchErrors } from './search.errors.js';
 import { toSearchDoc } from './search.mappers.js';
 import type { SearchIndex, SearchQuery } from './search.port.js';
@@ -17,7 +23,7 @@ export const DEFAULT_RADIUS_METERS = 5000;
 
 export interface SearchServiceDeps {
   /** The live index; a getter because a rebuild may replace the index object of another engine. */
-  index: () => SearchIndex;
+  index: SearchIndex;
   cursors: CursorCodec;
   timeZone: string;
 }
@@ -34,7 +40,7 @@ export function createSearchService(deps: SearchServiceDeps) {
   const formatInstant = createInstantFormatter(deps.timeZone);
 
   function toEngineQuery(q: SearchJobsQuery): SearchQuery {
-    const query: SearchQuery = { limit: q.limit ?? 20 };
+    const query: SearchQuery = { limit: q.limit ?? DEFAULT_LIMIT };
     const keyword = q.q?.trim();
     if (keyword) query.keyword = keyword;
     if (q.lng !== undefined || q.lat !== undefined || q.radius !== undefined) {
@@ -103,19 +109,19 @@ export function createSearchService(deps: SearchServiceDeps) {
   }
 
   return {
-    toEngineQuery,
-
     async search(q: SearchJobsQuery): Promise<SearchJobsResponse> {
       const query = toEngineQuery(q);
-      const scope = scopeOf(query);
+      // The scope (a hash of the query) is computed only when a cursor is read or written.
+      let scope: string | undefined;
+      const scoped = (): string => (scope ??= scopeOf(query));
       if (q.cursor !== undefined) {
-        const position = cursors.decode(q.cursor, scope).p;
+        const position = cursors.decode(q.cursor, scoped()).p;
         if (typeof position !== 'string') throw PlatformErrors.INVALID_CURSOR();
         query.after = position;
       }
       let result;
       try {
-        result = await deps.index().search(query);
+        result = await deps.index.search(query);
       } catch (e) {
         if (e instanceof SearchUnavailableError) {
           throw e.kind === 'reindex'
@@ -132,7 +138,7 @@ export function createSearchService(deps: SearchServiceDeps) {
         items: result.hits.map(card),
         facets: result.facets,
         total: result.total,
-        nextCursor: result.next === null ? null : cursors.encodeFor(scope, { p: result.next }),
+        nextCursor: result.next === null ? null : cursors.encodeFor(scoped(), { p: result.next }),
       };
     },
 
@@ -143,9 +149,9 @@ export function createSearchService(deps: SearchServiceDeps) {
     async applyJobEvent(event: EventEnvelope): Promise<void> {
       const payload = event.payload as JobChanged | JobEnded;
       if ('job' in payload && payload.status === 'open') {
-        await deps.index().upsert(toSearchDoc(payload.job));
+        await deps.index.upsert(toSearchDoc(payload.job));
       } else {
-        await deps.index().remove(payload.jobId, payload.version, event.createdAt);
+        await deps.index.remove(payload.jobId, payload.version, event.createdAt);
       }
     },
   };

@@ -314,10 +314,7 @@ export function readSearchResponse(
   };
 }
 
-export function createElasticsearchIndex(options: ElasticsearchIndexOptions): SearchIndex & {
-  /** Drops tombstones of jobs removed before `before` (epoch ms); returns how many. */
-  pruneTombstones(before: number): Promise<number>;
-} {
+export function createElasticsearchIndex(options: ElasticsearchIndexOptions): SearchIndex {
   const alias = options.alias ?? 'linggong-jobs';
   const client =
     options.client ??
@@ -495,11 +492,15 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
 
     status: () => reachable(status),
     async pruneTombstones(before) {
-      const res = await client.deleteByQuery({
-        index: alias,
-        query: { bool: { filter: [{ term: { deleted: true } }, { range: { removedAt: { lt: before } } }] } },
-        conflicts: 'proceed',
-      });
+      const res = await reachable(() =>
+        client.deleteByQuery({
+          index: alias,
+          query: {
+            bool: { filter: [{ term: { deleted: true } }, { range: { removedAt: { lt: before } } }] },
+          },
+          conflicts: 'proceed',
+        }),
+      );
       return res.deleted ?? 0;
     },
 

@@ -184,7 +184,7 @@ function logName(generation: number): string {
 }
 
 export type OpenResult =
-  | { status: 'ready'; engine: SearchEngine; /** The directory held no index yet. */ fresh: boolean }
+  | { status: 'ready'; engine: SearchEngine }
   | {
       status: 'needsReindex';
       /** Why the stored index cannot be used; the search service should rebuild it (`linggong reindex`). */
@@ -234,9 +234,8 @@ export function openSearchEngine(dir: string): OpenResult {
     if (/^log\.\d+\.jsonl$/.test(name) && name !== logName(generation))
       rmSync(join(dir, name), { force: true });
   }
-  let replayed: number;
   try {
-    replayed = replayLog(join(dir, logName(generation)), ix);
+    replayLog(join(dir, logName(generation)), ix);
   } catch (e) {
     // A complete line that cannot be applied (damaged, or refused by a newer build's validation).
     return { status: 'needsReindex', reason: 'corrupt', detail: `change log: ${(e as Error).message}` };
@@ -244,7 +243,6 @@ export function openSearchEngine(dir: string): OpenResult {
   return {
     status: 'ready',
     engine: SearchEngine.attach(ix, dir, generation),
-    fresh: fresh && replayed === 0,
   };
 }
 

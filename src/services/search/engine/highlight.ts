@@ -22,14 +22,31 @@ export function escapeHtml(s: string): string {
 
 interface Normalized {
   text: string;
-  /** For each UTF-16 unit of `text`: start and end (exclusive) of its character in the original. */
-  from: number[];
-  to: number[];
+  /**
+   * For each UTF-16 unit of `text`: start and end (exclusive) of its character in the original;
+   * null when each unit is the original's unit at the same index.
+   */
+  from: number[] | null;
+  to: number[] | null;
+}
+
+// Full-width punctuation and the like recur in every post: normalise each code point once.
+const normalizedCodePoints = new Map<number, string>();
+function normalizedCodePoint(cp: number): string {
+  let piece = normalizedCodePoints.get(cp);
+  if (piece === undefined) {
+    piece = normalizeCodePoint(String.fromCodePoint(cp));
+    if (normalizedCodePoints.size >= 65_536) normalizedCodePoints.clear();
+    normalizedCodePoints.set(cp, piece);
+  }
+  return piece;
 }
 
 function normalizeWithMap(original: string): Normalized {
-  const from: number[] = [];
-  const to: number[] = [];
+  // While every character maps to exactly one (the usual case), positions are the identity and no
+  // map is kept; the first one that does not switches to explicit maps.
+  let from: number[] | null = null;
+  let to: number[] | null = null;
   let text = '';
   let i = 0;
   while (i < original.length) {
@@ -48,11 +65,17 @@ function normalizeWithMap(original: string): Normalized {
     else {
       const cp = original.codePointAt(i)!;
       width = cp > 0xffff ? 2 : 1;
-      piece = normalizeCodePoint(String.fromCodePoint(cp));
+      piece = normalizedCodePoint(cp);
     }
-    for (let k = 0; k < piece.length; k++) {
-      from.push(i);
-      to.push(i + width);
+    if (!from && (piece.length !== 1 || width !== 1)) {
+      from = Array.from({ length: text.length }, (_, k) => k);
+      to = from.map((k) => k + 1);
+    }
+    if (from) {
+      for (let k = 0; k < piece.length; k++) {
+        from.push(i);
+        to!.push(i + width);
+      }
     }
     text += piece;
     i += width;
@@ -80,7 +103,7 @@ function matchRanges(original: string, terms: readonly string[]): [number, numbe
     while (at >= 0) {
       const end = at + term.length;
       if (han || (!isLatinWordChar(norm.text[at - 1]) && !isLatinWordChar(norm.text[end]))) {
-        ranges.push([norm.from[at]!, norm.to[end - 1]!]);
+        ranges.push(norm.from ? [norm.from[at]!, norm.to![end - 1]!] : [at, end]);
       }
       at = norm.text.indexOf(term, at + 1);
     }

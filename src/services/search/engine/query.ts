@@ -409,12 +409,13 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
   // --- Page, highlights, facets. ---
   const picked = heap.sorted();
   const hits: SearchHit[] = picked.map((h) => {
+    const doc = hitDoc(ix, h.slot);
     const hit: SearchHit = {
       jobId: ix.jobIds[h.slot]!,
-      doc: hitDoc(ix, h.slot),
+      doc,
       score: h.score,
       highlight: {
-        title: highlightText(ix.titles.get(h.slot), highlightTerms),
+        title: highlightText(doc.title, highlightTerms),
         description: highlightSnippet(ix.descriptions.get(h.slot), highlightTerms),
       },
     };

@@ -117,7 +117,7 @@ export interface SearchResult {
 }
 
 export type SearchEngineErrorCode =
-  'INVALID_QUERY' | 'INVALID_POSITION' | 'INVALID_DOCUMENT' | 'INDEX_CORRUPT' | 'INDEX_FULL';
+  'INVALID_QUERY' | 'INVALID_POSITION' | 'INVALID_DOCUMENT' | 'INDEX_CORRUPT';
 
 /** Raised for bad input; the search service maps `code` to its own HTTP errors. */
 export class SearchEngineError extends Error {

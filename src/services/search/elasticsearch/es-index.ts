@@ -36,9 +36,12 @@ import { SearchUnavailableError, type SearchIndex } from '../search.port.js';
  * - Reindexing builds a new concrete index `<alias>-<time>` from an index template (`geo_point`,
  *   `refresh_interval` 500 ms for sub-second freshness), writes every change to both indexes while
  *   it runs, then moves the alias in one `_aliases` call and drops the old index: no downtime.
- * - Pagination is `search_after` on (sort key, jobId), encoded as the same `<sort>:<key>:<jobId>`
- *   positions the embedded engine uses; facets are terms aggregations; highlights and distances are
- *   computed here with the embedded engine's functions so both engines render alike.
+ * - Pagination is `search_after` on (sort key, jobId), encoded as `<sort>:<key>:<jobId>` positions;
+ *   facets are terms aggregations; highlights and distances are computed here with the embedded
+ *   engine's functions so both engines render alike. Relevance pages follow `_score`, which the
+ *   cluster recomputes as the index changes, so a refresh between two pages can shift a hit across
+ *   the boundary (the embedded engine freezes its scoring statistics in the position; a
+ *   point-in-time search would do the same here and is not used yet).
  */
 export interface ElasticsearchIndexOptions {
   node: string;

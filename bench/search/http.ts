@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,6 +31,8 @@ const { values: flags } = parseArgs({
     rate: { type: 'string', default: '1000' },
     duration: { type: 'string', default: '30' },
     connections: { type: 'string', default: '32' },
+    /** Which query shapes to run, by letter: a, b, c. */
+    shapes: { type: 'string', default: 'abc' },
   },
 });
 const docs = Number(flags.docs);
@@ -38,6 +40,29 @@ const rate = Number(flags.rate);
 const duration = Number(flags.duration);
 const log = (line: string): void => console.log(line);
 const mb = (bytes: number): string => `${Math.round(bytes / 1024 / 1024).toLocaleString('en-US')} MB`;
+
+/** CPU time (user + system) the process has used so far, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU ms per thread of the process (/proc/<pid>/task), by thread name. */
+function threadCpuMsOf(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const key = `${name}#${tid}`;
+      out.set(key, (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
 
 function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -120,7 +145,10 @@ const server = await startChild(
     LINGGONG_PORT: '0',
   },
   [],
-  ['--max-old-space-size=4096'],
+  [
+    '--max-old-space-size=4096',
+    ...(process.env.LINGGONG_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ],
 );
 log(
   `server up (index opened) in ${((performance.now() - opening) / 1000).toFixed(1)} s; RSS ${mb(rssOf(server.pid))}`,
@@ -133,6 +161,7 @@ try {
 
   const rows: string[] = [];
   for (const [name, next] of Object.entries(shapes)) {
+    if (!flags.shapes.includes(name[1]!)) continue;
     // Warm-up at the same rate, then the measured run.
     for (const measured of [false, true]) {
       const latencies: number[] = [];
@@ -157,8 +186,23 @@ try {
         if (status === 200) latencies.push(ms);
         else bad++;
       });
+      const cpuBefore = cpuMsOf(server.pid);
+      const threadsBefore = threadCpuMsOf(server.pid);
+      const loadBefore = process.cpuUsage();
       const result = await instance;
       if (!measured) continue;
+      const cpuPerRequestUs = ((cpuMsOf(server.pid) - cpuBefore) * 1000) / result.requests.total;
+      const load = process.cpuUsage(loadBefore);
+      const perThread = [...threadCpuMsOf(server.pid)]
+        .map(([thread, ms]) => [thread, ms - (threadsBefore.get(thread) ?? 0)] as const)
+        .filter(([, ms]) => ms >= 100)
+        .map(([thread, ms]) => `${thread} ${((ms * 1000) / result.requests.total).toFixed(0)} µs`);
+      log(
+        `  server CPU per request by thread: ${perThread.join(', ')}; load generator ${(
+          (load.user + load.system) /
+          result.requests.total
+        ).toFixed(0)} µs per request`,
+      );
       latencies.sort((a, b) => a - b);
       const row = {
         name,
@@ -169,9 +213,10 @@ try {
         p99: percentile(latencies, 99),
         max: latencies[latencies.length - 1] ?? NaN,
         bad: bad + result.errors + result.timeouts,
+        serverCpuUs: cpuPerRequestUs,
       };
       rows.push(
-        `| ${row.name} | ${row.rps.toLocaleString('en-US')}/s | ${row.p50.toFixed(2)} ms | ${row.p95.toFixed(2)} ms | ${row.p99.toFixed(2)} ms | ${row.max.toFixed(1)} ms | ${row.bad} |`,
+        `| ${row.name} | ${row.rps.toLocaleString('en-US')}/s | ${row.p50.toFixed(2)} ms | ${row.p95.toFixed(2)} ms | ${row.p99.toFixed(2)} ms | ${row.max.toFixed(1)} ms | ${row.bad} | ${Math.round(row.serverCpuUs)} µs |`,
       );
       log(
         `${name}: ${JSON.stringify(row, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v))}`,
@@ -184,7 +229,7 @@ try {
     }
   }
   log(
-    `\n| query | achieved | p50 | p95 | p99 | max | non-200/errors |\n| --- | --- | --- | --- | --- | --- | --- |\n${rows.join('\n')}`,
+    `\n| query | achieved | p50 | p95 | p99 | max | non-200/errors | server CPU per request |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n${rows.join('\n')}`,
   );
   log(`server RSS after the runs: ${mb(rssOf(server.pid))}`);
 } finally {

@@ -60,6 +60,21 @@ describe('createInstantFormatter', () => {
       for (let m = -90; m <= 90; m++) instants.push(Date.UTC(2026, 2, 8, 7, 0, 0) + m * 60_000 + 999);
       // Outside the span checked for a constant offset: China kept summer time in 1986–1991.
       for (let d = 0; d < 400; d += 7) instants.push(Date.UTC(1988, 0, 1) + d * 86_400_000);
+      // Month and year ends, leap days (2000 and 2024 are leap years, 2100 is not), and the
+      // epoch; the Date path before 1970 and after 9999.
+      for (const [y, m, d] of [
+        [1999, 11, 31],
+        [2000, 1, 29],
+        [2024, 1, 29],
+        [2100, 1, 28],
+        [2100, 2, 1],
+        [1970, 0, 1],
+        [1969, 11, 31],
+        [9999, 11, 31],
+      ] as const) {
+        for (const h of [0, 7, 8, 15, 16, 23])
+          instants.push(Date.UTC(y, m, d, h, 59, 59, 999), Date.UTC(y, m, d, h));
+      }
       for (const t of instants) expect(fast(t)).toBe(formatInstant(t, zone));
     }
   });

@@ -130,10 +130,8 @@ export function createInstantFormatter(timeZone: string): (instant: number) => s
     const minutes = Number(text.slice(1, 3)) * 60 + Number(text.slice(4, 6));
     return { ms: (text.startsWith('-') ? -minutes : minutes) * 60_000, text };
   };
-  const render = (instant: number, offset: { ms: number; text: string }): string => {
-    const local = instant + offset.ms;
-    return new Date(local - (((local % 1000) + 1000) % 1000)).toISOString().slice(0, 19) + offset.text;
-  };
+  const render = (instant: number, offset: { ms: number; text: string }): string =>
+    isoLocalSeconds(instant + offset.ms) + offset.text;
   // A zone without offset changes over 2000–2060 (Asia/Shanghai has none since 1991) needs no
   // lookup at all in that span: sampled every 15 days, which no real offset change lasts less than.
   const fixed = offsetAt(FIXED_FROM);
@@ -155,6 +153,36 @@ export function createInstantFormatter(timeZone: string): (instant: number) => s
   };
 }
 const FIXED_FROM = Date.UTC(2000, 0, 1);
+const YEAR_10000 = Date.UTC(10000, 0, 1);
+
+const pad2 = (n: number): string => (n < 10 ? '0' : '') + String(n);
+
+/**
+ * `YYYY-MM-DDTHH:mm:ss` of an epoch-ms value read as UTC, seconds truncated: what
+ * `toISOString().slice(0, 19)` gives, by arithmetic (days to civil date as in H. Hinnant's
+ * chrono algorithms) instead of a Date per call. Years outside 1970–9999 take the Date path.
+ */
+function isoLocalSeconds(ms: number): string {
+  if (!(ms >= 0 && ms < YEAR_10000))
+    return new Date(ms - (((ms % 1000) + 1000) % 1000)).toISOString().slice(0, 19);
+  const days = Math.floor(ms / 86_400_000);
+  const secs = Math.floor((ms - days * 86_400_000) / 1000);
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return (
+    `${year}-${pad2(month)}-${pad2(day)}T` +
+    `${pad2(Math.floor(secs / 3600))}:${pad2(Math.floor(secs / 60) % 60)}:${pad2(secs % 60)}`
+  );
+}
 const FIXED_TO = Date.UTC(2060, 0, 1);
 
 const instantFormatters = new Map<string, Intl.DateTimeFormat>();

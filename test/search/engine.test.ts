@@ -1,7 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { distanceMeters } from '../../src/platform/geo.js';
 import { SearchEngine } from '../../src/services/search/engine/engine.js';
-import { cosLatOf, haversineMeters } from '../../src/services/search/engine/geo-grid.js';
+import {
+  PLANAR_HIGH,
+  PLANAR_LOW,
+  PLANAR_SLACK_M,
+  cellDistanceBounds,
+  cellKey,
+  cosLatOf,
+  haversineMeters,
+  planarMeters,
+} from '../../src/services/search/engine/geo-grid.js';
 import type {
   SearchJobDoc,
   SearchQuery,
@@ -146,6 +155,59 @@ describe('search engine against brute force on generated data', () => {
       expect(haversineMeters(a.lat, a.lng, cosLatOf(a.lat), b.lat, b.lng, cosLatOf(b.lat))).toBe(
         distanceMeters(a, b),
       );
+    }
+  });
+
+  it('pages in exactly the brute-force order by distance, pay and newest, and scores hits of every sort', () => {
+    for (let i = 0; i < 40; i++) {
+      const city = CITIES[i % 4]!;
+      const near = {
+        lng: city.lng + (rand() - 0.5) * 0.2,
+        lat: city.lat + (rand() - 0.5) * 0.2,
+        radiusMeters: 300 + rand() * 15_000,
+      };
+      const keyword = i % 2 === 0 ? '保洁' : undefined;
+      const docs = bruteForce(live.values(), { near, ...(keyword ? { keyword } : {}) });
+      const dist = (d: SearchJobDoc): number => distanceMeters(near, d.location);
+      const byKey = (key: (d: SearchJobDoc) => number) => (a: SearchJobDoc, b: SearchJobDoc) =>
+        key(a) - key(b) || (a.jobId < b.jobId ? 1 : -1);
+      const orders: [SearchSort, (d: SearchJobDoc) => number][] = [
+        ['distance', dist],
+        ['pay', (d) => -d.payAmountFen],
+        ['newest', (d) => -d.publishedAt],
+      ];
+      const relevanceScore = new Map<string, number>();
+      if (keyword) {
+        for (const p of allPages(engine, { near, keyword, limit: 50 }).pages)
+          for (const h of p.hits) relevanceScore.set(h.jobId, h.score);
+      }
+      for (const [sort, key] of orders) {
+        const limit = 1 + (i % 13);
+        const { ids, pages } = allPages(engine, { near, sort, limit, ...(keyword ? { keyword } : {}) });
+        expect(ids).toEqual([...docs].sort(byKey(key)).map((d) => d.jobId));
+        for (const h of pages.flatMap((p) => p.hits)) {
+          expect(h.distanceMeters).toBe(dist(live.get(h.jobId)!));
+          // Only a relevance query orders by score, but every hit carries its score.
+          expect(h.score).toBe(keyword ? relevanceScore.get(h.jobId) : 0);
+        }
+      }
+    }
+  });
+
+  it('bounds distances by planar figures within the margins the radius search relies on', () => {
+    const out = new Float64Array(2);
+    for (let i = 0; i < 20_000; i++) {
+      const a = { lng: 74 + rand() * 60, lat: 18 + rand() * 35.5 };
+      const reach = rand() < 0.5 ? 0.05 : 0.45; // up to ~5 km or ~50 km
+      const b = { lng: a.lng + (rand() - 0.5) * 2 * reach, lat: a.lat + (rand() - 0.5) * 2 * reach };
+      const exact = haversineMeters(a.lat, a.lng, cosLatOf(a.lat), b.lat, b.lng, cosLatOf(b.lat));
+      if (exact > 50_000) continue;
+      const planar = planarMeters(a.lat, a.lng, cosLatOf(a.lat), b.lat, b.lng);
+      expect(planar * PLANAR_LOW - PLANAR_SLACK_M).toBeLessThanOrEqual(exact);
+      expect(planar * PLANAR_HIGH + PLANAR_SLACK_M).toBeGreaterThanOrEqual(exact);
+      cellDistanceBounds(a.lng, a.lat, cellKey(b.lng, b.lat), out);
+      expect(out[0]).toBeLessThanOrEqual(exact);
+      expect(out[1]).toBeGreaterThanOrEqual(exact);
     }
   });
 

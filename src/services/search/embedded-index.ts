@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireProcessLock, type ProcessLock } from '../../platform/db/process-lock.js';
-import type { Logger } from '../../platform/log.js';
 import { ANALYZER_VERSION } from './engine/analyzer.js';
 import { buildSearchEngine, openSearchEngine, type SearchEngine } from './engine/engine.js';
 import { fsyncDir } from './engine/snapshot.js';
@@ -14,6 +13,12 @@ import {
 } from './search.port.js';
 
 export { SearchUnavailableError } from './search.port.js';
+
+/** What the index logs through: the platform's logger, or its stand-in in the search thread. */
+export interface IndexLog {
+  info(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
 
 /**
  * The embedded engine behind the SearchIndex port. The index directory holds
@@ -36,17 +41,28 @@ export class EmbeddedSearchIndex implements SearchIndex {
   private constructor(
     private readonly dir: string,
     private readonly lock: ProcessLock,
-    private readonly log: Logger,
+    private readonly log: IndexLog,
     private live: SearchEngine | null,
     private liveName: string,
     /** Why the stored index cannot serve (null when it can). */
     private reindexReason: string | null,
   ) {}
 
-  /** Opens (or creates) the index in `dir`; throws DatabaseLockedError if another process has it. */
-  static open(dir: string, log: Logger): EmbeddedSearchIndex {
+  /** Takes the directory's process lock; throws DatabaseLockedError if another process has it. */
+  static lock(dir: string): ProcessLock {
     mkdirSync(dir, { recursive: true });
-    const lock = acquireProcessLock(join(dir, 'LOCK'), 'search index');
+    return acquireProcessLock(join(dir, 'LOCK'), 'search index');
+  }
+
+  /**
+   * Opens (or creates) the index in `dir`, taking its lock (DatabaseLockedError if another process
+   * has it), or under `lock` when the caller already holds it (the search thread's owner does).
+   */
+  static open(
+    dir: string,
+    log: IndexLog,
+    lock: ProcessLock = EmbeddedSearchIndex.lock(dir),
+  ): EmbeddedSearchIndex {
     try {
       const currentFile = join(dir, 'CURRENT');
       const folders = readdirSync(dir).filter((entry) => /^index-\d+$/.test(entry));

@@ -2,10 +2,10 @@ import { INBOX_RETENTION_MS } from '../../platform/retention.js';
 import type { ServiceModule } from '../../platform/service.js';
 import { JOB_CHANGE_EVENTS, type JobClient, type PublicJob } from '../job/index.js';
 import { createElasticsearchIndex } from './elasticsearch/es-index.js';
-import { EmbeddedSearchIndex } from './embedded-index.js';
 import { registerSearchRoutes } from './search.routes.js';
 import { createSearchService } from './search.service.js';
 import { toSearchDoc } from './search.mappers.js';
+import { ThreadedSearchIndex } from './threaded-index.js';
 import type { SearchIndex, SearchJobDoc } from './search.port.js';
 
 export type { SearchIndex } from './search.port.js';
@@ -30,10 +30,10 @@ export const searchModule: ServiceModule = {
   create(ctx) {
     const { config, log, clock } = ctx;
     let index: SearchIndex;
-    let embedded: EmbeddedSearchIndex | null = null;
+    let embedded: ThreadedSearchIndex | null = null;
     switch (config.search.engine) {
       case 'embedded':
-        embedded = EmbeddedSearchIndex.open(config.search.dir, log);
+        embedded = ThreadedSearchIndex.open(config.search.dir, log);
         index = embedded;
         break;
       case 'elasticsearch': {
@@ -76,7 +76,7 @@ export const searchModule: ServiceModule = {
       },
       schedules: [
         ...(embedded
-          ? [{ name: 'search.compact', every: '1m', run: async () => void embedded.maintain() }]
+          ? [{ name: 'search.compact', every: '1m', run: async () => void (await embedded.maintain()) }]
           : []),
         {
           // Removal records are kept as long as inbox ids: a redelivery is refused by both.

@@ -1,14 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../../platform/threads.js';
 import type { AnalyzedDoc } from './job-index.js';
 import type { SearchJobDoc } from './types.js';
 
-/**
- * One analysis worker thread for bulk builds. From the TypeScript sources (development, tests)
- * the worker first registers tsx, as bin/linggong.mjs does for the main thread.
- */
+/** One analysis worker thread for bulk builds. */
 export class AnalysisWorker {
   private readonly worker: Worker;
   private nextId = 0;
@@ -18,19 +13,7 @@ export class AnalysisWorker {
   >();
 
   constructor() {
-    const fromSource = import.meta.url.endsWith('.ts');
-    const target = new URL(`./analysis-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url).href;
-    let code = `import(${JSON.stringify(target)});`;
-    if (fromSource) {
-      // Resolve tsx's ESM API from its package exports (an eval worker cannot resolve it itself).
-      const pkgPath = createRequire(import.meta.url).resolve('tsx/package.json');
-      const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as {
-        exports: Record<string, { import: { default: string } }>;
-      };
-      const tsx = new URL(pkg.exports['./esm/api']!.import.default, pathToFileURL(pkgPath)).href;
-      code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`;
-    }
-    this.worker = new Worker(code, { eval: true });
+    this.worker = startModuleWorker(import.meta.url, './analysis-worker');
     this.worker.on('message', (m: { id: number; out: (AnalyzedDoc | null)[] }) => {
       this.waiting.get(m.id)?.resolve(m.out);
       this.waiting.delete(m.id);

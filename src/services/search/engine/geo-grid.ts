@@ -52,6 +52,58 @@ export function haversineMeters(
   return 2 * EARTH_MEAN_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
+const METERS_PER_DEG = EARTH_MEAN_RADIUS_M * DEG;
+
+/**
+ * Planar (equirectangular) distances are turned into safe bounds of the haversine distance by
+ * these factors and 2 m: for points up to 50 km apart anywhere in China the planar figure is within
+ * about 1.2 % of the haversine (the cos(latitude) used for east-west degrees differs from the true
+ * one by at most that much over 0.45° of latitude at 54°N), so 2 % leaves room. A test checks it.
+ */
+export const PLANAR_LOW = 0.98;
+export const PLANAR_HIGH = 1.02;
+export const PLANAR_SLACK_M = 2;
+
+/** Equirectangular distance in metres, east-west degrees scaled by the centre's cos(latitude). */
+export function planarMeters(
+  aLat: number,
+  aLng: number,
+  aCosLat: number,
+  bLat: number,
+  bLng: number,
+): number {
+  const dx = (bLng - aLng) * aCosLat;
+  const dy = bLat - aLat;
+  return Math.sqrt(dx * dx + dy * dy) * METERS_PER_DEG;
+}
+
+/**
+ * Bounds of the haversine distance from a point to every point of grid cell `key`, written to
+ * `out` as [min, max] metres. Planar (equirectangular) distances to the cell's rectangle, with the
+ * east-west degrees scaled by the smallest (for min) or largest (for max) cos(latitude) the point
+ * and cell span, widened like planarMeters' bounds, so `min` never exceeds and `max` never falls
+ * short of a true distance within the radii allowed (≤ 50 km). Points are in China, inside the grid, so a
+ * document's cell always contains it. Query code uses these to skip whole cells.
+ */
+export function cellDistanceBounds(lng: number, lat: number, key: number, out: Float64Array): void {
+  const row = Math.floor(key / GRID_COLS);
+  const lat0 = GRID_MIN_LAT + row * CELL_DEG;
+  const lat1 = lat0 + CELL_DEG;
+  const lng0 = GRID_MIN_LNG + (key - row * GRID_COLS) * CELL_DEG;
+  const lng1 = lng0 + CELL_DEG;
+  const dyMin = lat < lat0 ? lat0 - lat : lat > lat1 ? lat - lat1 : 0;
+  const dxMin = lng < lng0 ? lng0 - lng : lng > lng1 ? lng - lng1 : 0;
+  const dyMax = Math.max(Math.abs(lat - lat0), Math.abs(lat - lat1));
+  const dxMax = Math.max(Math.abs(lng - lng0), Math.abs(lng - lng1));
+  // Latitudes in China are positive: cos falls towards the north.
+  const cosLow = Math.cos(Math.max(lat, lat1) * DEG);
+  const cosHigh = Math.cos(Math.min(lat, lat0) * DEG);
+  const min = Math.hypot(dxMin * cosLow, dyMin) * METERS_PER_DEG;
+  const max = Math.hypot(dxMax * cosHigh, dyMax) * METERS_PER_DEG;
+  out[0] = Math.max(0, min * PLANAR_LOW - PLANAR_SLACK_M);
+  out[1] = max * PLANAR_HIGH + PLANAR_SLACK_M;
+}
+
 export function cosLatOf(lat: number): number {
   return Math.cos(lat * DEG);
 }

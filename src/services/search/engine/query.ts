@@ -1,6 +1,17 @@
 import { isInChina } from '../../../platform/geo.js';
 import { analyzeQuery, normalizeTag } from './analyzer.js';
-import { GRID_COLS, cosLatOf, haversineMeters, radiusWindow, type CellWindow } from './geo-grid.js';
+import {
+  GRID_COLS,
+  PLANAR_HIGH,
+  PLANAR_LOW,
+  PLANAR_SLACK_M,
+  cellDistanceBounds,
+  planarMeters,
+  cosLatOf,
+  haversineMeters,
+  radiusWindow,
+  type CellWindow,
+} from './geo-grid.js';
 import { highlightSnippet, highlightText } from './highlight.js';
 import {
   FLAG_ALIVE,
@@ -235,12 +246,30 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
   let w: CellWindow | null = null;
   if (near) w = radiusWindow(cLng, cLat, radius);
   else if (cityId >= 0) w = ix.cityWindow(cityId);
+  // For a radius, each range is one cell that reaches into the circle, with the bounds of its
+  // distances: a cell wholly inside needs no per-document radius test, one wholly outside is
+  // skipped, and its nearest possible distance tells whether any of its documents can still make
+  // the page.
+  const rangeMin: number[] = [];
+  const rangeInside: boolean[] = [];
   if (w) {
     const cells = ix.cellKeys.length;
+    const bounds = new Float64Array(2);
     for (let row = w.row0; row <= w.row1; row++) {
       const i0 = lowerBoundI32(ix.cellKeys, 0, cells, row * GRID_COLS + w.col0);
       const i1 = lowerBoundI32(ix.cellKeys, i0, cells, row * GRID_COLS + w.col1 + 1);
-      if (i1 > i0) ranges.push(ix.cellStart[i0]!, ix.cellStart[i1]!);
+      if (i1 <= i0) continue;
+      if (!near) {
+        ranges.push(ix.cellStart[i0]!, ix.cellStart[i1]!);
+        continue;
+      }
+      for (let i = i0; i < i1; i++) {
+        cellDistanceBounds(cLng, cLat, ix.cellKeys[i]!, bounds);
+        if (bounds[0]! > radius) continue;
+        ranges.push(ix.cellStart[i]!, ix.cellStart[i + 1]!);
+        rangeMin.push(bounds[0]!);
+        rangeInside.push(bounds[1]! <= radius);
+      }
     }
   } else if (cityId < 0) {
     ranges.push(0, ix.mainCount);
@@ -278,8 +307,21 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
   let total = 0;
   const heap = new TopK(limit, ix.jobIds);
   let afterCount = 0;
-  const scored = required.some((r) => r.idf > 0);
+  // Scores order only a relevance query; other sorts score just the hits of their page (below).
+  const scored = sort === 'relevance' && required.some((r) => r.idf > 0);
   const tfs = new Float64Array(required.length);
+  const bm25 = (slot: number): number => {
+    const norm = BM25_K1 * (1 - BM25_B + (BM25_B * ix.docLen[slot]!) / avgdl);
+    let score = 0;
+    for (let j = 0; j < required.length; j++) {
+      const tf = tfs[j]!;
+      score += (required[j]!.idf * tf * (BM25_K1 + 1)) / (tf + norm);
+    }
+    return score;
+  };
+  // Filters that restrict nothing read no column.
+  const checkPay = minPay > -Infinity;
+  const checkDates = from > -Infinity || to < Infinity;
 
   // Per-candidate check shared by both segments; `tfs` must hold the required terms' frequencies.
   const consider = (slot: number): void => {
@@ -288,13 +330,21 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
     if (allowedCategory !== null && allowedCategory[ix.category[slot]!] === 0) return;
     if (payMask !== 0 && (payMask & (1 << ix.payType[slot]!)) === 0) return;
     if (settlementMask !== 0 && (settlementMask & (1 << ix.settlement[slot]!)) === 0) return;
-    if (ix.pay[slot]! < minPay) return;
-    if (ix.endsAt[slot]! < from || ix.startsAt[slot]! > to) return;
+    if (checkPay && ix.pay[slot]! < minPay) return;
+    if (checkDates && (ix.endsAt[slot]! < from || ix.startsAt[slot]! > to)) return;
     if (verifiedOnly && (ix.flags[slot]! & FLAG_VERIFIED) === 0) return;
-    let dist = 0;
-    if (near) {
-      dist = haversineMeters(cLat, cLng, cCos, ix.lat[slot]!, ix.lng[slot]!, ix.cosLat[slot]!);
-      if (dist > radius) return;
+    // NaN: not computed (the document is inside the radius and its distance is not needed yet).
+    let dist = NaN;
+    if (near && !cellInside) {
+      // The cheap planar figure settles most documents; the haversine decides near the boundary.
+      const lat = ix.lat[slot]!;
+      const lng = ix.lng[slot]!;
+      const planar = planarMeters(cLat, cLng, cCos, lat, lng);
+      if (planar * PLANAR_LOW - PLANAR_SLACK_M > radius) return;
+      if (planar * PLANAR_HIGH + PLANAR_SLACK_M > radius) {
+        dist = haversineMeters(cLat, cLng, cCos, lat, lng, ix.cosLat[slot]!);
+        if (dist > radius) return;
+      }
     }
     if (!hasOtherTerms(slot)) return;
     total++;
@@ -302,20 +352,22 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
       catCounts[ix.category[slot]!]!++;
       payCounts[ix.payType[slot]!]!++;
     }
-    let score = 0;
-    if (scored) {
-      const norm = BM25_K1 * (1 - BM25_B + (BM25_B * ix.docLen[slot]!) / avgdl);
-      for (let j = 0; j < required.length; j++) {
-        const tf = tfs[j]!;
-        score += (required[j]!.idf * tf * (BM25_K1 + 1)) / (tf + norm);
-      }
-    }
+    const score = scored ? bm25(slot) : 0;
     let key: number;
     switch (sort) {
       case 'relevance':
         key = -score;
         break;
       case 'distance':
+        if (Number.isNaN(dist)) {
+          // No document of this cell is nearer than cellMin; beyond the page's farthest kept hit
+          // (itself after the position) it is a later hit and cannot enter the page.
+          if (heap.isFull() && cellMin > heap.worstKey()) {
+            afterCount++;
+            return;
+          }
+          dist = haversineMeters(cLat, cLng, cCos, ix.lat[slot]!, ix.lng[slot]!, ix.cosLat[slot]!);
+        }
         key = dist;
         break;
       case 'pay':
@@ -328,6 +380,14 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
     if (after && (key < after.key || (key === after.key && ix.jobIds[slot]! >= after.jobId))) return;
     afterCount++;
     heap.offer(key, slot, score, dist);
+  };
+
+  // The range being scanned: is it a cell wholly inside the radius, and its nearest distance.
+  let cellInside = false;
+  let cellMin = 0;
+  const enterRange = (k: number): void => {
+    cellInside = rangeInside[k >> 1] ?? false;
+    cellMin = rangeMin[k >> 1] ?? 0;
   };
 
   // Membership of the non-driver terms, by forward-only cursors (candidates come in slot order).
@@ -367,23 +427,32 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
   resetCursors(false);
   if (driver < 0) {
     for (let k = 0; k < ranges.length; k += 2) {
+      enterRange(k);
       for (let slot = ranges[k]!, hi = ranges[k + 1]!; slot < hi; slot++) consider(slot);
     }
   } else if (required[driver]!.term < ix.mainTermCount) {
     const t = required[driver]!.term;
     const s = tStart[t]!;
     const e = tStart[t + 1]!;
+    let from = s;
     for (let k = 0; k < ranges.length; k += 2) {
+      enterRange(k);
       const hi = ranges[k + 1]! * 256;
-      for (let p = lowerBound(post, s, e, ranges[k]! * 256); p < e && post[p]! < hi; p++) {
+      // Ranges ascend, so the driver's cursor only moves forward.
+      let p = gallop(post, from, e, ranges[k]! * 256);
+      for (; p < e && post[p]! < hi; p++) {
         tfs[driver] = post[p]! & 255;
         consider(post[p]! >>> 8);
       }
+      from = p;
     }
   }
 
   // --- Tail: documents since the last compaction, in arrival order. ---
   if (ix.count > ix.mainCount) {
+    // Tail documents are in no cell order: every one is tested on its own.
+    cellInside = false;
+    cellMin = 0;
     resetCursors(true);
     driver = -1;
     let shortest = ix.count - ix.mainCount;
@@ -408,8 +477,13 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
 
   // --- Page, highlights, facets. ---
   const picked = heap.sorted();
+  const scoreHits = !scored && required.some((r) => r.idf > 0);
   const hits: SearchHit[] = picked.map((h) => {
     const doc = hitDoc(ix, h.slot);
+    if (scoreHits) {
+      required.forEach((r, j) => (tfs[j] = termFrequency(ix, r.term, h.slot)));
+      h.score = bm25(h.slot);
+    }
     const hit: SearchHit = {
       jobId: ix.jobIds[h.slot]!,
       doc,
@@ -419,7 +493,11 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
         description: highlightSnippet(ix.descriptions.get(h.slot), highlightTerms),
       },
     };
-    if (near) hit.distanceMeters = h.dist;
+    if (near) {
+      hit.distanceMeters = Number.isNaN(h.dist)
+        ? haversineMeters(cLat, cLng, cCos, ix.lat[h.slot]!, ix.lng[h.slot]!, ix.cosLat[h.slot]!)
+        : h.dist;
+    }
     return hit;
   });
   const last = picked[picked.length - 1];
@@ -432,6 +510,27 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
     total: { value: total, exact: true },
     next,
   };
+}
+
+/** How often `term` occurs in the document in `slot` (0 when it does not). */
+function termFrequency(ix: JobIndex, term: number, slot: number): number {
+  const target = slot * 256;
+  let list: U32 | undefined;
+  let lo = 0;
+  let hi = 0;
+  if (slot < ix.mainCount) {
+    if (term >= ix.mainTermCount) return 0;
+    list = ix.mainPostings;
+    lo = ix.mainTermStart[term]!;
+    hi = ix.mainTermStart[term + 1]!;
+  } else {
+    // Tail postings are in arrival order, which is slot order.
+    list = ix.tailPostings[term];
+    hi = ix.tailLength[term] ?? 0;
+  }
+  if (!list) return 0;
+  const p = lowerBound(list, lo, hi, target);
+  return p < hi && list[p]! >>> 8 === slot ? list[p]! & 255 : 0;
 }
 
 /** A hit's card fields, read back from the columns (only for the few hits of a page). */

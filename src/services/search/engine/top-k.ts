@@ -26,6 +26,15 @@ export class TopK {
     this.dists = new Float64Array(k);
   }
 
+  isFull(): boolean {
+    return this.size === this.k;
+  }
+
+  /** The key of the worst entry kept (meaningful when full). */
+  worstKey(): number {
+    return this.keys[0]!;
+  }
+
   /** True when entry a ranks after entry b. */
   private after(aKey: number, aSlot: number, bKey: number, bSlot: number): boolean {
     return aKey > bKey || (aKey === bKey && this.jobIds[aSlot]! < this.jobIds[bSlot]!);

@@ -1,0 +1,92 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { EmbeddedSearchIndex, type IndexLog } from './embedded-index.js';
+import { SearchEngineError, type SearchJobDoc } from './engine/types.js';
+import { SearchUnavailableError } from './search.port.js';
+import type { FromThread, ThreadCall, ToThread, WireError } from './threaded-index.js';
+
+/**
+ * The search thread: owns the embedded index (engine, snapshot, change log) and runs every call on
+ * it, so queries, fsyncs and compaction use this thread's core while the main thread serves HTTP.
+ * The main thread holds the directory's process lock; this thread opens the index under it.
+ */
+const port = parentPort!;
+const { dir } = workerData as { dir: string };
+const send = (message: FromThread): void => port.postMessage(message);
+
+const log: IndexLog = {
+  info: (fields, message) => send({ type: 'log', level: 'info', fields, message }),
+  error: (fields, message) => send({ type: 'log', level: 'error', fields, message }),
+};
+
+function toWire(e: unknown): WireError {
+  if (e instanceof SearchUnavailableError) {
+    return { name: e.name, message: e.message, reason: e.reason, kind: e.kind };
+  }
+  if (e instanceof SearchEngineError) return { name: e.name, message: e.message, code: e.code };
+  const error = e instanceof Error ? e : new Error(String(e));
+  return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
+}
+
+/** Documents of a rebuild come from the main thread one batch at a time, when this thread asks. */
+const batchWaiters = new Map<
+  number,
+  { resolve: (docs: SearchJobDoc[] | null) => void; reject: (e: Error) => void }
+>();
+
+async function* pulled(id: number): AsyncGenerator<SearchJobDoc> {
+  for (;;) {
+    const docs = await new Promise<SearchJobDoc[] | null>((resolve, reject) => {
+      batchWaiters.set(id, { resolve, reject });
+      send({ type: 'pull', id });
+    });
+    if (docs === null) return;
+    yield* docs;
+  }
+}
+
+let index: EmbeddedSearchIndex;
+try {
+  index = EmbeddedSearchIndex.open(dir, log, { release() {} });
+} catch (e) {
+  send({ type: 'failed', error: toWire(e) });
+  throw e;
+}
+
+function run(call: ThreadCall): unknown {
+  switch (call.op) {
+    case 'search':
+      return index.search(call.query);
+    case 'upsert':
+      return index.upsert(call.doc);
+    case 'remove':
+      return index.remove(call.jobId, call.version, call.removedAt);
+    case 'status':
+      return index.status();
+    case 'maintain':
+      return index.maintain();
+    case 'pruneTombstones':
+      return index.pruneTombstones(call.before);
+    case 'rebuild':
+      return index.rebuild(pulled(call.id), (p) => send({ type: 'progress', id: call.id, ...p }));
+    case 'close':
+      return index.close();
+  }
+}
+
+port.on('message', (message: ToThread) => {
+  if (message.type === 'batch') {
+    const waiter = batchWaiters.get(message.id);
+    batchWaiters.delete(message.id);
+    if (message.error) waiter?.reject(Object.assign(new Error(message.error.message), message.error));
+    else waiter?.resolve(message.docs);
+    return;
+  }
+  const { id } = message;
+  Promise.resolve()
+    .then(() => run(message))
+    .then(
+      (value) => send({ type: 'result', id, value }),
+      (e: unknown) => send({ type: 'error', id, error: toWire(e) }),
+    );
+});
+send({ type: 'ready' });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { createLogger } from '../../src/platform/log.js';
 import { EmbeddedSearchIndex } from '../../src/services/search/embedded-index.js';
+import { ThreadedSearchIndex } from '../../src/services/search/threaded-index.js';
 import { describeSearchIndexContract } from './index-contract.js';
 
 // The embedded engine keeps the contract the Elasticsearch adapter keeps (elasticsearch.test.ts).
@@ -16,4 +17,11 @@ describeSearchIndexContract('embedded', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'linggong-search-contract-'));
   dirs.push(dir);
   return EmbeddedSearchIndex.open(dir, createLogger({ level: 'silent' }));
+});
+
+// What the search service runs: the same index served from its own thread.
+describeSearchIndexContract('embedded, in its thread', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'linggong-search-contract-'));
+  dirs.push(dir);
+  return ThreadedSearchIndex.open(dir, createLogger({ level: 'silent' }), { timeZone: 'Asia/Shanghai' });
 });

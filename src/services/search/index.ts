@@ -33,7 +33,7 @@ export const searchModule: ServiceModule = {
     let embedded: ThreadedSearchIndex | null = null;
     switch (config.search.engine) {
       case 'embedded':
-        embedded = ThreadedSearchIndex.open(config.search.dir, log);
+        embedded = ThreadedSearchIndex.open(config.search.dir, log, { timeZone: config.businessTimeZone });
         index = embedded;
         break;
       case 'elasticsearch': {

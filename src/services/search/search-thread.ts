@@ -1,7 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { createInstantFormatter } from '../../platform/clock.js';
 import { EmbeddedSearchIndex, type IndexLog } from './embedded-index.js';
 import { SearchEngineError, type SearchJobDoc } from './engine/types.js';
-import { SearchUnavailableError } from './search.port.js';
+import { renderCards } from './search.mappers.js';
+import { SearchUnavailableError, type RenderedSearchResult } from './search.port.js';
 import type { FromThread, ThreadCall, ToThread, WireError } from './threaded-index.js';
 
 /**
@@ -10,7 +12,8 @@ import type { FromThread, ThreadCall, ToThread, WireError } from './threaded-ind
  * The main thread holds the directory's process lock; this thread opens the index under it.
  */
 const port = parentPort!;
-const { dir } = workerData as { dir: string };
+const { dir, timeZone } = workerData as { dir: string; timeZone: string };
+const formatInstant = createInstantFormatter(timeZone);
 const send = (message: FromThread): void => port.postMessage(message);
 
 const log: IndexLog = {
@@ -52,10 +55,19 @@ try {
   throw e;
 }
 
+async function searchRendered(
+  call: Extract<ThreadCall, { op: 'searchRendered' }>,
+): Promise<RenderedSearchResult> {
+  const { hits, ...rest } = await index.search(call.query);
+  return { ...rest, cards: renderCards(hits, formatInstant) };
+}
+
 function run(call: ThreadCall): unknown {
   switch (call.op) {
     case 'search':
       return index.search(call.query);
+    case 'searchRendered':
+      return searchRendered(call);
     case 'upsert':
       return index.upsert(call.doc);
     case 'remove':

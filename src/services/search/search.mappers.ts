@@ -1,6 +1,9 @@
 import { parseInstant } from '../../platform/clock.js';
+import { findCategory } from '../../platform/reference/gig-categories.js';
 import type { PublicJob } from '../job/index.js';
+import type { SearchHit } from './engine/types.js';
 import type { SearchJobDoc } from './search.port.js';
+import type { SearchJobCard } from './search.schemas.js';
 
 /**
  * A job as the job service announces it → the document the index stores. `employerVerified` is
@@ -32,4 +35,36 @@ export function toSearchDoc(job: PublicJob): SearchJobDoc {
     publishedAt:
       job.publishedAt === null ? instant(job.startsAt, 'startsAt') : instant(job.publishedAt, 'publishedAt'),
   };
+}
+
+/** A hit → the job card the search answer lists (instants in the business time zone). */
+export function toJobCard(hit: SearchHit, formatInstant: (instant: number) => string): SearchJobCard {
+  const d = hit.doc;
+  const out: SearchJobCard = {
+    id: d.jobId,
+    version: d.version,
+    title: d.title,
+    category: d.category,
+    categoryName: findCategory(d.category)?.zh ?? d.category,
+    tags: d.tags,
+    pay: { type: d.payType, amountFen: d.payAmountFen },
+    settlement: d.settlement,
+    employerVerified: d.employerVerified,
+    place: { city: d.city, location: d.location },
+    startsAt: formatInstant(d.startsAt),
+    endsAt: formatInstant(d.endsAt),
+    publishedAt: formatInstant(d.publishedAt),
+    highlight: hit.highlight,
+  };
+  if (hit.distanceMeters !== undefined) out.distanceMeters = Math.round(hit.distanceMeters);
+  return out;
+}
+
+/**
+ * A page's cards as the JSON array the answer embeds. Every field of a card is built by
+ * toJobCard, so plain JSON.stringify writes exactly the SearchJobCard schema (nothing else can
+ * pass through), and it is cheaper than a schema serializer for these text-heavy objects.
+ */
+export function renderCards(hits: readonly SearchHit[], formatInstant: (instant: number) => string): string {
+  return JSON.stringify(hits.map((hit) => toJobCard(hit, formatInstant)));
 }

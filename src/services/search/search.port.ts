@@ -18,6 +18,12 @@ export interface SearchIndex {
   remove(jobId: string, version: number, removedAt: number): Promise<'removed' | 'absent' | 'stale'>;
   search(query: SearchQuery): Promise<SearchResult>;
   /**
+   * The same search with the page's job cards already rendered as JSON (search.mappers.ts
+   * renderCards). Optional: an index that runs off the HTTP thread (the embedded index's thread)
+   * renders there, so the HTTP thread neither rebuilds the hits as objects nor serialises them.
+   */
+  searchRendered?(query: SearchQuery): Promise<RenderedSearchResult>;
+  /**
    * Builds a new index from every open job and swaps it in atomically (a new directory or a new
    * Elasticsearch index behind the alias); searches keep answering from the old one meanwhile.
    */
@@ -30,6 +36,11 @@ export interface SearchIndex {
   /** Size, analyzer version, and why a reindex is needed (null when it is not). */
   status(): Promise<{ documents: number; analyzerVersion: string; needsReindex: string | null }>;
   close(): Promise<void>;
+}
+
+export interface RenderedSearchResult extends Omit<SearchResult, 'hits'> {
+  /** JSON array of the page's job cards. */
+  cards: string;
 }
 
 /**

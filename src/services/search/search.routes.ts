@@ -16,10 +16,12 @@ export async function registerSearchRoutes(app: App, search: SearchService): Pro
       },
     },
     async (request, reply) => {
-      const page = await search.search(request.query);
+      const body = await search.search(request.query);
       // Results change with every job event; a short shared cache absorbs bursts of the same query.
       void reply.header('cache-control', 'public, max-age=5');
-      return page;
+      // The body is SearchJobsResponse serialised already: a string with a JSON content type is
+      // sent as it is (the schema above documents it; the type system only knows objects).
+      return reply.type('application/json; charset=utf-8').send(body as unknown as SearchJobsResponse);
     },
   );
 }

@@ -4,20 +4,13 @@ import type { CursorCodec } from '../../platform/cursor.js';
 import { PlatformErrors } from '../../platform/errors.js';
 import type { EventEnvelope } from '../../platform/events/types.js';
 import { isInChina, toGcj02 } from '../../platform/geo.js';
-import { findCategory } from '../../platform/reference/gig-categories.js';
 import type { JobChanged, JobEnded } from '../job/index.js';
 import { SearchUnavailableError } from './search.port.js';
-import {
-  DEFAULT_LIMIT,
-  SearchEngineError,
-  type PayType,
-  type SearchHit,
-  type Settlement,
-} from './engine/types.js';
+import { DEFAULT_LIMIT, SearchEngineError, type PayType, type Settlement } from './engine/types.js';
 import { SearchErrors } from './search.errors.js';
-import { toSearchDoc } from './search.mappers.js';
-import type { SearchIndex, SearchQuery } from './search.port.js';
-import type { SearchJobCard, SearchJobsQuery, SearchJobsResponse } from './search.schemas.js';
+import { renderCards, toSearchDoc } from './search.mappers.js';
+import type { RenderedSearchResult, SearchIndex, SearchQuery } from './search.port.js';
+import type { SearchJobsQuery } from './search.schemas.js';
 
 export const DEFAULT_RADIUS_METERS = 5000;
 
@@ -86,30 +79,12 @@ export function createSearchService(deps: SearchServiceDeps) {
     return `search.jobs:${digest}`;
   }
 
-  function card(hit: SearchHit): SearchJobCard {
-    const d = hit.doc;
-    const out: SearchJobCard = {
-      id: d.jobId,
-      version: d.version,
-      title: d.title,
-      category: d.category,
-      categoryName: findCategory(d.category)?.zh ?? d.category,
-      tags: d.tags,
-      pay: { type: d.payType, amountFen: d.payAmountFen },
-      settlement: d.settlement,
-      employerVerified: d.employerVerified,
-      place: { city: d.city, location: d.location },
-      startsAt: formatInstant(d.startsAt),
-      endsAt: formatInstant(d.endsAt),
-      publishedAt: formatInstant(d.publishedAt),
-      highlight: hit.highlight,
-    };
-    if (hit.distanceMeters !== undefined) out.distanceMeters = Math.round(hit.distanceMeters);
-    return out;
-  }
-
   return {
-    async search(q: SearchJobsQuery): Promise<SearchJobsResponse> {
+    /**
+     * One page of search results as the JSON body of the answer (SearchJobsResponse): the cards
+     * come rendered from the index when it can (the embedded index's thread), else from its hits.
+     */
+    async search(q: SearchJobsQuery): Promise<string> {
       const query = toEngineQuery(q);
       // The scope (a hash of the query) is computed only when a cursor is read or written.
       let scope: string | undefined;
@@ -119,9 +94,13 @@ export function createSearchService(deps: SearchServiceDeps) {
         if (typeof position !== 'string') throw PlatformErrors.INVALID_CURSOR();
         query.after = position;
       }
-      let result;
+      let page: RenderedSearchResult;
       try {
-        result = await deps.index.search(query);
+        if (deps.index.searchRendered) page = await deps.index.searchRendered(query);
+        else {
+          const { hits, ...rest } = await deps.index.search(query);
+          page = { ...rest, cards: renderCards(hits, formatInstant) };
+        }
       } catch (e) {
         if (e instanceof SearchUnavailableError) {
           throw e.kind === 'reindex'
@@ -134,12 +113,11 @@ export function createSearchService(deps: SearchServiceDeps) {
           throw SearchErrors.SEARCH_QUERY_INVALID({ reason: e.message });
         throw e;
       }
-      return {
-        items: result.hits.map(card),
-        facets: result.facets,
-        total: result.total,
-        nextCursor: result.next === null ? null : cursors.encodeFor(scoped(), { p: result.next }),
-      };
+      const nextCursor = page.next === null ? null : cursors.encodeFor(scoped(), { p: page.next });
+      return (
+        `{"items":${page.cards},"facets":${JSON.stringify(page.facets)},` +
+        `"total":${JSON.stringify(page.total)},"nextCursor":${JSON.stringify(nextCursor)}}`
+      );
     },
 
     /**

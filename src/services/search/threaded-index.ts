@@ -6,6 +6,7 @@ import { EmbeddedSearchIndex } from './embedded-index.js';
 import { SearchEngineError, type SearchEngineErrorCode } from './engine/types.js';
 import {
   SearchUnavailableError,
+  type RenderedSearchResult,
   type SearchIndex,
   type SearchJobDoc,
   type SearchQuery,
@@ -15,6 +16,7 @@ import {
 /** A call the main thread makes of the search thread. */
 export type ThreadCall = { id: number } & (
   | { op: 'search'; query: SearchQuery }
+  | { op: 'searchRendered'; query: SearchQuery }
   | { op: 'upsert'; doc: SearchJobDoc }
   | { op: 'remove'; jobId: string; version: number; removedAt: number }
   | { op: 'status' }
@@ -97,11 +99,16 @@ export class ThreadedSearchIndex implements SearchIndex {
     private readonly dir: string,
     private readonly lock: ProcessLock,
     private readonly log: Logger,
+    /** The business time zone the thread renders cards' instants in. */
+    private readonly timeZone: string,
   ) {}
 
-  /** Takes the index directory's lock (DatabaseLockedError if another process has it) and starts the thread. */
-  static open(dir: string, log: Logger): ThreadedSearchIndex {
-    const index = new ThreadedSearchIndex(dir, EmbeddedSearchIndex.lock(dir), log);
+  /**
+   * Takes the index directory's lock (DatabaseLockedError if another process has it) and starts
+   * the thread.
+   */
+  static open(dir: string, log: Logger, options: { timeZone: string }): ThreadedSearchIndex {
+    const index = new ThreadedSearchIndex(dir, EmbeddedSearchIndex.lock(dir), log, options.timeZone);
     index.start();
     return index;
   }
@@ -116,6 +123,11 @@ export class ThreadedSearchIndex implements SearchIndex {
 
   search(query: SearchQuery): Promise<SearchResult> {
     return this.call('search', { query });
+  }
+
+  /** The search with its cards rendered in the thread: one string crosses instead of the hits. */
+  searchRendered(query: SearchQuery): Promise<RenderedSearchResult> {
+    return this.call('searchRendered', { query });
   }
 
   rebuild(
@@ -157,7 +169,9 @@ export class ThreadedSearchIndex implements SearchIndex {
   }
 
   private start(): void {
-    const worker = startModuleWorker(import.meta.url, './search-thread', { workerData: { dir: this.dir } });
+    const worker = startModuleWorker(import.meta.url, './search-thread', {
+      workerData: { dir: this.dir, timeZone: this.timeZone },
+    });
     this.worker = worker;
     this.ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (m: FromThread) => {

@@ -32,6 +32,8 @@ const { values: flags } = parseArgs({
     seed: { type: 'string', default: '1' },
     radius: { type: 'string', default: '5000' },
     keep: { type: 'boolean', default: false },
+    /** Measure queries on an index folder that exists already (e.g. the corpus's index-1), no build. */
+    index: { type: 'string' },
   },
 });
 const docCount = Number(flags.docs);
@@ -104,6 +106,15 @@ log(`data: ${docCount.toLocaleString('en-US')} generated job posts, ${CITIES.len
 log(`analyzer: ${ANALYZER_VERSION}`);
 log(`queries: ${queryCount} per shape after ${warmupCount} warm-up, radius ${radius} m, limit 20, facets on`);
 log('');
+
+if (flags.index) {
+  const opened = openSearchEngine(flags.index);
+  if (opened.status !== 'ready') throw new Error(`${flags.index}: ${opened.reason} ${opened.detail}`);
+  log(`latency, index opened from ${flags.index} (${opened.engine.stats().documents.toLocaleString('en-US')} docs):`);
+  measure(opened.engine);
+  opened.engine.close();
+  process.exit(0);
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'linggong-search-bench-'));
 try {

@@ -7,7 +7,13 @@ import {
   normalizeTag,
   normalizeText,
 } from '../../src/services/search/engine/analyzer.js';
-import { escapeHtml, highlightSnippet, highlightText } from '../../src/services/search/engine/highlight.js';
+import {
+  escapeHtml,
+  highlightSnippet,
+  highlightText,
+  normalizeSlow,
+  normalizeWithMap,
+} from '../../src/services/search/engine/highlight.js';
 
 describe('search analyzer', () => {
   it('folds full-width characters and case: ＫＦＣ, KFC and kfc are one term', () => {
@@ -87,6 +93,30 @@ describe('search highlighting', () => {
     expect(highlightText('（ＫＦＣ）门店 保洁', ['kfc', '保洁'])).toBe(
       '（<em>ＫＦＣ</em>）门店 <em>保洁</em>',
     );
+  });
+
+  it('normalises through its per-unit table exactly as character by character', () => {
+    // Ideographs, latin in both cases and widths, digits, punctuation of both widths, a Kangxi
+    // radical and a compatibility ideograph (NFKC maps both to ideographs), ㎏ (→ "kg"), a
+    // surrogate pair, and the controls and spaces of real posts.
+    const pool = [
+      ...'保洁日结家教服务员kfcKFCｋｆｃＫＦＣ0123２００，。！：（）,.!:()-_ \t\n⼀⾦豈㎏𠀀🙂\u3000',
+    ];
+    let seed = 99;
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    let multi = 0;
+    for (let i = 0; i < 3000; i++) {
+      const text = Array.from(
+        { length: Math.floor(rand() * 60) },
+        () => pool[Math.floor(rand() * pool.length)],
+      ).join('');
+      const fast = normalizeWithMap(text);
+      expect(fast).toEqual(normalizeSlow(text));
+      if (fast.from) multi++;
+    }
+    // Both paths ran: texts with a unit that does not map to exactly one unit keep position maps.
+    expect(multi).toBeGreaterThan(100);
+    expect(normalizeWithMap('急招保洁，ＫＦＣ门店').from).toBeNull();
   });
 
   it('matches latin and digit terms only as whole tokens', () => {

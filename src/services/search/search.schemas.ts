@@ -77,10 +77,9 @@ export const SearchJobsQuery = Type.Object(
     ),
     verified: Type.Optional(Type.Boolean({ description: 'true: only verified employers' })),
     sort: Type.Optional(
-      Type.Union(
-        SEARCH_SORTS.map((s) => Type.Literal(s)),
-        { description: 'Default: relevance with q, else distance with a point, else newest' },
-      ),
+      Type.Enum(SEARCH_SORTS, {
+        description: 'Default: relevance with q, else distance with a point, else newest',
+      }),
     ),
     limit: Type.Optional(
       Type.Integer({ minimum: 1, maximum: MAX_LIMIT, description: `Page size (default ${DEFAULT_LIMIT})` }),

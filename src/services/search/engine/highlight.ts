@@ -42,7 +42,8 @@ function normalizedCodePoint(cp: number): string {
   return piece;
 }
 
-function normalizeWithMap(original: string): Normalized {
+/** Normalises `original` as the analyzer does, with the position maps when units do not map 1:1. */
+export function normalizeSlow(original: string): Normalized {
   // While every character maps to exactly one (the usual case), positions are the identity and no
   // map is kept; the first one that does not switches to explicit maps.
   let from: number[] | null = null;
@@ -81,6 +82,46 @@ function normalizeWithMap(original: string): Normalized {
     i += width;
   }
   return { text, from, to };
+}
+
+/**
+ * Per UTF-16 unit: the one unit it normalises to (0: not looked up yet; MULTI: a surrogate, or a
+ * normalisation that is not exactly one unit). Filled as units are met; 128 KiB.
+ */
+const UNIT = new Uint16Array(65_536);
+const MULTI = 0xffff;
+
+function unitOf(code: number): number {
+  let unit = UNIT[code]!;
+  if (unit !== 0) return unit;
+  let piece: string;
+  if ((code >= 0x4e00 && code <= 0x9fff) || (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39))
+    piece = String.fromCharCode(code);
+  else if (code >= 0x41 && code <= 0x5a) piece = String.fromCharCode(code + 32);
+  else if (code < 0x80) piece = ' ';
+  else if (code >= 0xd800 && code <= 0xdfff) piece = '';
+  else piece = normalizedCodePoint(code);
+  unit = piece.length === 1 ? piece.charCodeAt(0) : MULTI;
+  UNIT[code] = unit;
+  return unit;
+}
+
+let scratch = new Uint16Array(1024);
+
+/**
+ * Normalises `original` as normalizeSlow does. While every unit maps to exactly one unit (job posts
+ * almost always), it fills a reused buffer from a per-unit table and decodes it once; otherwise it
+ * falls back to normalizeSlow, which keeps position maps.
+ */
+export function normalizeWithMap(original: string): Normalized {
+  const n = original.length;
+  if (scratch.length < n) scratch = new Uint16Array(Math.max(n, scratch.length * 2));
+  for (let i = 0; i < n; i++) {
+    const unit = unitOf(original.charCodeAt(i));
+    if (unit === MULTI) return normalizeSlow(original);
+    scratch[i] = unit;
+  }
+  return { text: Buffer.from(scratch.buffer, 0, n * 2).toString('utf16le'), from: null, to: null };
 }
 
 const LATIN_WORD = /[\p{L}\p{N}]/u;

@@ -37,8 +37,8 @@ export interface SearchJobDoc {
  *   like with like);
  * - `newest`: `publishedAt` latest first.
  */
-export type SearchSort = 'relevance' | 'distance' | 'pay' | 'newest';
-export const SEARCH_SORTS: readonly SearchSort[] = ['relevance', 'distance', 'pay', 'newest'];
+export const SEARCH_SORTS = ['relevance', 'distance', 'pay', 'newest'] as const;
+export type SearchSort = (typeof SEARCH_SORTS)[number];
 
 export interface SearchFilters {
   /** Category codes; a top-level code (e.g. `housekeeping`) also matches all its children. */

@@ -110,7 +110,9 @@ log('');
 if (flags.index) {
   const opened = openSearchEngine(flags.index);
   if (opened.status !== 'ready') throw new Error(`${flags.index}: ${opened.reason} ${opened.detail}`);
-  log(`latency, index opened from ${flags.index} (${opened.engine.stats().documents.toLocaleString('en-US')} docs):`);
+  log(
+    `latency, index opened from ${flags.index} (${opened.engine.stats().documents.toLocaleString('en-US')} docs):`,
+  );
   measure(opened.engine);
   opened.engine.close();
   process.exit(0);

@@ -30,6 +30,7 @@ const { values: flags } = parseArgs({
     rebuild: { type: 'boolean', default: false },
     rate: { type: 'string', default: '1000' },
     duration: { type: 'string', default: '30' },
+    /** Connections autocannon spreads the rate over; a comma list runs each in turn. */
     connections: { type: 'string', default: '32' },
     /** Which query shapes to run, by letter: a, b, c. */
     shapes: { type: 'string', default: 'abc' },
@@ -160,76 +161,82 @@ try {
   log(`check: 保洁 in 上海 → ${check.status}, ${body.total.value.toLocaleString('en-US')} matches`);
 
   const rows: string[] = [];
-  for (const [name, next] of Object.entries(shapes)) {
-    if (!flags.shapes.includes(name[1]!)) continue;
-    // Warm-up at the same rate, then the measured run.
-    for (const measured of [false, true]) {
-      const latencies: number[] = [];
-      let bad = 0;
-      const instance = autocannon({
-        url: server.url,
-        connections: Number(flags.connections),
-        overallRate: rate,
-        duration: measured ? duration : 5,
-        timeout: 10,
-        requests: [
-          {
-            setupRequest: (req) => ({
-              ...req,
-              method: 'GET',
-              path: `/api/v1/search/jobs?${new URLSearchParams(next()).toString()}`,
-            }),
-          },
-        ],
-      });
-      instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
-        if (status === 200) latencies.push(ms);
-        else bad++;
-      });
-      const cpuBefore = cpuMsOf(server.pid);
-      const threadsBefore = threadCpuMsOf(server.pid);
-      const loadBefore = process.cpuUsage();
-      const result = await instance;
-      if (!measured) continue;
-      const cpuPerRequestUs = ((cpuMsOf(server.pid) - cpuBefore) * 1000) / result.requests.total;
-      const load = process.cpuUsage(loadBefore);
-      const perThread = [...threadCpuMsOf(server.pid)]
-        .map(([thread, ms]) => [thread, ms - (threadsBefore.get(thread) ?? 0)] as const)
-        .filter(([, ms]) => ms >= 100)
-        .map(([thread, ms]) => `${thread} ${((ms * 1000) / result.requests.total).toFixed(0)} µs`);
-      log(
-        `  server CPU per request by thread: ${perThread.join(', ')}; load generator ${(
-          (load.user + load.system) /
-          result.requests.total
-        ).toFixed(0)} µs per request`,
-      );
-      latencies.sort((a, b) => a - b);
-      const row = {
-        name,
-        sent: result.requests.sent,
-        rps: Math.round(result.requests.total / result.duration),
-        p50: percentile(latencies, 50),
-        p95: percentile(latencies, 95),
-        p99: percentile(latencies, 99),
-        max: latencies[latencies.length - 1] ?? NaN,
-        bad: bad + result.errors + result.timeouts,
-        serverCpuUs: cpuPerRequestUs,
-      };
-      rows.push(
-        `| ${row.name} | ${row.rps.toLocaleString('en-US')}/s | ${row.p50.toFixed(2)} ms | ${row.p95.toFixed(2)} ms | ${row.p99.toFixed(2)} ms | ${row.max.toFixed(1)} ms | ${row.bad} | ${Math.round(row.serverCpuUs)} µs |`,
-      );
-      log(
-        `${name}: ${JSON.stringify(row, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v))}`,
-      );
-      log(
-        `  server RSS ${mb(rssOf(server.pid))}, load average ${loadavg()
-          .map((l) => l.toFixed(2))
-          .join(' ')}`,
-      );
+  const shapeRuns = Object.entries(shapes).filter(([name]) => flags.shapes.includes(name[1]!));
+  const connectionCounts = flags.connections.split(',').map(Number);
+  for (const [name, next] of shapeRuns)
+    for (const connections of connectionCounts) {
+      // Warm-up at the same rate, then the measured run.
+      for (const measured of [false, true]) {
+        const latencies: number[] = [];
+        let bad = 0;
+        const instance = autocannon({
+          url: server.url,
+          connections,
+          overallRate: rate,
+          duration: measured ? duration : 5,
+          timeout: 10,
+          requests: [
+            {
+              setupRequest: (req) => ({
+                ...req,
+                method: 'GET',
+                path: `/api/v1/search/jobs?${new URLSearchParams(next()).toString()}`,
+              }),
+            },
+          ],
+        });
+        instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+          if (status === 200) latencies.push(ms);
+          else bad++;
+        });
+        const cpuBefore = cpuMsOf(server.pid);
+        const threadsBefore = threadCpuMsOf(server.pid);
+        const loadBefore = process.cpuUsage();
+        const result = await instance;
+        if (!measured) continue;
+        const cpuPerRequestUs = ((cpuMsOf(server.pid) - cpuBefore) * 1000) / result.requests.total;
+        const load = process.cpuUsage(loadBefore);
+        const perThread = [...threadCpuMsOf(server.pid)]
+          .map(([thread, ms]) => [thread, ms - (threadsBefore.get(thread) ?? 0)] as const)
+          .filter(([, ms]) => ms >= 100)
+          .map(
+            ([thread, ms]) =>
+              `${thread.endsWith(`#${server.pid}`) ? 'main' : thread} ${((ms * 1000) / result.requests.total).toFixed(0)} µs`,
+          );
+        log(
+          `  server CPU per request by thread: ${perThread.join(', ')}; load generator ${(
+            (load.user + load.system) /
+            result.requests.total
+          ).toFixed(0)} µs per request`,
+        );
+        latencies.sort((a, b) => a - b);
+        const row = {
+          name,
+          connections,
+          sent: result.requests.sent,
+          rps: Math.round(result.requests.total / result.duration),
+          p50: percentile(latencies, 50),
+          p95: percentile(latencies, 95),
+          p99: percentile(latencies, 99),
+          max: latencies[latencies.length - 1] ?? NaN,
+          bad: bad + result.errors + result.timeouts,
+          serverCpuUs: cpuPerRequestUs,
+        };
+        rows.push(
+          `| ${row.name} | ${connections} | ${row.rps.toLocaleString('en-US')}/s | ${row.p50.toFixed(2)} ms | ${row.p95.toFixed(2)} ms | ${row.p99.toFixed(2)} ms | ${row.max.toFixed(1)} ms | ${row.bad} | ${Math.round(row.serverCpuUs)} µs |`,
+        );
+        log(
+          `${name}: ${JSON.stringify(row, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v))}`,
+        );
+        log(
+          `  server RSS ${mb(rssOf(server.pid))}, load average ${loadavg()
+            .map((l) => l.toFixed(2))
+            .join(' ')}`,
+        );
+      }
     }
-  }
   log(
-    `\n| query | achieved | p50 | p95 | p99 | max | non-200/errors | server CPU per request |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n${rows.join('\n')}`,
+    `\n| query | connections | achieved | p50 | p95 | p99 | max | non-200/errors | server CPU per request |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n${rows.join('\n')}`,
   );
   log(`server RSS after the runs: ${mb(rssOf(server.pid))}`);
 } finally {

@@ -18,9 +18,13 @@ import { TOP_CATEGORIES, machine, percentile, randomChoices } from './workload.j
  *   (b) filters + 5 km radius, no keyword
  *   (c) keyword in one city, by relevance
  *
- *   npm run bench:search [-- --docs 1000000 --rate 1000 --duration 30 --rebuild]
+ *   npm run bench:search [-- --docs 1000000 --rate 1000 --duration 30 --connections 16,32
+ *                            --shapes abc --rebuild]
  *
- * Latencies are autocannon's per-response times (sub-millisecond), percentiles computed here.
+ * autocannon's overallRate lets each connection send back to back until its share of the second is
+ * sent, so a run is a burst with `connections` requests in flight every second (docs/benchmarks.md).
+ * Latencies are autocannon's per-response times (sub-millisecond), percentiles computed here; the
+ * server's CPU per request comes from /proc, per thread.
  */
 const { values: flags } = parseArgs({
   options: {
@@ -31,7 +35,7 @@ const { values: flags } = parseArgs({
     rate: { type: 'string', default: '1000' },
     duration: { type: 'string', default: '30' },
     /** Connections autocannon spreads the rate over; a comma list runs each in turn. */
-    connections: { type: 'string', default: '32' },
+    connections: { type: 'string', default: '16,32' },
     /** Which query shapes to run, by letter: a, b, c. */
     shapes: { type: 'string', default: 'abc' },
   },

@@ -101,14 +101,25 @@ export class ThreadedSearchIndex implements SearchIndex {
     private readonly log: Logger,
     /** The business time zone the thread renders cards' instants in. */
     private readonly timeZone: string,
+    private readonly restartDelayMs: number,
   ) {}
 
   /**
    * Takes the index directory's lock (DatabaseLockedError if another process has it) and starts
    * the thread.
    */
-  static open(dir: string, log: Logger, options: { timeZone: string }): ThreadedSearchIndex {
-    const index = new ThreadedSearchIndex(dir, EmbeddedSearchIndex.lock(dir), log, options.timeZone);
+  static open(
+    dir: string,
+    log: Logger,
+    options: { timeZone: string; restartDelayMs?: number },
+  ): ThreadedSearchIndex {
+    const index = new ThreadedSearchIndex(
+      dir,
+      EmbeddedSearchIndex.lock(dir),
+      log,
+      options.timeZone,
+      options.restartDelayMs ?? RESTART_DELAY_MS,
+    );
     index.start();
     return index;
   }
@@ -200,7 +211,7 @@ export class ThreadedSearchIndex implements SearchIndex {
           `the search thread stopped (exit code ${code})`,
           'unreachable',
         );
-        this.stopped = { error, retryAt: performance.now() + RESTART_DELAY_MS };
+        this.stopped = { error, retryAt: performance.now() + this.restartDelayMs };
         reject(error);
         for (const p of this.pending.values()) p.reject(error);
         this.pending.clear();

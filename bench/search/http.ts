@@ -171,13 +171,13 @@ try {
     for (const connections of connectionCounts) {
       // Warm-up at the same rate, then the measured run.
       for (const measured of [false, true]) {
-      // Every URL is made before the run: the load generator shares the two cores with the server,
-      // so what it does per request should be as little as possible.
-      const paths = Array.from(
-        { length: rate * ((measured ? duration : 5) + 2) },
-        () => `/api/v1/search/jobs?${new URLSearchParams(next()).toString()}`,
-      );
-      let sentPaths = 0;
+        // Every URL is made before the run: the load generator shares the two cores with the server,
+        // so what it does per request should be as little as possible.
+        const paths = Array.from(
+          { length: rate * ((measured ? duration : 5) + 2) },
+          () => `/api/v1/search/jobs?${new URLSearchParams(next()).toString()}`,
+        );
+        let sentPaths = 0;
         const latencies: number[] = [];
         let bad = 0;
         const instance = autocannon({

@@ -213,7 +213,10 @@ export class ThreadedSearchIndex implements SearchIndex {
         );
         this.stopped = { error, retryAt: performance.now() + this.restartDelayMs };
         reject(error);
-        for (const p of this.pending.values()) p.reject(error);
+        for (const p of this.pending.values()) {
+          void p.docs?.return?.().catch(() => undefined);
+          p.reject(error);
+        }
         this.pending.clear();
       });
     });
@@ -254,6 +257,8 @@ export class ThreadedSearchIndex implements SearchIndex {
     if (m.type !== 'result' && m.type !== 'error') return;
     const p = this.pending.get(m.id);
     this.pending.delete(m.id);
+    // A rebuild that ended early leaves its source open: close it (a database reader, say).
+    void p?.docs?.return?.().catch(() => undefined);
     if (m.type === 'result') p?.resolve(m.value);
     else p?.reject(fromWire(m.error));
   }

@@ -98,8 +98,10 @@ export function cellDistanceBounds(lng: number, lat: number, key: number, out: F
   // Latitudes in China are positive: cos falls towards the north.
   const cosLow = Math.cos(Math.max(lat, lat1) * DEG);
   const cosHigh = Math.cos(Math.min(lat, lat0) * DEG);
-  const min = Math.hypot(dxMin * cosLow, dyMin) * METERS_PER_DEG;
-  const max = Math.hypot(dxMax * cosHigh, dyMax) * METERS_PER_DEG;
+  const xMin = dxMin * cosLow;
+  const xMax = dxMax * cosHigh;
+  const min = Math.sqrt(xMin * xMin + dyMin * dyMin) * METERS_PER_DEG;
+  const max = Math.sqrt(xMax * xMax + dyMax * dyMax) * METERS_PER_DEG;
   out[0] = Math.max(0, min * PLANAR_LOW - PLANAR_SLACK_M);
   out[1] = max * PLANAR_HIGH + PLANAR_SLACK_M;
 }

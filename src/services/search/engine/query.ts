@@ -252,6 +252,8 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
   // the page.
   const rangeMin: number[] = [];
   const rangeInside: boolean[] = [];
+  /** The same slots as `ranges`, adjacent ranges merged (for a radius; else `ranges` itself). */
+  const spans: number[] = [];
   if (w) {
     const cells = ix.cellKeys.length;
     const bounds = new Float64Array(2);
@@ -269,6 +271,10 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
         ranges.push(ix.cellStart[i]!, ix.cellStart[i + 1]!);
         rangeMin.push(bounds[0]!);
         rangeInside.push(bounds[1]! <= radius);
+        // Neighbouring cells of a row are neighbouring slot ranges: one span for the estimates.
+        if (spans.length > 0 && spans[spans.length - 1] === ix.cellStart[i])
+          spans[spans.length - 1] = ix.cellStart[i + 1]!;
+        else spans.push(ix.cellStart[i]!, ix.cellStart[i + 1]!);
       }
     }
   } else if (cityId < 0) {
@@ -280,7 +286,8 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
   const tStart = ix.mainTermStart;
   let driver = -1; // index into `required`, or -1 for the slot ranges themselves
   let best = 0;
-  for (let i = 0; i < ranges.length; i += 2) best += ranges[i + 1]! - ranges[i]!;
+  const estimateRanges = near ? spans : ranges;
+  for (let i = 0; i < estimateRanges.length; i += 2) best += estimateRanges[i + 1]! - estimateRanges[i]!;
   required.forEach((r, i) => {
     if (r.term >= ix.mainTermCount) {
       best = 0;
@@ -291,8 +298,10 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
     const e = tStart[r.term + 1]!;
     let size = 0;
     if (w) {
-      for (let k = 0; k < ranges.length && size < best; k += 2) {
-        size += lowerBound(post, s, e, ranges[k + 1]! * 256) - lowerBound(post, s, e, ranges[k]! * 256);
+      for (let k = 0; k < estimateRanges.length && size < best; k += 2) {
+        size +=
+          lowerBound(post, s, e, estimateRanges[k + 1]! * 256) -
+          lowerBound(post, s, e, estimateRanges[k]! * 256);
       }
     } else size = e - s;
     if (size < best) {

@@ -153,6 +153,7 @@ export function createInstantFormatter(timeZone: string): (instant: number) => s
   };
 }
 const FIXED_FROM = Date.UTC(2000, 0, 1);
+const FIXED_TO = Date.UTC(2060, 0, 1);
 const YEAR_10000 = Date.UTC(10000, 0, 1);
 
 const pad2 = (n: number): string => (n < 10 ? '0' : '') + String(n);
@@ -183,7 +184,6 @@ function isoLocalSeconds(ms: number): string {
     `${pad2(Math.floor(secs / 3600))}:${pad2(Math.floor(secs / 60) % 60)}:${pad2(secs % 60)}`
   );
 }
-const FIXED_TO = Date.UTC(2060, 0, 1);
 
 const instantFormatters = new Map<string, Intl.DateTimeFormat>();
 function instantFormatter(timeZone: string): Intl.DateTimeFormat {

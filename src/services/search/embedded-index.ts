@@ -12,8 +12,6 @@ import {
   type SearchResult,
 } from './search.port.js';
 
-export { SearchUnavailableError } from './search.port.js';
-
 /** What the index logs through: the platform's logger, or its stand-in in the search thread. */
 export interface IndexLog {
   info(fields: object, message: string): void;

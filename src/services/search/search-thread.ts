@@ -2,8 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createInstantFormatter } from '../../platform/clock.js';
 import { EmbeddedSearchIndex, type IndexLog } from './embedded-index.js';
 import { SearchEngineError, type SearchJobDoc } from './engine/types.js';
-import { renderCards } from './search.mappers.js';
-import { SearchUnavailableError, type RenderedSearchResult } from './search.port.js';
+import { renderResult } from './search.mappers.js';
+import { SearchUnavailableError } from './search.port.js';
 import type { FromThread, ThreadCall, ToThread, WireError } from './threaded-index.js';
 
 /**
@@ -55,19 +55,12 @@ try {
   throw e;
 }
 
-async function searchRendered(
-  call: Extract<ThreadCall, { op: 'searchRendered' }>,
-): Promise<RenderedSearchResult> {
-  const { hits, ...rest } = await index.search(call.query);
-  return { ...rest, cards: renderCards(hits, formatInstant) };
-}
-
 function run(call: ThreadCall): unknown {
   switch (call.op) {
     case 'search':
       return index.search(call.query);
     case 'searchRendered':
-      return searchRendered(call);
+      return index.search(call.query).then((result) => renderResult(result, formatInstant));
     case 'upsert':
       return index.upsert(call.doc);
     case 'remove':

@@ -1,8 +1,8 @@
 import { parseInstant } from '../../platform/clock.js';
 import { findCategory } from '../../platform/reference/gig-categories.js';
 import type { PublicJob } from '../job/index.js';
-import type { SearchHit } from './engine/types.js';
-import type { SearchJobDoc } from './search.port.js';
+import type { SearchHit, SearchResult } from './engine/types.js';
+import type { RenderedSearchResult, SearchJobDoc } from './search.port.js';
 import type { SearchJobCard } from './search.schemas.js';
 
 /**
@@ -67,4 +67,12 @@ export function toJobCard(hit: SearchHit, formatInstant: (instant: number) => st
  */
 export function renderCards(hits: readonly SearchHit[], formatInstant: (instant: number) => string): string {
   return JSON.stringify(hits.map((hit) => toJobCard(hit, formatInstant)));
+}
+
+/** A search result with its hits rendered as cards (where the index runs: see searchRendered). */
+export function renderResult(
+  { hits, ...rest }: SearchResult,
+  formatInstant: (instant: number) => string,
+): RenderedSearchResult {
+  return { ...rest, cards: renderCards(hits, formatInstant) };
 }

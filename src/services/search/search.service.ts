@@ -5,17 +5,20 @@ import { PlatformErrors } from '../../platform/errors.js';
 import type { EventEnvelope } from '../../platform/events/types.js';
 import { isInChina, toGcj02 } from '../../platform/geo.js';
 import type { JobChanged, JobEnded } from '../job/index.js';
-import { SearchUnavailableError } from './search.port.js';
 import { DEFAULT_LIMIT, SearchEngineError, type PayType, type Settlement } from './engine/types.js';
 import { SearchErrors } from './search.errors.js';
-import { renderCards, toSearchDoc } from './search.mappers.js';
-import type { RenderedSearchResult, SearchIndex, SearchQuery } from './search.port.js';
+import { renderResult, toSearchDoc } from './search.mappers.js';
+import {
+  SearchUnavailableError,
+  type RenderedSearchResult,
+  type SearchIndex,
+  type SearchQuery,
+} from './search.port.js';
 import type { SearchJobsQuery } from './search.schemas.js';
 
 export const DEFAULT_RADIUS_METERS = 5000;
 
 export interface SearchServiceDeps {
-  /** The live index; a getter because a rebuild may replace the index object of another engine. */
   index: SearchIndex;
   cursors: CursorCodec;
   timeZone: string;
@@ -25,7 +28,7 @@ export type SearchService = ReturnType<typeof createSearchService>;
 
 /**
  * The search service's rules: turns an HTTP query into an engine query (datum conversion, defaults,
- * lists, instants), binds cursors to their query, and maps hits to job cards. Also applies job
+ * lists, instants), binds cursors to their query, and answers pages of job cards. Also applies job
  * events to the index.
  */
 export function createSearchService(deps: SearchServiceDeps) {
@@ -96,11 +99,9 @@ export function createSearchService(deps: SearchServiceDeps) {
       }
       let page: RenderedSearchResult;
       try {
-        if (deps.index.searchRendered) page = await deps.index.searchRendered(query);
-        else {
-          const { hits, ...rest } = await deps.index.search(query);
-          page = { ...rest, cards: renderCards(hits, formatInstant) };
-        }
+        page = deps.index.searchRendered
+          ? await deps.index.searchRendered(query)
+          : renderResult(await deps.index.search(query), formatInstant);
       } catch (e) {
         if (e instanceof SearchUnavailableError) {
           throw e.kind === 'reindex'

@@ -328,6 +328,9 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
     }
     return score;
   };
+  /** The document's distance from the query's point (the same haversine as platform/geo). */
+  const distanceTo = (slot: number): number =>
+    haversineMeters(cLat, cLng, cCos, ix.lat[slot]!, ix.lng[slot]!, ix.cosLat[slot]!);
   // Filters that restrict nothing read no column.
   const checkPay = minPay > -Infinity;
   const checkDates = from > -Infinity || to < Infinity;
@@ -351,7 +354,7 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
       const planar = planarMeters(cLat, cLng, cCos, lat, lng);
       if (planar * PLANAR_LOW - PLANAR_SLACK_M > radius) return;
       if (planar * PLANAR_HIGH + PLANAR_SLACK_M > radius) {
-        dist = haversineMeters(cLat, cLng, cCos, lat, lng, ix.cosLat[slot]!);
+        dist = distanceTo(slot);
         if (dist > radius) return;
       }
     }
@@ -375,7 +378,7 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
             afterCount++;
             return;
           }
-          dist = haversineMeters(cLat, cLng, cCos, ix.lat[slot]!, ix.lng[slot]!, ix.cosLat[slot]!);
+          dist = distanceTo(slot);
         }
         key = dist;
         break;
@@ -503,9 +506,7 @@ export function search(ix: JobIndex, q: SearchQuery): SearchResult {
       },
     };
     if (near) {
-      hit.distanceMeters = Number.isNaN(h.dist)
-        ? haversineMeters(cLat, cLng, cCos, ix.lat[h.slot]!, ix.lng[h.slot]!, ix.cosLat[h.slot]!)
-        : h.dist;
+      hit.distanceMeters = Number.isNaN(h.dist) ? distanceTo(h.slot) : h.dist;
     }
     return hit;
   });

@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:http';
 import { cpus } from 'node:os';
 import autocannon, { type RawRequest, type Result } from 'autocannon';
+import { cpuMsOf } from './proc.js';
 
 /** One load run's figures. */
 export interface LoadFigures {
@@ -11,6 +12,10 @@ export interface LoadFigures {
   requests: number;
   non2xx: number;
   errors: number;
+  /** Server CPU (all its threads, user + system) per answered request, in µs; NaN without a pid. */
+  serverCpuUs: number;
+  /** The load generator's own CPU per answered request, in µs. */
+  loadCpuUs: number;
 }
 
 /** Runs autocannon against `url` with a request made fresh by `next()` each time. */
@@ -22,7 +27,11 @@ export async function runLoad(options: {
   duration?: number;
   amount?: number;
   next: () => RawRequest;
+  /** The server's process id, to measure its CPU per request. */
+  pid?: number;
 }): Promise<LoadFigures> {
+  const cpuBefore = options.pid ? cpuMsOf(options.pid) : NaN;
+  const loadBefore = process.cpuUsage();
   const result: Result = await autocannon({
     url: options.url,
     connections: options.connections,
@@ -30,6 +39,8 @@ export async function runLoad(options: {
     timeout: 30,
     requests: [{ setupRequest: (req) => ({ ...req, ...options.next() }) }],
   });
+  const load = process.cpuUsage(loadBefore);
+  const answered = Math.max(1, result.requests.total);
   return {
     name: options.name,
     rps: result.requests.total / result.duration,
@@ -38,6 +49,8 @@ export async function runLoad(options: {
     requests: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors,
+    serverCpuUs: options.pid ? ((cpuMsOf(options.pid) - cpuBefore) * 1000) / answered : NaN,
+    loadCpuUs: (load.user + load.system) / answered,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Cache } from '../../src/platform/cache.js';
 
 /**
- * A cache that never keeps anything: every read misses and every `getOrLoad` runs its loader, so
+ * A cache that never keeps anything: every read misses and every `getOrLoad`/`getOrLoadText` runs its loader, so
  * a benchmark measures the read path down to the database ("cache off").
  */
 export class NoCache implements Cache {
@@ -16,6 +16,14 @@ export class NoCache implements Cache {
     load: () => Promise<T | undefined>,
     _negativeTtlMs?: number,
   ): Promise<T | undefined> {
+    return load();
+  }
+  async getOrLoadText(
+    _key: string,
+    _ttlMs: number,
+    load: () => Promise<string | undefined>,
+    _negativeTtlMs?: number,
+  ): Promise<string | undefined> {
     return load();
   }
 }

@@ -256,7 +256,14 @@ async function main(): Promise<void> {
         await idle();
         if (warmup > 0)
           await runLoad({ name: t.label, url: t.server.url, connections, duration: warmup, next: t.next });
-        const f = await runLoad({ name: t.label, url: t.server.url, connections, duration, next: t.next });
+        const f = await runLoad({
+          name: t.label,
+          url: t.server.url,
+          connections,
+          duration,
+          next: t.next,
+          pid: t.server.pid,
+        });
         runs.set(t.key, [...(runs.get(t.key) ?? []), f]);
         log(`    ${line(t.label, f)}`);
       }
@@ -337,7 +344,10 @@ async function main(): Promise<void> {
 
 function line(label: string, f: LoadFigures, digits = 0): string {
   const extra = f.non2xx || f.errors ? `  (non-2xx ${f.non2xx}, errors ${f.errors})` : '';
-  return `${label.padEnd(40)} ${fmt(f.rps, digits).padStart(7)} req/s  p50 ${f.p50}  p99 ${f.p99}${extra}`;
+  const cpu = Number.isNaN(f.serverCpuUs)
+    ? ''
+    : `  server ${fmt(f.serverCpuUs)} µs/req, load ${fmt(f.loadCpuUs)} µs/req`;
+  return `${label.padEnd(40)} ${fmt(f.rps, digits).padStart(7)} req/s  p50 ${f.p50}  p99 ${f.p99}${cpu}${extra}`;
 }
 
 function probeLine(p: ProbeFigures): string {

@@ -5,7 +5,9 @@ import type { Redis } from 'ioredis';
  * The cache port: an in-memory LRU (embedded) or Redis (distributed). Values are JSON.
  * `getOrLoad` is cache-aside with a TTL, caches "not found" briefly (negative caching), and
  * collapses concurrent loads of one key into one (single-flight) so a hot miss cannot stampede
- * the database.
+ * the database. `getOrLoadText` is the same for a value kept as text, e.g. a view already
+ * serialised as its response body: a hit is sent as it is, with nothing parsed or serialised.
+ * A key is used with one of the two, never both.
  */
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
@@ -17,16 +19,29 @@ export interface Cache {
     load: () => Promise<T | undefined>,
     negativeTtlMs?: number,
   ): Promise<T | undefined>;
+  getOrLoadText(
+    key: string,
+    ttlMs: number,
+    load: () => Promise<string | undefined>,
+    negativeTtlMs?: number,
+  ): Promise<string | undefined>;
 }
 
+const DEFAULT_NEGATIVE_TTL_MS = 5_000;
 const NOT_FOUND = { __linggongNotFound: true } as const;
 const isNotFound = (v: unknown): boolean =>
   typeof v === 'object' && v !== null && (v as Record<string, unknown>).__linggongNotFound === true;
+/** "Not found" among text values: a NUL byte, which no JSON text or UTF-8 view starts with. */
+const NOT_FOUND_TEXT = '\u0000not-found';
 
 abstract class BaseCache implements Cache {
   private readonly inflight = new Map<string, Promise<unknown>>();
+  /** The stored value, decoded (undefined: a miss). */
   abstract getRaw(key: string): Promise<unknown>;
   abstract set(key: string, value: unknown, ttlMs: number): Promise<void>;
+  /** The stored text, as it was stored (undefined: a miss). */
+  abstract getText(key: string): Promise<string | undefined>;
+  abstract setText(key: string, text: string, ttlMs: number): Promise<void>;
   abstract delete(...keys: string[]): Promise<void>;
 
   async get<T>(key: string): Promise<T | undefined> {
@@ -38,20 +53,40 @@ abstract class BaseCache implements Cache {
     key: string,
     ttlMs: number,
     load: () => Promise<T | undefined>,
-    negativeTtlMs = 5_000,
+    negativeTtlMs = DEFAULT_NEGATIVE_TTL_MS,
   ): Promise<T | undefined> {
     const cached = await this.getRaw(key);
     if (cached !== undefined) return isNotFound(cached) ? undefined : (cached as T);
+    return this.loadOnce(key, load, (value) =>
+      value === undefined ? this.set(key, NOT_FOUND, negativeTtlMs) : this.set(key, value, ttlMs),
+    );
+  }
+
+  async getOrLoadText(
+    key: string,
+    ttlMs: number,
+    load: () => Promise<string | undefined>,
+    negativeTtlMs = DEFAULT_NEGATIVE_TTL_MS,
+  ): Promise<string | undefined> {
+    const cached = await this.getText(key);
+    if (cached !== undefined) return cached === NOT_FOUND_TEXT ? undefined : cached;
+    return this.loadOnce(key, load, (text) =>
+      text === undefined ? this.setText(key, NOT_FOUND_TEXT, negativeTtlMs) : this.setText(key, text, ttlMs),
+    );
+  }
+
+  /** Runs `load` once for all concurrent misses of `key`, storing what it returns. */
+  private loadOnce<T>(
+    key: string,
+    load: () => Promise<T | undefined>,
+    store: (value: T | undefined) => Promise<void>,
+  ): Promise<T | undefined> {
     const running = this.inflight.get(key);
     if (running) return running as Promise<T | undefined>;
     const p = (async () => {
       try {
         const value = await load();
-        await this.set(
-          key,
-          value === undefined ? NOT_FOUND : value,
-          value === undefined ? negativeTtlMs : ttlMs,
-        );
+        await store(value);
         return value;
       } finally {
         this.inflight.delete(key);
@@ -74,6 +109,12 @@ export class MemoryCache extends BaseCache {
   async set(key: string, value: unknown, ttlMs: number): Promise<void> {
     this.lru.set(key, { v: value }, { ttl: ttlMs });
   }
+  async getText(key: string): Promise<string | undefined> {
+    return this.lru.get(key)?.v as string | undefined;
+  }
+  async setText(key: string, text: string, ttlMs: number): Promise<void> {
+    this.lru.set(key, { v: text }, { ttl: ttlMs });
+  }
   async delete(...keys: string[]): Promise<void> {
     for (const k of keys) this.lru.delete(k);
   }
@@ -92,6 +133,12 @@ export class RedisCache extends BaseCache {
   }
   async set(key: string, value: unknown, ttlMs: number): Promise<void> {
     await this.redis.set(this.prefix + key, JSON.stringify(value), 'PX', ttlMs);
+  }
+  async getText(key: string): Promise<string | undefined> {
+    return (await this.redis.get(this.prefix + key)) ?? undefined;
+  }
+  async setText(key: string, text: string, ttlMs: number): Promise<void> {
+    await this.redis.set(this.prefix + key, text, 'PX', ttlMs);
   }
   async delete(...keys: string[]): Promise<void> {
     if (keys.length) await this.redis.del(...keys.map((k) => this.prefix + k));

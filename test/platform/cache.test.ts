@@ -1,6 +1,9 @@
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { MemoryCache } from '../../src/platform/cache.js';
+import { MemoryCache, RedisCache, type Cache } from '../../src/platform/cache.js';
 import { loadConfig } from '../../src/platform/config.js';
+import { createTestRedis } from '../support/databases.js';
+import { TEST_REDIS_URL } from '../support/env.js';
 
 describe('in-memory cache', () => {
   it('holds up to its configured number of entries, evicting the least recently used', async () => {
@@ -18,5 +21,82 @@ describe('in-memory cache', () => {
     expect(config({}).cacheMaxEntries).toBe(50_000);
     expect(config({ LINGGONG_CACHE_MAX_ENTRIES: '250000' }).cacheMaxEntries).toBe(250_000);
     expect(() => config({ LINGGONG_CACHE_MAX_ENTRIES: '0' })).toThrow();
+  });
+});
+
+const caches: [string, () => Promise<{ cache: Cache; close: () => Promise<void> }>][] = [
+  ['in memory', async () => ({ cache: new MemoryCache(100), close: async () => {} })],
+  ...(TEST_REDIS_URL
+    ? [
+        [
+          'in Redis',
+          async () => {
+            const redis = await createTestRedis();
+            const client = new Redis(redis!.url);
+            return {
+              cache: new RedisCache(client, redis!.prefix),
+              close: async () => {
+                await client.quit();
+                await redis!.cleanup();
+              },
+            };
+          },
+        ] satisfies [string, () => Promise<{ cache: Cache; close: () => Promise<void> }>],
+      ]
+    : []),
+];
+
+describe.each(caches)('cache-aside %s', (_name, open) => {
+  it('loads a miss once for all concurrent callers, then serves it without loading', async () => {
+    const { cache, close } = await open();
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      await new Promise((r) => setTimeout(r, 20));
+      return { n: 42 };
+    };
+    const all = await Promise.all(Array.from({ length: 5 }, () => cache.getOrLoad('k', 60_000, load)));
+    expect(all).toEqual(Array.from({ length: 5 }, () => ({ n: 42 })));
+    expect(await cache.getOrLoad('k', 60_000, load)).toEqual({ n: 42 });
+    expect(loads).toBe(1);
+    await cache.delete('k');
+    expect(await cache.getOrLoad('k', 60_000, load)).toEqual({ n: 42 });
+    expect(loads).toBe(2);
+    await close();
+  });
+
+  it('caches "not found" for the negative TTL only', async () => {
+    const { cache, close } = await open();
+    let loads = 0;
+    const missing = async () => {
+      loads++;
+      return undefined;
+    };
+    expect(await cache.getOrLoad('gone', 60_000, missing, 60_000)).toBeUndefined();
+    expect(await cache.getOrLoad('gone', 60_000, missing, 60_000)).toBeUndefined();
+    expect(await cache.get('gone')).toBeUndefined();
+    expect(loads).toBe(1);
+    expect(await cache.getOrLoadText('gone-text', 60_000, missing, 30)).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await cache.getOrLoadText('gone-text', 60_000, async () => '"back"', 30)).toBe('"back"');
+    await close();
+  });
+
+  it('keeps text values exactly as they were given, and loads them once', async () => {
+    const { cache, close } = await open();
+    const json = '{"displayName":"张伟","bio":"五年保洁经验\\n可接深度清洁","skills":[]}';
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      return json;
+    };
+    const first = await Promise.all([
+      cache.getOrLoadText('t', 60_000, load),
+      cache.getOrLoadText('t', 60_000, load),
+    ]);
+    expect(first).toEqual([json, json]);
+    expect(await cache.getOrLoadText('t', 60_000, load)).toBe(json);
+    expect(loads).toBe(1);
+    await close();
   });
 });

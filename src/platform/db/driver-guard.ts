@@ -2,6 +2,17 @@ import type { DatabaseConnection, Driver, TransactionSettings } from 'kysely';
 import { PlatformMisuseError } from '../errors.js';
 import { currentTransaction } from './tx-context.js';
 
+/** Throws when a transaction of database `databaseKey` is open in the current async context. */
+export function assertOutsideTransactionOf(databaseKey: string): void {
+  const tx = currentTransaction();
+  if (tx && tx.databaseKey === databaseKey) {
+    throw new PlatformMisuseError(
+      `A query used the root database handle inside a transaction of service "${tx.service}": ` +
+        'pass the transaction (tx.db) to the repository instead.',
+    );
+  }
+}
+
 /**
  * Wraps a Kysely driver so that a query on the root handle while a transaction of the same
  * database is open in the current async context fails at once. On SQLite (one connection behind a
@@ -18,13 +29,7 @@ export class GuardedDriver implements Driver {
   }
 
   acquireConnection(): Promise<DatabaseConnection> {
-    const tx = currentTransaction();
-    if (tx && tx.databaseKey === this.databaseKey) {
-      throw new PlatformMisuseError(
-        `A query used the root database handle inside a transaction of service "${tx.service}": ` +
-          'pass the transaction (tx.db) to the repository instead.',
-      );
-    }
+    assertOutsideTransactionOf(this.databaseKey);
     return this.inner.acquireConnection();
   }
 

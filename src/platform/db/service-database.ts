@@ -1,10 +1,11 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { CompiledQuery, Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import { currentContext, formatTraceparent } from '../context.js';
 import { PlatformMisuseError } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
 import type { Logger } from '../log.js';
 import type { Connection, Dialect } from './connect.js';
+import { assertOutsideTransactionOf } from './driver-guard.js';
 import { createServiceMigrator, type MigrationSet } from './migrator.js';
 import {
   PLATFORM_BATCHES_MIGRATION_NAME,
@@ -181,6 +182,16 @@ export class ServiceDatabase<DB> {
         .execute();
     }
     return rows.map((r) => r.id);
+  }
+
+  /**
+   * Runs a read built and compiled once (e.g. by a repository at start) with these parameters, on
+   * the root handle: the hot-path form of `db.executeQuery` (see Connection.readRows). Refused
+   * inside a transaction of this database, like any root-handle query; pass `tx.db` there.
+   */
+  read<R>(query: CompiledQuery<R>, parameters: readonly unknown[]): Promise<R[]> {
+    assertOutsideTransactionOf(this.connection.key);
+    return this.connection.readRows(query, parameters);
   }
 
   /** The platform tables' names depend on the service, so they are queried untyped. */

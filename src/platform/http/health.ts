@@ -33,7 +33,7 @@ export function registerHealth(
     '/healthz',
     {
       schema: { tags: ['ops'], summary: 'Liveness', response: { 200: HealthSchema } },
-      config: { rateLimit: false } as never,
+      config: { rateLimit: false },
       logLevel: 'warn',
     },
     async () => ({ status: 'ok' }),
@@ -46,7 +46,7 @@ export function registerHealth(
         summary: 'Readiness (database, Redis)',
         response: { 200: ReadySchema, 503: ReadySchema },
       },
-      config: { rateLimit: false } as never,
+      config: { rateLimit: false },
       logLevel: 'warn',
     },
     async (_request, reply) => {

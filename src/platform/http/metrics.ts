@@ -40,7 +40,7 @@ export function registerMetrics(app: FastifyInstance, registry: Registry, token:
   });
   app.get(
     '/metrics',
-    { schema: { hide: true }, config: { rateLimit: false } as never, logLevel: 'warn' },
+    { schema: { hide: true }, config: { rateLimit: false }, logLevel: 'warn' },
     async (request, reply) => {
       if (token && request.headers.authorization !== `Bearer ${token}`)
         throw PlatformErrors.UNAUTHENTICATED();

@@ -1,5 +1,3 @@
-import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -16,12 +14,13 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import { randomHex } from '../random.js';
 import { formatTraceparent, newSpanId, newTraceId, parseTraceparent, runWithContext } from '../context.js';
-import { PlatformErrors } from '../errors.js';
 import type { Logger } from '../log.js';
 import { registerAuth, type AccessTokenVerifier } from './auth.js';
+import { registerCors } from './cors.js';
+import { MemoryRateLimitStore, RedisRateLimitStore, registerRateLimit } from './rate-limit.js';
 import { registerHealth, type ReadinessCheck } from './health.js';
 import { registerMetrics } from './metrics.js';
-import { securityHeaders } from './security-headers.js';
+import { API_SECURITY_HEADERS, securityHeaders } from './security-headers.js';
 import { ProblemSchema, registerErrorHandling, requestLang } from './problem.js';
 import { validatorCompiler } from './validation.js';
 
@@ -70,6 +69,7 @@ function levelLogger(logger: FastifyBaseLogger, level: string | undefined): Fast
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+const DOCS_PREFIX = '/docs';
 
 /** Routes every app has, outside any service; excluded from the bad-input route coverage check. */
 export const PLATFORM_ROUTE_PREFIXES = ['/healthz', '/readyz', '/metrics', '/docs', '/openapi.json'];
@@ -119,9 +119,10 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   });
   app.addSchema(ProblemSchema);
 
-  // Security headers (helmet's, computed once: see security-headers.ts) on every response, and
-  // the trace context for everything that happens while serving this request (logs, events, calls).
-  const security = securityHeaders({
+  // Security headers on every response (computed once: see security-headers.ts): the API set on
+  // JSON, helmet's document set on the HTML docs; and the trace context for everything that
+  // happens while serving this request (logs, events, calls).
+  const documentSecurity = securityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -133,7 +134,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
     crossOriginEmbedderPolicy: false,
   });
   app.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(security);
+    void reply.headers(request.url.startsWith(DOCS_PREFIX) ? documentSecurity : API_SECURITY_HEADERS);
     const parent = parseTraceparent(request.headers.traceparent);
     const ctx = {
       traceId: parent?.traceId ?? newTraceId(),
@@ -170,23 +171,27 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   registerErrorHandling(app, log);
   registerAuth(app, deps.verifier, config.serviceToken);
 
-  await app.register(cors, {
-    origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+  registerCors(app, {
+    origins: config.corsOrigins,
     exposedHeaders: ['x-request-id', 'traceparent', 'idempotent-replayed', 'retry-after'],
-    maxAge: 600,
+    allowedHeaders: [
+      'authorization',
+      'content-type',
+      'accept-language',
+      'idempotency-key',
+      'x-request-id',
+      'traceparent',
+    ],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    maxAgeSec: 600,
   });
-  await app.register(rateLimit, {
-    global: true,
+  registerRateLimit(app, {
     max: config.rateLimit.max,
-    timeWindow: config.rateLimit.windowMs,
-    ...(deps.redis ? { redis: deps.redis, nameSpace: `${config.redisPrefix}ratelimit:` } : {}),
-    errorResponseBuilder: (_request, context) => {
-      const e = PlatformErrors.RATE_LIMITED(
-        {},
-        { headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) } },
-      );
-      return Object.assign(e, { statusCode: 429 });
-    },
+    windowMs: config.rateLimit.windowMs,
+    store: deps.redis
+      ? new RedisRateLimitStore(deps.redis, `${config.redisPrefix}ratelimit:`)
+      : new MemoryRateLimitStore(),
+    log,
   });
 
   await app.register(swagger, {
@@ -211,8 +216,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
         typeof json.$id === 'string' ? json.$id : `def-${i}`,
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } as never }, async () =>
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, staticCSP: true });
+  app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () =>
     app.swagger(),
   );
 

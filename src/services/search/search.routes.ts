@@ -1,3 +1,4 @@
+import { sendJsonText } from '../../platform/http/json-text.js';
 import type { App } from '../../platform/http/server.js';
 import { SearchJobsQuery, SearchJobsResponse } from './search.schemas.js';
 import type { SearchService } from './search.service.js';
@@ -19,9 +20,9 @@ export async function registerSearchRoutes(app: App, search: SearchService): Pro
       const body = await search.search(request.query);
       // Results change with every job event; a short shared cache absorbs bursts of the same query.
       void reply.header('cache-control', 'public, max-age=5');
-      // The body is SearchJobsResponse serialised already: a string with a JSON content type is
-      // sent as it is (the schema above documents it; the type system only knows objects).
-      return reply.type('application/json; charset=utf-8').send(body as unknown as SearchJobsResponse);
+      // The body is SearchJobsResponse serialised already (search.mappers.ts).
+      sendJsonText(reply, body);
+      return reply;
     },
   );
 }

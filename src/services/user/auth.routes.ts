@@ -26,8 +26,8 @@ export async function registerAuthRoutes(
 ): Promise<void> {
   /** Tighter per-IP limits on the endpoints an attacker would hammer. */
   const AUTH_RATE_LIMIT = {
-    rateLimit: { max: config.rateLimit.authMax, timeWindow: config.rateLimit.windowMs },
-  } as never;
+    rateLimit: { max: config.rateLimit.authMax, windowMs: config.rateLimit.windowMs },
+  };
   app.post(
     '/api/v1/auth/sms-codes',
     {

@@ -70,15 +70,25 @@ export function createProfileService(deps: {
     return row;
   }
 
-  /** Anyone's public profile; cached (cache-aside, invalidated on change, not-found cached briefly). */
-  async function getPublic(userId: string): Promise<PublicProfile> {
-    const profile = await cache.getOrLoad(publicKey(userId), PUBLIC_PROFILE_TTL_MS, async () => {
+  /**
+   * Anyone's public profile as its JSON body (PublicProfileSchema), cached as that text:
+   * cache-aside, dropped on change, "not found" cached briefly. A hit is sent as it is stored,
+   * with nothing parsed or serialised (Redis or memory). toPublicProfile builds every field, so
+   * JSON.stringify writes exactly the schema's fields.
+   */
+  async function getPublicJson(userId: string): Promise<string> {
+    const json = await cache.getOrLoadText(publicKey(userId), PUBLIC_PROFILE_TTL_MS, async () => {
       const found = await repo.findPublicProfile(userId);
       if (!found || found.account.status !== 'active') return undefined;
-      return toPublicProfile(found.account, found.skills);
+      return JSON.stringify(toPublicProfile(found.account, found.skills));
     });
-    if (!profile) throw UserErrors.USER_NOT_FOUND();
-    return profile;
+    if (json === undefined) throw UserErrors.USER_NOT_FOUND();
+    return json;
+  }
+
+  /** Anyone's public profile (for other services: see getPublicJson for HTTP). */
+  async function getPublic(userId: string): Promise<PublicProfile> {
+    return JSON.parse(await getPublicJson(userId)) as PublicProfile;
   }
 
   async function getPrivate(userId: string): Promise<PrivateProfile> {
@@ -344,6 +354,7 @@ export function createProfileService(deps: {
   return {
     invalidate,
     getPublic,
+    getPublicJson,
     getPrivate,
     update,
     setAvatar,

@@ -21,6 +21,9 @@ export type PublicAccountRow = Pick<
   | 'created_at'
 >;
 
+/** One row of the public profile's join: the account and one of its skills (null: none). */
+type PublicProfileRow = PublicAccountRow & { category: string | null };
+
 /**
  * The only code that touches the user service's tables. Every method takes an optional executor:
  * the transaction when the caller holds one.
@@ -30,7 +33,7 @@ export function createUserRepository(sdb: ServiceDatabase<UserDB>) {
   // The public profile is the hottest read. It is one round trip (the account LEFT JOIN its skills:
   // one row per skill in skill order, or one row with a null skill), and its SQL is built and
   // compiled once, here: a call only binds the id (building a query costs more than running it).
-  const publicProfileQuery: CompiledQuery<PublicAccountRow & { category: string | null }> = root
+  const publicProfileQuery: CompiledQuery<PublicProfileRow> = root
     .selectFrom('user_accounts as a')
     .leftJoin('user_skills as s', 's.user_id', 'a.id')
     .select([
@@ -103,13 +106,17 @@ export function createUserRepository(sdb: ServiceDatabase<UserDB>) {
     /** An account's public fields and its skills (sorted), in one query; undefined if there is no such id. */
     findPublicProfile: async (
       id: string,
-      ex: Executor<UserDB> = root,
+      ex?: Executor<UserDB>,
     ): Promise<{ account: PublicAccountRow; skills: string[] } | undefined> => {
-      const { rows } = await ex.executeQuery<PublicAccountRow & { category: string | null }>({
-        ...publicProfileQuery,
-        parameters: [id],
-        queryId: createQueryId(),
-      });
+      const rows: PublicProfileRow[] = ex
+        ? (
+            await ex.executeQuery<PublicProfileRow>({
+              ...publicProfileQuery,
+              parameters: [id],
+              queryId: createQueryId(),
+            })
+          ).rows
+        : await sdb.read(publicProfileQuery, [id]);
       const first = rows[0];
       if (!first) return undefined;
       const { category, ...account } = first;

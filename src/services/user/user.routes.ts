@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { sendJsonText } from '../../platform/http/json-text.js';
 import type { App } from '../../platform/http/server.js';
 import { principalOf } from '../../platform/http/auth.js';
 import { AVATAR_MAX_BYTES, AVATAR_TYPES, type ProfileService } from './profile.service.js';
@@ -116,7 +117,10 @@ export async function registerUserRoutes(
   app.get(
     '/api/v1/users/:id',
     { schema: { tags, summary: 'Public profile', params: IdParams, response: { 200: PublicProfileSchema } } },
-    async (req) => profiles.getPublic(req.params.id),
+    async (req, reply) => {
+      sendJsonText(reply, await profiles.getPublicJson(req.params.id));
+      return reply;
+    },
   );
   app.get(
     '/api/v1/users/:id/avatar',
@@ -209,6 +213,9 @@ export async function registerUserRoutes(
       },
       config: { internal: true },
     },
-    async (req) => profiles.getPublic(req.params.id),
+    async (req, reply) => {
+      sendJsonText(reply, await profiles.getPublicJson(req.params.id));
+      return reply;
+    },
   );
 }

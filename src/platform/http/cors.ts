@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+
+/** Cross-origin access for browser apps (CORS), configured once (`LINGGONG_CORS_ORIGINS`). */
+export interface CorsOptions {
+  /** Allowed origins (`https://app.example.com`), or `*` for any. Empty: no cross-origin access. */
+  origins: readonly string[];
+  /** Response headers a browser app may read. */
+  exposedHeaders: readonly string[];
+  /** Request headers a browser app may send. */
+  allowedHeaders: readonly string[];
+  methods: readonly string[];
+  /** How long a browser may cache a preflight answer. */
+  maxAgeSec: number;
+}
+
+/**
+ * CORS as the Fetch standard defines it, with every header value computed once. Requests without
+ * an `Origin` (apps, servers, curl: most traffic) get only `Vary: Origin`; an allowed origin gets
+ * `Access-Control-Allow-Origin` (`*` when any origin is allowed: no credentials are involved, the
+ * API authenticates with bearer tokens) and the exposed headers; a preflight (`OPTIONS` with
+ * `Access-Control-Request-Method`) from an allowed origin is answered 204 before routing, so
+ * authentication never sees it. A disallowed origin gets no CORS headers: its browser refuses.
+ */
+export function registerCors(app: FastifyInstance, options: CorsOptions): void {
+  const anyOrigin = options.origins.includes('*');
+  const allowed = new Set(options.origins);
+  const exposed = options.exposedHeaders.join(', ');
+  const preflight = {
+    'access-control-allow-methods': options.methods.join(', '),
+    'access-control-allow-headers': options.allowedHeaders.join(', '),
+    'access-control-max-age': String(options.maxAgeSec),
+    'content-length': '0',
+  };
+  app.addHook('onRequest', (request, reply, done) => {
+    // The answer differs with the Origin header, so shared caches must key on it.
+    void reply.header('vary', 'Origin');
+    const origin = request.headers.origin;
+    if (origin === undefined || !(anyOrigin || allowed.has(origin))) return done();
+    void reply.header('access-control-allow-origin', anyOrigin ? '*' : origin);
+    if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) {
+      void reply.code(204).headers(preflight).send();
+      return;
+    }
+    void reply.header('access-control-expose-headers', exposed);
+    done();
+  });
+  // Preflights are answered by the hook above; any other OPTIONS request finds nothing here.
+  app.options('*', { schema: { hide: true }, config: { rateLimit: false } }, (_request, reply) => {
+    reply.callNotFound();
+  });
+}

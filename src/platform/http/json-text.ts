@@ -1,0 +1,15 @@
+import type { FastifyReply } from 'fastify';
+
+/** The content type of a JSON body that a route sends already serialised. */
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Sends `json`, a body already serialised in the shape of the route's response schema (a cached
+ * view, a page rendered in a worker thread): a string with a JSON content type is sent as it is,
+ * with no serialisation. The schema still documents the body; the type system only knows objects,
+ * so whoever renders the text is responsible for its shape (and tests it against the schema).
+ * The handler returns the reply afterwards.
+ */
+export function sendJsonText(reply: FastifyReply, json: string): void {
+  void reply.type(JSON_CONTENT_TYPE).send(json);
+}

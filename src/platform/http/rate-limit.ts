@@ -1,0 +1,156 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import { systemClock } from '../clock.js';
+import { PlatformErrors } from '../errors.js';
+import type { Logger } from '../log.js';
+
+/** A route's own limit (`config: { rateLimit: { max: 30 } }`), or `false` for none (health checks). */
+export type RouteRateLimit = false | { max: number; windowMs?: number };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    rateLimit?: RouteRateLimit;
+  }
+}
+
+/** Counts requests of one key in fixed windows; answers the count so far and the ms until reset. */
+export interface RateLimitStore {
+  /** Synchronous where it can be (in memory), so the common case costs no promise. */
+  hit(key: string, windowMs: number): RateCount | Promise<RateCount>;
+}
+
+export interface RateCount {
+  count: number;
+  resetMs: number;
+}
+
+/** Keys kept in memory at most; past that the oldest window is dropped (it restarts at 1). */
+const MEMORY_MAX_KEYS = 100_000;
+
+/** Fixed windows in a Map (insertion order = age), expired windows swept as the map grows. */
+export class MemoryRateLimitStore implements RateLimitStore {
+  private readonly windows = new Map<string, { count: number; resetAt: number }>();
+  constructor(
+    // Windows are real time, also where business time is a fake clock (tests).
+    private readonly now: () => number = () => systemClock.now(),
+    private readonly maxKeys = MEMORY_MAX_KEYS,
+  ) {}
+
+  hit(key: string, windowMs: number): RateCount {
+    const now = this.now();
+    let w = this.windows.get(key);
+    if (!w || w.resetAt <= now) {
+      if (w) this.windows.delete(key);
+      else if (this.windows.size >= this.maxKeys) this.sweep(now);
+      w = { count: 0, resetAt: now + windowMs };
+      this.windows.set(key, w);
+    }
+    w.count++;
+    return { count: w.count, resetMs: w.resetAt - now };
+  }
+
+  private sweep(now: number): void {
+    for (const [key, w] of this.windows) if (w.resetAt <= now) this.windows.delete(key);
+    // Still full of live windows: drop the oldest.
+    if (this.windows.size >= this.maxKeys) this.windows.delete(this.windows.keys().next().value!);
+  }
+}
+
+// One round trip: count, start the window on the first hit, and read what is left of it.
+const HIT_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return { count, ttl }`;
+
+type RedisWithHit = Redis & { linggongRateHit(key: string, windowMs: number): Promise<[number, number]> };
+
+/** Fixed windows in Redis, shared by every process: INCR + PEXPIRE in one script (EVALSHA). */
+export class RedisRateLimitStore implements RateLimitStore {
+  private readonly redis: RedisWithHit;
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+  ) {
+    if (!('linggongRateHit' in redis))
+      redis.defineCommand('linggongRateHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
+    this.redis = redis as RedisWithHit;
+  }
+
+  async hit(key: string, windowMs: number): Promise<RateCount> {
+    const [count, ttl] = await this.redis.linggongRateHit(this.prefix + key, windowMs);
+    return { count, resetMs: ttl };
+  }
+}
+
+/**
+ * Per-client-IP rate limits on every route: a default limit, a route's own (`config.rateLimit`,
+ * counted apart for that route), or none (`rateLimit: false`). Allowed answers carry
+ * `x-ratelimit-limit`, `-remaining` and `-reset` (seconds); past the limit the answer is 429
+ * RATE_LIMITED with `retry-after`. If the store fails (Redis down) requests are let through and a
+ * warning is logged: the limiter guards capacity, while the checks that stop guessing (SMS code
+ * tries, password lockout) are kept in the database.
+ */
+export function registerRateLimit(
+  app: FastifyInstance,
+  options: { max: number; windowMs: number; store: RateLimitStore; log: Logger },
+): void {
+  const { store, log } = options;
+  const defaults = { max: options.max, windowMs: options.windowMs, limit: String(options.max), scope: '' };
+  const byRoute = new WeakMap<object, typeof defaults | null>();
+  /** The limit of the request's route, worked out once per route. */
+  const limitOf = (request: FastifyRequest): typeof defaults | null => {
+    const config = request.routeOptions.config;
+    let limit = byRoute.get(config);
+    if (limit === undefined) {
+      const own = config.rateLimit;
+      limit =
+        own === false
+          ? null
+          : own
+            ? {
+                max: own.max,
+                windowMs: own.windowMs ?? options.windowMs,
+                limit: String(own.max),
+                scope: `${request.routeOptions.method as string} ${request.routeOptions.url ?? ''}:`,
+              }
+            : defaults;
+      byRoute.set(config, limit);
+    }
+    return limit;
+  };
+  let warnedAt = 0;
+
+  const apply = (
+    limit: typeof defaults,
+    { count, resetMs }: RateCount,
+    reply: FastifyReply,
+    done: (err?: Error) => void,
+  ) => {
+    const reset = String(Math.max(1, Math.ceil(resetMs / 1000)));
+    void reply.header('x-ratelimit-limit', limit.limit);
+    void reply.header('x-ratelimit-remaining', String(Math.max(0, limit.max - count)));
+    void reply.header('x-ratelimit-reset', reset);
+    if (count > limit.max)
+      return done(PlatformErrors.RATE_LIMITED({}, { headers: { 'retry-after': reset } }));
+    done();
+  };
+
+  app.addHook('onRequest', (request, reply, done) => {
+    const limit = limitOf(request);
+    if (!limit) return done();
+    const counted = store.hit(limit.scope + request.ip, limit.windowMs);
+    if (!(counted instanceof Promise)) return apply(limit, counted, reply, done);
+    counted.then(
+      (c) => apply(limit, c, reply, done),
+      (e: unknown) => {
+        if (systemClock.now() - warnedAt > 10_000) {
+          warnedAt = systemClock.now();
+          log.warn({ err: e }, 'rate limit store unavailable: requests are not limited');
+        }
+        done();
+      },
+    );
+  });
+}

@@ -15,6 +15,35 @@ describe('in-memory cache', () => {
     expect([await cache.get('a'), await cache.get('c'), await cache.get('d')]).toEqual(['a', 'c', 'd']);
   });
 
+  it('gives every entry read since the last pass a second chance, and ends when all were read', async () => {
+    const cache = new MemoryCache(3);
+    for (const k of ['a', 'b', 'c']) await cache.set(k, k, 60_000);
+    for (const k of ['a', 'b', 'c']) await cache.get(k);
+    await cache.set('d', 'd', 60_000); // one pass clears every mark, then the oldest goes: a
+    expect(await cache.get('a')).toBeUndefined();
+    await cache.set('e', 'e', 60_000); // b was passed over (mark cleared) and not read since
+    expect([await cache.get('b'), await cache.get('c'), await cache.get('d'), await cache.get('e')]).toEqual([
+      undefined,
+      'c',
+      'd',
+      'e',
+    ]);
+  });
+
+  it('expires entries after their TTL, and evicts an expired entry even if it was read', async () => {
+    let now = 1_000;
+    const cache = new MemoryCache(2, () => now);
+    await cache.set('short', 1, 100);
+    await cache.set('long', 2, 10_000);
+    expect([await cache.get('short'), await cache.get('long')]).toEqual([1, 2]);
+    now += 100;
+    await cache.set('new', 3, 10_000); // full: 'short' is oldest and expired, so it goes
+    expect(await cache.get('short')).toBeUndefined();
+    expect([await cache.get('long'), await cache.get('new')]).toEqual([2, 3]);
+    now += 10_000;
+    expect([await cache.get('long'), await cache.get('new')]).toEqual([undefined, undefined]);
+  });
+
   it('is sized by LINGGONG_CACHE_MAX_ENTRIES (default 50,000)', () => {
     const config = (env: Record<string, string>) =>
       loadConfig({ knownServices: [], env: { LINGGONG_ENV: 'test', ...env } });

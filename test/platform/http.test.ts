@@ -54,6 +54,39 @@ describe(`HTTP platform on ${DIALECT}`, () => {
     );
     expect(metrics.body).toContain('linggong_http_request_duration_seconds_bucket');
     expect(metrics.body).toContain('linggong_process_cpu_seconds_total');
+    // Counts add up: three more requests to one route show in the counter, the histogram's count,
+    // its +Inf bucket, and cumulative buckets that never decrease.
+    const series = 'method="GET",route="/api/v1/widgets/:id",status="404"';
+    const read = async () => {
+      const body = (await p.app.inject('/metrics')).body;
+      const value = (line: string) =>
+        Number(
+          body
+            .split('\n')
+            .find((l) => l.startsWith(line))
+            ?.split(' ')[1],
+        );
+      const buckets = body
+        .split('\n')
+        .filter((l) => l.startsWith('linggong_http_request_duration_seconds_bucket{') && l.includes(series))
+        .map((l) => Number(l.split(' ')[1]));
+      return {
+        total: value(`linggong_http_requests_total{${series}}`),
+        count: value(`linggong_http_request_duration_seconds_count{${series}}`),
+        inf: value(`linggong_http_request_duration_seconds_bucket{${series},le="+Inf"}`),
+        buckets,
+      };
+    };
+    for (let i = 0; i < 3; i++) await p.app.inject('/api/v1/widgets/01JAAAAAAAAAAAAAAAAAAAAAAB');
+    const before = await read();
+    for (let i = 0; i < 3; i++) await p.app.inject('/api/v1/widgets/01JAAAAAAAAAAAAAAAAAAAAAAB');
+    const after = await read();
+    expect(after.total - before.total).toBe(3);
+    expect(after.count).toBe(after.total);
+    expect(after.inf).toBe(after.total);
+    expect(after.buckets).toHaveLength(13);
+    expect(after.buckets.every((b, i) => i === 0 || b >= after.buckets[i - 1]!)).toBe(true);
+    expect(after.buckets.at(-1)).toBe(after.total);
   });
 
   it('answers problem+json in Chinese by default and English on request', async () => {

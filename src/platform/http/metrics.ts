@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import { PlatformErrors } from '../errors.js';
 
 /** Prometheus metrics: request count and latency by route and status, plus process metrics. */
@@ -9,33 +9,90 @@ export function createMetricsRegistry(): Registry {
   return registry;
 }
 
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/** One (method, route, status) series: its count, its sum and its (non-cumulative) bucket counts. */
+interface Series {
+  labels: { method: string; route: string; status: string };
+  count: number;
+  sum: number;
+  buckets: Float64Array;
+}
+
+/**
+ * HTTP request metrics: `linggong_http_requests_total` (counter) and
+ * `linggong_http_request_duration_seconds` (histogram), by method, route template (never the raw
+ * URL: unbounded cardinality) and status. A response adds to plain numbers in its series (found by
+ * one Map lookup); prom-client reads them only when /metrics is scraped, so no label hashing or
+ * validation happens per request.
+ */
 export function registerMetrics(app: FastifyInstance, registry: Registry, token: string | undefined): void {
-  const requests = new Counter({
-    name: 'linggong_http_requests_total',
-    help: 'HTTP requests by method, route and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: 'linggong_http_request_duration_seconds',
-    help: 'HTTP request latency by method, route and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  });
-  // One label set per (method, route, status), made once: label by route template, never by raw
-  // URL (unbounded cardinality). A plain callback hook: no promise per request.
-  const labelSets = new Map<string, { method: string; route: string; status: string }>();
+  const series = new Map<string, Series>();
+  const requestsName = 'linggong_http_requests_total';
+  const durationName = 'linggong_http_request_duration_seconds';
+  const help = {
+    requests: 'HTTP requests by method, route and status',
+    duration: 'HTTP request latency by method, route and status',
+  };
+  registry.registerMetric({
+    name: requestsName,
+    help: help.requests,
+    type: 'counter',
+    get: async () => ({
+      name: requestsName,
+      help: help.requests,
+      type: 'counter',
+      aggregator: 'sum',
+      values: [...series.values()].map((s) => ({ labels: s.labels, value: s.count })),
+    }),
+  } as unknown as Metric);
+  registry.registerMetric({
+    name: durationName,
+    help: help.duration,
+    type: 'histogram',
+    get: async () => ({
+      name: durationName,
+      help: help.duration,
+      type: 'histogram',
+      aggregator: 'sum',
+      values: [...series.values()].flatMap((s) => {
+        let cumulative = 0;
+        return [
+          ...DURATION_BUCKETS.map((le, i) => ({
+            labels: { ...s.labels, le },
+            value: (cumulative += s.buckets[i]!),
+            metricName: `${durationName}_bucket`,
+          })),
+          { labels: { ...s.labels, le: '+Inf' }, value: s.count, metricName: `${durationName}_bucket` },
+          { labels: s.labels, value: s.sum, metricName: `${durationName}_sum` },
+          { labels: s.labels, value: s.count, metricName: `${durationName}_count` },
+        ];
+      }),
+    }),
+  } as unknown as Metric);
+  // A plain callback hook: no promise per request.
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const key = `${request.method} ${reply.statusCode} ${route}`;
-    let labels = labelSets.get(key);
-    if (!labels) {
-      labels = { method: request.method, route, status: String(reply.statusCode) };
-      labelSets.set(key, labels);
+    let s = series.get(key);
+    if (!s) {
+      s = {
+        labels: { method: request.method, route, status: String(reply.statusCode) },
+        count: 0,
+        sum: 0,
+        buckets: new Float64Array(DURATION_BUCKETS.length),
+      };
+      series.set(key, s);
     }
-    requests.inc(labels);
-    duration.observe(labels, reply.elapsedTime / 1000);
+    const seconds = reply.elapsedTime / 1000;
+    s.count++;
+    s.sum += seconds;
+    for (let i = 0; i < DURATION_BUCKETS.length; i++) {
+      if (seconds <= DURATION_BUCKETS[i]!) {
+        s.buckets[i]!++;
+        break;
+      }
+    }
     done();
   });
   app.get(

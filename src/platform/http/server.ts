@@ -148,15 +148,18 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   });
   app.addHook('onResponse', (request, reply, done) => {
     const level = reply.statusCode >= 500 ? 'error' : 'info';
-    request.log[level](
-      {
-        method: request.method,
-        route: request.routeOptions.url,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      'request completed',
-    );
+    // request.log is pino (loggerInstance above): skip building the line when its level is off.
+    if ((request.log as Logger).isLevelEnabled(level)) {
+      request.log[level](
+        {
+          method: request.method,
+          route: request.routeOptions.url,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+        },
+        'request completed',
+      );
+    }
     done();
   });
 

@@ -69,7 +69,9 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
 
   const connections = new Map<string, Connection>();
   const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
+    ? // Commands issued in the same event-loop turn (the cache reads and rate-limit counts of
+      // concurrent requests) go out in one write: fewer syscalls per request under load.
+      new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableAutoPipelining: true })
     : undefined;
   let draining = false;
   const services: Platform['services'] = new Map();

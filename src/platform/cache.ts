@@ -130,8 +130,16 @@ export class MemoryCache extends BaseCache {
     return e.v;
   }
   private write(key: string, v: unknown, ttlMs: number): void {
-    // A rewritten key starts young, as a new one does.
-    if (!this.entries.delete(key) && this.entries.size >= this.maxEntries) this.evictOne();
+    const e = this.entries.get(key);
+    if (e !== undefined) {
+      // Rewritten in place (marked used, so it survives the next pass): deleting and re-adding
+      // leaves a hole in the Map's table per rewrite, and lookups slow down until it rehashes.
+      e.v = v;
+      e.expiresAt = this.now() + ttlMs;
+      e.used = true;
+      return;
+    }
+    if (this.entries.size >= this.maxEntries) this.evictOne();
     this.entries.set(key, { v, expiresAt: this.now() + ttlMs, used: false });
   }
   private evictOne(): void {

@@ -44,6 +44,18 @@ describe('in-memory cache', () => {
     expect([await cache.get('long'), await cache.get('new')]).toEqual([undefined, undefined]);
   });
 
+  it('rewrites a key in place with its new value and a new TTL', async () => {
+    let now = 0;
+    const cache = new MemoryCache(10, () => now);
+    await cache.set('k', 'old', 100);
+    now = 90;
+    await cache.set('k', 'new', 100);
+    now = 150; // past the first TTL, within the second
+    expect(await cache.get('k')).toBe('new');
+    now = 190;
+    expect(await cache.get('k')).toBeUndefined();
+  });
+
   it('is sized by LINGGONG_CACHE_MAX_ENTRIES (default 50,000)', () => {
     const config = (env: Record<string, string>) =>
       loadConfig({ knownServices: [], env: { LINGGONG_ENV: 'test', ...env } });
@@ -106,6 +118,8 @@ describe.each(caches)('cache-aside %s', (_name, open) => {
     expect(await cache.get('gone')).toBeUndefined();
     expect(loads).toBe(1);
     expect(await cache.getOrLoadText('gone-text', 60_000, missing, 30)).toBeUndefined();
+    expect(await cache.getOrLoadText('gone-text', 60_000, missing, 30)).toBeUndefined();
+    expect(loads).toBe(2); // the second read within the negative TTL did not load
     await new Promise((r) => setTimeout(r, 60));
     expect(await cache.getOrLoadText('gone-text', 60_000, async () => '"back"', 30)).toBe('"back"');
     await close();

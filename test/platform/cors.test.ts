@@ -51,8 +51,8 @@ describe('CORS', () => {
       expect(res.body).toBe('');
       expect(res.headers['access-control-allow-origin']).toBe(APP);
       expect(String(res.headers['access-control-allow-methods']).split(', ')).toContain(method);
-      expect(String(res.headers['access-control-allow-headers'])).toContain('authorization');
-      expect(String(res.headers['access-control-allow-headers'])).toContain('idempotency-key');
+      expect(res.headers['access-control-allow-headers']).toBe('authorization, content-type');
+      expect(res.headers.vary).toBe('Origin, Access-Control-Request-Headers');
       expect(res.headers['access-control-max-age']).toBe('600');
       expect(res.headers['x-ratelimit-limit']).toBeUndefined();
     }
@@ -60,6 +60,27 @@ describe('CORS', () => {
     // browser never sends with a preflight).
     const other = await listed.app.inject({ ...preflight('PATCH', APP), url: '/api/v1/users/me' });
     expect(other.statusCode).toBe(204);
+    // The headers asked for are allowed, tracing headers included.
+    const traced = await listed.app.inject(
+      preflight('POST', APP, 'idempotency-key, traceparent, tracestate, baggage'),
+    );
+    expect(traced.headers['access-control-allow-headers']).toBe(
+      'idempotency-key, traceparent, tracestate, baggage',
+    );
+    // With * configured, any origin's preflight is answered, with *.
+    const any = await anyOrigin.app.inject(preflight('DELETE', 'https://x.example'));
+    expect(any.statusCode).toBe(204);
+    expect(any.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it('keeps the CORS headers on error answers, so the app can read them', async () => {
+    for (const url of ['/api/v1/widgets/01JAAAAAAAAAAAAAAAAAAAAAAA', '/api/v1/nothing-here']) {
+      const res = await listed.app.inject({ url, headers: { origin: APP } });
+      expect(res.statusCode).toBe(404);
+      expect(res.headers['access-control-allow-origin']).toBe(APP);
+      expect(res.headers.vary).toBe('Origin');
+      expect(String(res.headers['access-control-expose-headers'])).toContain('x-request-id');
+    }
   });
 
   it('gives a listed origin its own name back, and an unlisted one nothing', async () => {

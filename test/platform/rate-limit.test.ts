@@ -16,8 +16,13 @@ describe(`rate limits (${TEST_REDIS_URL ? 'Redis' : 'in memory'})`, () => {
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await p.app.inject('/api/v1/widgets')).statusCode);
     expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
-    const limited = await p.app.inject('/api/v1/widgets');
+    const limited = await p.app.inject({
+      url: '/api/v1/widgets',
+      headers: { origin: 'https://app.example' },
+    });
     expect(limited.statusCode).toBe(429);
+    // A browser app can read the refusal (CORS headers stay on it).
+    expect(limited.headers['access-control-allow-origin']).toBe('*');
     expect(limited.headers['content-type']).toContain('application/problem+json');
     expect(limited.json().code).toBe('RATE_LIMITED');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);

@@ -1,3 +1,5 @@
+import { Value } from 'typebox/value';
+import { PublicProfileSchema } from '../../src/services/user/user.schemas.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { DIALECT } from '../support/env.js';
@@ -52,6 +54,15 @@ describe(`profiles on ${DIALECT}`, () => {
     });
     expect(pub.json()).not.toHaveProperty('phone');
     expect(pub.json()).not.toHaveProperty('hasPassword');
+    // The answer is sent as cached text, not through the schema serializer: it must have exactly
+    // the schema's fields, with the schema's types (the miss above and the hit below alike).
+    for (const res of [pub, await p.app.inject(`/api/v1/users/${u.userId}`)]) {
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(Object.keys(res.json() as object).sort()).toEqual(
+        Object.keys(PublicProfileSchema.properties).sort(),
+      );
+      expect(Value.Check(PublicProfileSchema, res.json())).toBe(true);
+    }
   });
 
   it('serves the public view from the cache and invalidates it on change', async () => {

@@ -6,8 +6,6 @@ export interface CorsOptions {
   origins: readonly string[];
   /** Response headers a browser app may read. */
   exposedHeaders: readonly string[];
-  /** Request headers a browser app may send. */
-  allowedHeaders: readonly string[];
   methods: readonly string[];
   /** How long a browser may cache a preflight answer. */
   maxAgeSec: number;
@@ -19,7 +17,7 @@ export interface CorsOptions {
  * `Access-Control-Allow-Origin` (`*` when any origin is allowed: no credentials are involved, the
  * API authenticates with bearer tokens) and the exposed headers; a preflight (`OPTIONS` with
  * `Access-Control-Request-Method`) from an allowed origin is answered 204 before routing, so
- * authentication never sees it. A disallowed origin gets no CORS headers: its browser refuses.
+ * authentication never sees it, allowing the API's methods and the request headers it asks for. A disallowed origin gets no CORS headers: its browser refuses.
  */
 export function registerCors(app: FastifyInstance, options: CorsOptions): void {
   const anyOrigin = options.origins.includes('*');
@@ -27,8 +25,9 @@ export function registerCors(app: FastifyInstance, options: CorsOptions): void {
   const exposed = options.exposedHeaders.join(', ');
   const preflight = {
     'access-control-allow-methods': options.methods.join(', '),
-    'access-control-allow-headers': options.allowedHeaders.join(', '),
     'access-control-max-age': String(options.maxAgeSec),
+    // The allowed headers are the ones asked for, so the answer varies with that request header.
+    vary: 'Origin, Access-Control-Request-Headers',
     'content-length': '0',
   };
   app.addHook('onRequest', (request, reply, done) => {
@@ -38,6 +37,10 @@ export function registerCors(app: FastifyInstance, options: CorsOptions): void {
     if (origin === undefined || !(anyOrigin || allowed.has(origin))) return done();
     void reply.header('access-control-allow-origin', anyOrigin ? '*' : origin);
     if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) {
+      // Whatever request headers the app sends (authorization, idempotency-key, tracing headers
+      // such as tracestate or baggage) are allowed: access is decided by origin and by token.
+      const asked = request.headers['access-control-request-headers'];
+      if (typeof asked === 'string' && asked !== '') void reply.header('access-control-allow-headers', asked);
       void reply.code(204).headers(preflight).send();
       return;
     }

@@ -34,10 +34,14 @@ export function registerMetrics(app: FastifyInstance, registry: Registry, token:
     requests: 'HTTP requests by method, route and status',
     duration: 'HTTP request latency by method, route and status',
   };
+  // Registered as prom-client metric objects (name, help, type, get, reset); the registry writes
+  // them in the Prometheus text format like its own counters and histograms.
+  const reset = () => series.clear();
   registry.registerMetric({
     name: requestsName,
     help: help.requests,
     type: 'counter',
+    reset,
     get: async () => ({
       name: requestsName,
       help: help.requests,
@@ -50,6 +54,7 @@ export function registerMetrics(app: FastifyInstance, registry: Registry, token:
     name: durationName,
     help: help.duration,
     type: 'histogram',
+    reset,
     get: async () => ({
       name: durationName,
       help: help.duration,

@@ -61,7 +61,6 @@ export function toAppError(
   if (error instanceof SyntaxError || (fe.statusCode === 400 && fe.code?.startsWith('FST_ERR_CTP'))) {
     return { appError: PlatformErrors.BODY_MALFORMED(), unexpected: false };
   }
-  if (fe.statusCode === 429) return { appError: PlatformErrors.RATE_LIMITED(), unexpected: false };
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     return {
       appError: new AppError('BAD_REQUEST', fe.statusCode, { 'zh-CN': '请求无效', en: 'Bad request' }),

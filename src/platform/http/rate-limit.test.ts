@@ -8,6 +8,7 @@ import { registerErrorHandling } from './problem.js';
 import {
   MemoryRateLimitStore,
   RedisRateLimitStore,
+  clientKey,
   registerRateLimit,
   type RateLimitStore,
 } from './rate-limit.js';
@@ -98,25 +99,40 @@ describe('rate limit stores', () => {
   it('starts a new window once the old one has passed (memory)', () => {
     let now = 1_000_000;
     const store = new MemoryRateLimitStore(() => now);
-    expect(store.hit('k', 1000)).toEqual({ count: 1, resetMs: 1000 });
+    expect(store.hit('s', 'k', 1000)).toEqual({ count: 1, resetMs: 1000 });
     now += 400;
-    expect(store.hit('k', 1000)).toEqual({ count: 2, resetMs: 600 });
+    expect(store.hit('s', 'k', 1000)).toEqual({ count: 2, resetMs: 600 });
     now += 600;
-    expect(store.hit('k', 1000)).toEqual({ count: 1, resetMs: 1000 });
+    expect(store.hit('s', 'k', 1000)).toEqual({ count: 1, resetMs: 1000 });
   });
 
-  it('keeps at most its number of keys: expired windows go first, then the oldest', () => {
+  it('keeps at most its number of keys per scope: expired windows go first, then the one nearest its end', () => {
     let now = 0;
     const store = new MemoryRateLimitStore(() => now, 3);
-    store.hit('a', 100);
-    store.hit('b', 1000);
-    store.hit('c', 1000);
-    now = 200; // a has expired
-    store.hit('d', 1000);
-    expect(store.hit('b', 1000).count).toBe(2); // b survived the sweep
-    store.hit('e', 1000); // full of live windows: the oldest (b) is dropped
-    expect(store.hit('c', 1000).count).toBe(2);
-    expect(store.hit('b', 1000).count).toBe(1);
+    store.hit('s', 'a', 1000);
+    now = 10;
+    store.hit('s', 'b', 1000);
+    store.hit('s', 'c', 1000);
+    now = 1000; // a has expired
+    store.hit('s', 'd', 1000);
+    expect(store.hit('s', 'b', 1000).count).toBe(2); // b survived the sweep
+    store.hit('s', 'e', 1000); // full of live windows: b, the nearest its end, is dropped
+    expect(store.hit('s', 'c', 1000).count).toBe(2);
+    expect(store.hit('s', 'b', 1000).count).toBe(1);
+    // Another scope (a route's own limit) is not crowded out by this one.
+    store.hit('login', 'victim', 1000);
+    for (const k of ['f', 'g', 'h', 'i']) store.hit('s', k, 1000);
+    expect(store.hit('login', 'victim', 1000).count).toBe(2);
+  });
+
+  it('counts an IPv6 client by its /64 and an IPv4 client by its address', () => {
+    expect(clientKey('203.0.113.9')).toBe('203.0.113.9');
+    expect(clientKey('::ffff:203.0.113.9')).toBe('203.0.113.9');
+    expect(clientKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:DB8:1:2:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:0db8:0000:0002::')).toBe('2001:db8:0:2::/64');
+    expect(clientKey('2001:db8::')).toBe('2001:db8:0:0::/64');
+    expect(clientKey('::1')).toBe('0:0:0:0::/64');
   });
 
   it('lets requests through and warns when the store fails (Redis down)', async () => {

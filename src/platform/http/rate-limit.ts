@@ -13,10 +13,13 @@ declare module 'fastify' {
   }
 }
 
-/** Counts requests of one key in fixed windows; answers the count so far and the ms until reset. */
+/**
+ * Counts requests of one client in fixed windows; answers the count so far and the ms until reset.
+ * `scope` separates limits (the default one, each route's own), so one cannot crowd out another.
+ */
 export interface RateLimitStore {
   /** Synchronous where it can be (in memory), so the common case costs no promise. */
-  hit(key: string, windowMs: number): RateCount | Promise<RateCount>;
+  hit(scope: string, key: string, windowMs: number): RateCount | Promise<RateCount>;
 }
 
 export interface RateCount {
@@ -24,36 +27,69 @@ export interface RateCount {
   resetMs: number;
 }
 
-/** Keys kept in memory at most; past that the oldest window is dropped (it restarts at 1). */
+/** Keys kept in memory at most, per scope; past that the window nearest its end is dropped. */
 const MEMORY_MAX_KEYS = 100_000;
 
-/** Fixed windows in a Map (insertion order = age), expired windows swept as the map grows. */
+interface Window {
+  count: number;
+  resetAt: number;
+}
+
+/**
+ * Fixed windows in one Map per scope. A scope has one window length, so its Map's insertion order
+ * is the order in which its windows end: a sweep drops expired windows from the front and stops at
+ * the first live one.
+ */
 export class MemoryRateLimitStore implements RateLimitStore {
-  private readonly windows = new Map<string, { count: number; resetAt: number }>();
+  private readonly scopes = new Map<string, Map<string, Window>>();
   constructor(
     // Windows are real time, also where business time is a fake clock (tests).
     private readonly now: () => number = () => systemClock.now(),
     private readonly maxKeys = MEMORY_MAX_KEYS,
   ) {}
 
-  hit(key: string, windowMs: number): RateCount {
+  hit(scope: string, key: string, windowMs: number): RateCount {
     const now = this.now();
-    let w = this.windows.get(key);
+    let windows = this.scopes.get(scope);
+    if (!windows) this.scopes.set(scope, (windows = new Map<string, Window>()));
+    let w = windows.get(key);
     if (!w || w.resetAt <= now) {
-      if (w) this.windows.delete(key);
-      else if (this.windows.size >= this.maxKeys) this.sweep(now);
+      if (w) windows.delete(key);
+      else if (windows.size >= this.maxKeys) MemoryRateLimitStore.sweep(windows, now, this.maxKeys);
       w = { count: 0, resetAt: now + windowMs };
-      this.windows.set(key, w);
+      windows.set(key, w);
     }
     w.count++;
     return { count: w.count, resetMs: w.resetAt - now };
   }
 
-  private sweep(now: number): void {
-    for (const [key, w] of this.windows) if (w.resetAt <= now) this.windows.delete(key);
-    // Still full of live windows: drop the oldest.
-    if (this.windows.size >= this.maxKeys) this.windows.delete(this.windows.keys().next().value!);
+  private static sweep(windows: Map<string, Window>, now: number, maxKeys: number): void {
+    for (const [key, w] of windows) {
+      if (w.resetAt > now) break;
+      windows.delete(key);
+    }
+    // Still full of live windows: drop the one nearest its end.
+    if (windows.size >= maxKeys) windows.delete(windows.keys().next().value!);
   }
+}
+
+/**
+ * The client a limit counts: its IP address, or for IPv6 its /64 network (one subscriber line or
+ * host usually holds a whole /64, and could otherwise take a fresh address per request).
+ */
+export function clientKey(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  if (ip.startsWith('::ffff:') && ip.includes('.')) return ip.slice(7);
+  const [head = '', tail = ''] = ip.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::')
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 // One round trip: count, start the window on the first hit, and read what is left of it.
@@ -78,15 +114,15 @@ export class RedisRateLimitStore implements RateLimitStore {
     this.redis = redis as RedisWithHit;
   }
 
-  async hit(key: string, windowMs: number): Promise<RateCount> {
-    const [count, ttl] = await this.redis.linggongRateHit(this.prefix + key, windowMs);
+  async hit(scope: string, key: string, windowMs: number): Promise<RateCount> {
+    const [count, ttl] = await this.redis.linggongRateHit(`${this.prefix}${scope}${key}`, windowMs);
     return { count, resetMs: ttl };
   }
 }
 
 /**
- * Per-client-IP rate limits on every route: a default limit, a route's own (`config.rateLimit`,
- * counted apart for that route), or none (`rateLimit: false`). Allowed answers carry
+ * Per-client rate limits on every route (by IP; IPv6 by /64): a default limit, a route's own
+ * (`config.rateLimit`, counted apart for that route), or none (`rateLimit: false`). Allowed answers carry
  * `x-ratelimit-limit`, `-remaining` and `-reset` (seconds); past the limit the answer is 429
  * RATE_LIMITED with `retry-after`. If the store fails (Redis down) requests are let through and a
  * warning is logged: the limiter guards capacity, while the checks that stop guessing (SMS code
@@ -97,7 +133,12 @@ export function registerRateLimit(
   options: { max: number; windowMs: number; store: RateLimitStore; log: Logger },
 ): void {
   const { store, log } = options;
-  const defaults = { max: options.max, windowMs: options.windowMs, limit: String(options.max), scope: '' };
+  const defaults = {
+    max: options.max,
+    windowMs: options.windowMs,
+    limit: String(options.max),
+    scope: 'default:',
+  };
   const byRoute = new WeakMap<object, typeof defaults | null>();
   /** The limit of the request's route, worked out once per route. */
   const limitOf = (request: FastifyRequest): typeof defaults | null => {
@@ -140,7 +181,7 @@ export function registerRateLimit(
   app.addHook('onRequest', (request, reply, done) => {
     const limit = limitOf(request);
     if (!limit) return done();
-    const counted = store.hit(limit.scope + request.ip, limit.windowMs);
+    const counted = store.hit(limit.scope, clientKey(request.ip), limit.windowMs);
     if (!(counted instanceof Promise)) return apply(limit, counted, reply, done);
     counted.then(
       (c) => apply(limit, c, reply, done),

@@ -177,14 +177,6 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   registerCors(app, {
     origins: config.corsOrigins,
     exposedHeaders: ['x-request-id', 'traceparent', 'idempotent-replayed', 'retry-after'],
-    allowedHeaders: [
-      'authorization',
-      'content-type',
-      'accept-language',
-      'idempotency-key',
-      'x-request-id',
-      'traceparent',
-    ],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     maxAgeSec: 600,
   });

@@ -25,7 +25,9 @@ import {
 import type { AccountRow, UserRepository } from './user.repository.js';
 
 const PUBLIC_PROFILE_TTL_MS = 5 * 60_000;
-const publicKey = (id: string): string => `user:public-profile:${id}`;
+// v2: the profile is cached as its JSON text (v1 held the object); a new version never reads
+// entries another release wrote in another format (a shared Redis during a rolling deploy).
+const publicKey = (id: string): string => `user:public-profile:v2:${id}`;
 
 export interface ProfileChanges {
   displayName?: string;

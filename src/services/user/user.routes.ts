@@ -1,4 +1,5 @@
-import Type from 'typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import Type, { type Static } from 'typebox';
 import { sendJsonText } from '../../platform/http/json-text.js';
 import type { App } from '../../platform/http/server.js';
 import { principalOf } from '../../platform/http/auth.js';
@@ -26,6 +27,14 @@ export async function registerUserRoutes(
   profiles: ProfileService,
   tokens: TokenService,
 ): Promise<void> {
+  /** The public profile, sent as the JSON text it is cached as (public and internal routes). */
+  const publicProfile = async (
+    req: FastifyRequest<{ Params: Static<typeof IdParams> }>,
+    reply: FastifyReply,
+  ) => {
+    sendJsonText(reply, await profiles.getPublicJson(req.params.id));
+    return reply;
+  };
   app.get(
     '/api/v1/users/me',
     {
@@ -117,10 +126,7 @@ export async function registerUserRoutes(
   app.get(
     '/api/v1/users/:id',
     { schema: { tags, summary: 'Public profile', params: IdParams, response: { 200: PublicProfileSchema } } },
-    async (req, reply) => {
-      sendJsonText(reply, await profiles.getPublicJson(req.params.id));
-      return reply;
-    },
+    publicProfile,
   );
   app.get(
     '/api/v1/users/:id/avatar',
@@ -213,9 +219,6 @@ export async function registerUserRoutes(
       },
       config: { internal: true },
     },
-    async (req, reply) => {
-      sendJsonText(reply, await profiles.getPublicJson(req.params.id));
-      return reply;
-    },
+    publicProfile,
   );
 }

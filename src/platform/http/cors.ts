@@ -17,7 +17,8 @@ export interface CorsOptions {
  * `Access-Control-Allow-Origin` (`*` when any origin is allowed: no credentials are involved, the
  * API authenticates with bearer tokens) and the exposed headers; a preflight (`OPTIONS` with
  * `Access-Control-Request-Method`) from an allowed origin is answered 204 before routing, so
- * authentication never sees it, allowing the API's methods and the request headers it asks for. A disallowed origin gets no CORS headers: its browser refuses.
+ * authentication never sees it, allowing the API's methods and the request headers it asks for.
+ * A disallowed origin gets no CORS headers: its browser refuses.
  */
 export function registerCors(app: FastifyInstance, options: CorsOptions): void {
   const anyOrigin = options.origins.includes('*');

@@ -30,51 +30,39 @@ export function registerMetrics(app: FastifyInstance, registry: Registry, token:
   const series = new Map<string, Series>();
   const requestsName = 'linggong_http_requests_total';
   const durationName = 'linggong_http_request_duration_seconds';
-  const help = {
-    requests: 'HTTP requests by method, route and status',
-    duration: 'HTTP request latency by method, route and status',
-  };
   // Registered as prom-client metric objects (name, help, type, get, reset); the registry writes
   // them in the Prometheus text format like its own counters and histograms.
-  const reset = () => series.clear();
-  registry.registerMetric({
-    name: requestsName,
-    help: help.requests,
-    type: 'counter',
-    reset,
-    get: async () => ({
-      name: requestsName,
-      help: help.requests,
-      type: 'counter',
-      aggregator: 'sum',
-      values: [...series.values()].map((s) => ({ labels: s.labels, value: s.count })),
+  const register = (
+    name: string,
+    help: string,
+    type: 'counter' | 'histogram',
+    values: () => { labels: object; value: number; metricName?: string }[],
+  ) =>
+    registry.registerMetric({
+      name,
+      help,
+      type,
+      reset: () => series.clear(),
+      get: async () => ({ name, help, type, aggregator: 'sum', values: values() }),
+    } as unknown as Metric);
+  register(requestsName, 'HTTP requests by method, route and status', 'counter', () =>
+    [...series.values()].map((s) => ({ labels: s.labels, value: s.count })),
+  );
+  register(durationName, 'HTTP request latency by method, route and status', 'histogram', () =>
+    [...series.values()].flatMap((s) => {
+      let cumulative = 0;
+      return [
+        ...DURATION_BUCKETS.map((le, i) => ({
+          labels: { ...s.labels, le },
+          value: (cumulative += s.buckets[i]!),
+          metricName: `${durationName}_bucket`,
+        })),
+        { labels: { ...s.labels, le: '+Inf' }, value: s.count, metricName: `${durationName}_bucket` },
+        { labels: s.labels, value: s.sum, metricName: `${durationName}_sum` },
+        { labels: s.labels, value: s.count, metricName: `${durationName}_count` },
+      ];
     }),
-  } as unknown as Metric);
-  registry.registerMetric({
-    name: durationName,
-    help: help.duration,
-    type: 'histogram',
-    reset,
-    get: async () => ({
-      name: durationName,
-      help: help.duration,
-      type: 'histogram',
-      aggregator: 'sum',
-      values: [...series.values()].flatMap((s) => {
-        let cumulative = 0;
-        return [
-          ...DURATION_BUCKETS.map((le, i) => ({
-            labels: { ...s.labels, le },
-            value: (cumulative += s.buckets[i]!),
-            metricName: `${durationName}_bucket`,
-          })),
-          { labels: { ...s.labels, le: '+Inf' }, value: s.count, metricName: `${durationName}_bucket` },
-          { labels: s.labels, value: s.sum, metricName: `${durationName}_sum` },
-          { labels: s.labels, value: s.count, metricName: `${durationName}_count` },
-        ];
-      }),
-    }),
-  } as unknown as Metric);
+  );
   // A plain callback hook: no promise per request.
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -122,8 +122,8 @@ export class RedisRateLimitStore implements RateLimitStore {
 
 /**
  * Per-client rate limits on every route (by IP; IPv6 by /64): a default limit, a route's own
- * (`config.rateLimit`, counted apart for that route), or none (`rateLimit: false`). Allowed answers carry
- * `x-ratelimit-limit`, `-remaining` and `-reset` (seconds); past the limit the answer is 429
+ * (`config.rateLimit`, counted apart for that route), or none (`rateLimit: false`). Allowed
+ * answers carry `x-ratelimit-limit`, `-remaining` and `-reset` (seconds); past the limit, 429
  * RATE_LIMITED with `retry-after`. If the store fails (Redis down) requests are let through and a
  * warning is logged: the limiter guards capacity, while the checks that stop guessing (SMS code
  * tries, password lockout) are kept in the database.

@@ -72,7 +72,7 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 const DOCS_PREFIX = '/docs';
 
 /** Routes every app has, outside any service; excluded from the bad-input route coverage check. */
-export const PLATFORM_ROUTE_PREFIXES = ['/healthz', '/readyz', '/metrics', '/docs', '/openapi.json'];
+export const PLATFORM_ROUTE_PREFIXES = ['/healthz', '/readyz', '/metrics', DOCS_PREFIX, '/openapi.json'];
 
 /**
  * Builds the Fastify app with everything cross-cutting: strict validation, problem+json errors,

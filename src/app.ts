@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { MemoryCache, RedisCache, type Cache } from './platform/cache.js';
+import { MemoryCache, NearRedisCache, RedisCache, type Cache } from './platform/cache.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { createCursorCodec } from './platform/cursor.js';
@@ -97,9 +97,22 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     throw e;
   }
 
+  // The near cache's invalidations arrive on a connection of their own (it is in subscriber mode).
+  const invalidations =
+    redis && config.nearCache && !options.cache
+      ? redis.duplicate({ autoResubscribe: false, enableAutoPipelining: false, maxRetriesPerRequest: null })
+      : undefined;
+  invalidations?.on('error', (err: Error) => log.warn({ err }, 'redis invalidation connection error'));
   const cache =
     options.cache ??
-    (redis ? new RedisCache(redis, `${config.redisPrefix}cache:`) : new MemoryCache(config.cacheMaxEntries));
+    (redis
+      ? invalidations
+        ? new NearRedisCache(redis, invalidations, `${config.redisPrefix}cache:`, {
+            maxEntries: config.cacheMaxEntries,
+            log,
+          })
+        : new RedisCache(redis, `${config.redisPrefix}cache:`)
+      : new MemoryCache(config.cacheMaxEntries));
   const storage =
     config.storage.driver === 's3'
       ? new S3FileStorage(config.storage)
@@ -263,6 +276,7 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
       for (const { instance } of services.values()) await instance.close?.();
       await Promise.allSettled([...connections.values()].map((c) => c.close()));
       if (redis) await redis.quit().catch(() => redis.disconnect());
+      if (invalidations) await invalidations.quit().catch(() => invalidations.disconnect());
       if (queueRedis) await queueRedis.quit().catch(() => queueRedis.disconnect());
     },
   };

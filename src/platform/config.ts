@@ -22,8 +22,10 @@ export interface Config {
   serviceDatabaseUrls: Record<string, string>;
   redisUrl: string | undefined;
   redisPrefix: string;
-  /** Entries of the in-memory cache (used when there is no Redis). */
+  /** Entries of the in-memory cache (without Redis), or of each process's near cache (with Redis). */
   cacheMaxEntries: number;
+  /** With Redis: keep what was read in process memory too, invalidated by Redis (client tracking). */
+  nearCache: boolean;
   businessTimeZone: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Secret for HMACs (cursors, keyed hashes). Production refuses the development value. */
@@ -484,6 +486,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
     redisUrl,
     redisPrefix: get('LINGGONG_REDIS_PREFIX') ?? 'linggong:',
     cacheMaxEntries: int('LINGGONG_CACHE_MAX_ENTRIES', 50_000, 1, 100_000_000),
+    nearCache: bool('LINGGONG_NEAR_CACHE', true),
     businessTimeZone,
     logLevel: oneOf(get('LINGGONG_LOG_LEVEL') ?? 'info', 'LINGGONG_LOG_LEVEL', [
       'fatal',

@@ -1,8 +1,9 @@
 import { Redis } from 'ioredis';
-import { describe, expect, it } from 'vitest';
-import { MemoryCache, RedisCache, type Cache } from '../../src/platform/cache.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryCache, NearRedisCache, RedisCache, type Cache } from '../../src/platform/cache.js';
 import { loadConfig } from '../../src/platform/config.js';
-import { createTestRedis } from '../support/databases.js';
+import { createTestRedis, type TestRedis } from '../support/databases.js';
+import { capturedLogger } from '../support/log.js';
 import { TEST_REDIS_URL } from '../support/env.js';
 
 describe('in-memory cache', () => {
@@ -65,10 +66,38 @@ describe('in-memory cache', () => {
   });
 });
 
-const caches: [string, () => Promise<{ cache: Cache; close: () => Promise<void> }>][] = [
+/** Polls `check` until it holds (invalidations arrive asynchronously), for at most 2 s. */
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  for (const deadline = Date.now() + 2_000; !(await check());) {
+    if (Date.now() > deadline) throw new Error('condition not met within 2 s');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** One process's near cache over Redis: its data connection and its invalidation connection. */
+async function openNear(url: string, prefix: string) {
+  const data = new Redis(url);
+  const name = `near-${Math.random().toString(36).slice(2)}`;
+  const subscriber = new Redis(url, { autoResubscribe: false, connectionName: name });
+  const { log } = capturedLogger();
+  const cache = new NearRedisCache(data, subscriber, prefix, { maxEntries: 100, log });
+  await eventually(async () => cache.isTracking);
+  return {
+    cache,
+    /** The invalidation connection's client name. */
+    name,
+    close: async () => {
+      cache.detach();
+      await Promise.all([data.quit(), subscriber.quit()]);
+    },
+  };
+}
+
+type Opened = { cache: Cache; close: () => Promise<void> };
+const caches: [string, () => Promise<Opened>][] = [
   ['in memory', async () => ({ cache: new MemoryCache(100), close: async () => {} })],
   ...(TEST_REDIS_URL
-    ? [
+    ? ([
         [
           'in Redis',
           async () => {
@@ -82,8 +111,22 @@ const caches: [string, () => Promise<{ cache: Cache; close: () => Promise<void> 
               },
             };
           },
-        ] satisfies [string, () => Promise<{ cache: Cache; close: () => Promise<void> }>],
-      ]
+        ],
+        [
+          'in Redis with a near cache',
+          async () => {
+            const redis = await createTestRedis();
+            const near = await openNear(redis!.url, redis!.prefix);
+            return {
+              cache: near.cache,
+              close: async () => {
+                await near.close();
+                await redis!.cleanup();
+              },
+            };
+          },
+        ],
+      ] satisfies [string, () => Promise<Opened>][])
     : []),
 ];
 
@@ -141,5 +184,85 @@ describe.each(caches)('cache-aside %s', (_name, open) => {
     expect(await cache.getOrLoadText('t', 60_000, load)).toBe(json);
     expect(loads).toBe(1);
     await close();
+  });
+});
+
+describe.skipIf(!TEST_REDIS_URL)('near cache in front of Redis', () => {
+  let redis: TestRedis;
+  let raw: Redis;
+  beforeAll(async () => {
+    redis = (await createTestRedis())!;
+    raw = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    await raw.quit();
+    await redis.cleanup();
+  });
+
+  it('answers a key it has read from memory: no command reaches Redis', async () => {
+    const prefix = `${redis.prefix}mem:`;
+    const a = await openNear(redis.url, prefix);
+    await raw.set(`${prefix}k`, JSON.stringify({ v: 1 }));
+    await new Promise((r) => setTimeout(r, 20)); // let the write's own invalidation arrive first
+    expect(await a.cache.get('k')).toEqual({ v: 1 }); // read from Redis (GET + PTTL), kept locally
+    expect(await a.cache.get('missing')).toBeUndefined(); // that it is absent is kept too
+    const monitor = await raw.monitor();
+    const seen: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.some((arg) => arg.startsWith(prefix))) seen.push(args);
+    });
+    for (let i = 0; i < 100; i++) {
+      expect(await a.cache.get('k')).toEqual({ v: 1 });
+      expect(await a.cache.get('missing')).toBeUndefined();
+    }
+    // MONITOR shows commands in the order Redis ran them: once it shows this one, it has shown
+    // every command the reads above sent.
+    await raw.set(`${prefix}control`, '1');
+    await eventually(async () => seen.length > 0 && seen.at(-1)![0] === 'set');
+    monitor.disconnect();
+    expect(seen).toEqual([['set', `${prefix}control`, '1']]);
+    await a.close();
+  });
+
+  it('drops its copy when another process writes or deletes the key, or when it expires in Redis', async () => {
+    const prefix = `${redis.prefix}two:`;
+    const [a, b] = await Promise.all([openNear(redis.url, prefix), openNear(redis.url, prefix)]);
+    expect(await a.cache.get('k')).toBeUndefined(); // a remembers it is absent…
+    await b.cache.set('k', 'v1', 60_000);
+    await eventually(async () => (await a.cache.get('k')) === 'v1'); // …until b writes it
+    await b.cache.set('k', 'v2', 60_000);
+    await eventually(async () => (await a.cache.get('k')) === 'v2');
+    await raw.set(`${prefix}k`, JSON.stringify('v3')); // any writer, not only Linggong's cache
+    await eventually(async () => (await a.cache.get('k')) === 'v3');
+    await b.cache.delete('k');
+    await eventually(async () => (await a.cache.get('k')) === undefined);
+    // A local copy lives no longer than the key in Redis (its PTTL is read with it).
+    await b.cache.set('short', 's', 100);
+    expect(await a.cache.get('short')).toBe('s');
+    await new Promise((r) => setTimeout(r, 120));
+    expect(await a.cache.get('short')).toBeUndefined();
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('empties itself when its invalidation connection drops, reading through Redis until tracking is back', async () => {
+    const prefix = `${redis.prefix}drop:`;
+    const a = await openNear(redis.url, prefix);
+    await raw.set(`${prefix}k`, JSON.stringify('before'));
+    expect(await a.cache.get('k')).toBe('before');
+    const clients = (await raw.client('LIST')) as string;
+    const id = clients
+      .split('\n')
+      .find((line) => line.includes(` name=${a.name} `))
+      ?.match(/^id=(\d+)/)?.[1];
+    await raw.client('KILL', 'ID', id!);
+    await eventually(async () => !a.cache.isTracking);
+    // Written while nobody told this process: it must not answer its old copy.
+    await raw.set(`${prefix}k`, JSON.stringify('after'));
+    expect(await a.cache.get('k')).toBe('after');
+    await eventually(async () => a.cache.isTracking); // ioredis reconnects; tracking is turned on again
+    expect(await a.cache.get('k')).toBe('after');
+    await raw.set(`${prefix}k`, JSON.stringify('again'));
+    await eventually(async () => (await a.cache.get('k')) === 'again');
+    await a.close();
   });
 });

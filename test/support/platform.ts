@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { buildPlatform, type Platform } from '../../src/app.js';
 import { FakeClock } from '../../src/platform/clock.js';
 import { loadConfig } from '../../src/platform/config.js';
-import { createLogger } from '../../src/platform/log.js';
 import type { AnyServiceModule } from '../../src/platform/service.js';
 import { ALL_SERVICES } from '../../src/services/registry.js';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from './databases.js';
+import { capturedLogger } from './log.js';
 
 export interface TestPlatform extends Platform {
   clock: FakeClock;
@@ -44,13 +43,6 @@ export async function startTestPlatform(
   const dataDir = mkdtempSync(join(tmpdir(), 'linggong-data-'));
   const redis = options.redis ?? (ownsStorage ? await createTestRedis() : undefined);
   const clock = options.clock ?? new FakeClock();
-  const captured: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      captured.push(chunk.toString('utf8'));
-      cb();
-    },
-  });
   const config = loadConfig({
     knownServices: [...modules, ...(options.remoteModules ?? [])].map((m) => m.name),
     env: {
@@ -74,7 +66,7 @@ export async function startTestPlatform(
     await userDatabase?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  const log = createLogger({ level: config.logLevel, destination });
+  const { log, lines: captured } = capturedLogger(config.logLevel);
   let platform: Platform;
   try {
     platform = await buildPlatform({ config, clock, log, modules, remoteModules: options.remoteModules });

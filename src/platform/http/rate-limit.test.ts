@@ -1,9 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestRedis, type TestRedis } from '../../../test/support/databases.js';
-import { createLogger } from '../log.js';
+import { capturedLogger } from '../../../test/support/log.js';
 import { registerErrorHandling } from './problem.js';
 import {
   MemoryRateLimitStore,
@@ -13,29 +12,18 @@ import {
   type RateLimitStore,
 } from './rate-limit.js';
 
-function capturedLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      lines.push(chunk.toString('utf8'));
-      cb();
-    },
-  });
-  return { log: createLogger({ level: 'info', destination }), lines };
-}
-
 /** Routes with the three kinds of limit: the default (3), their own (2), none. */
-async function appWith(store: RateLimitStore): Promise<{ app: FastifyInstance; lines: string[] }> {
-  const { log, lines } = capturedLogger();
+async function appWith(store: RateLimitStore): Promise<FastifyInstance> {
+  const { log } = capturedLogger();
   const app = Fastify();
   registerErrorHandling(app as never, log);
-  registerRateLimit(app, { max: 3, windowMs: 60_000, store, log });
+  registerRateLimit(app, { max: 3, windowMs: 60_000, store });
   app.get('/default', async () => ({ ok: true }));
   app.get('/other', async () => ({ ok: true }));
   app.post('/login', { config: { rateLimit: { max: 2 } } }, async () => ({ ok: true }));
   app.get('/health', { config: { rateLimit: false } }, async () => ({ ok: true }));
   await app.ready();
-  return { app, lines };
+  return app;
 }
 
 let redis: TestRedis | undefined;
@@ -55,7 +43,10 @@ const stores: [string, () => RateLimitStore][] = [
     ? [
         [
           'in Redis',
-          () => new RedisRateLimitStore(client!, `${redis!.prefix}rl:${Math.random()}:`),
+          () =>
+            new RedisRateLimitStore(client!, `${redis!.prefix}rl:${Math.random()}:`, {
+              log: capturedLogger().log,
+            }),
         ] satisfies [string, () => RateLimitStore],
       ]
     : []),
@@ -63,7 +54,7 @@ const stores: [string, () => RateLimitStore][] = [
 
 describe.each(stores)('rate limits %s', (_name, makeStore) => {
   it('counts per client over the default limit, answers 429 with retry-after, and shows what is left', async () => {
-    const { app } = await appWith(makeStore());
+    const app = await appWith(makeStore());
     const answers = [];
     for (let i = 0; i < 4; i++) answers.push(await app.inject('/default'));
     expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200, 429]);
@@ -81,7 +72,7 @@ describe.each(stores)('rate limits %s', (_name, makeStore) => {
   });
 
   it("counts a route's own limit apart, and never limits a route with rateLimit: false", async () => {
-    const { app } = await appWith(makeStore());
+    const app = await appWith(makeStore());
     const logins = [];
     for (let i = 0; i < 3; i++) logins.push((await app.inject({ method: 'POST', url: '/login' })).statusCode);
     expect(logins).toEqual([200, 200, 429]);
@@ -135,18 +126,55 @@ describe('rate limit stores', () => {
     expect(clientKey('::1')).toBe('0:0:0:0::/64');
   });
 
-  it('lets requests through and warns when the store fails (Redis down)', async () => {
-    const down = new Redis({
-      port: 1,
+  it('keeps limiting on its own counts and warns when Redis is down, then sends them when it is back', async () => {
+    const flaky = new Redis(redis?.url ?? 'redis://127.0.0.1:1', {
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       enableOfflineQueue: false,
     });
-    down.on('error', () => {});
-    const { app, lines } = await appWith(new RedisRateLimitStore(down, 'x:'));
-    for (let i = 0; i < 5; i++) expect((await app.inject('/default')).statusCode).toBe(200);
+    flaky.on('error', () => {});
+    const { log, lines } = capturedLogger();
+    const prefix = `${redis?.prefix ?? ''}rl:down:`;
+    const store = new RedisRateLimitStore(flaky, prefix, { log, syncMs: 60_000 });
+    const app = await appWith(store);
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await app.inject('/default')).statusCode);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    await store.sync();
+    await store.sync();
     expect(lines.filter((l) => l.includes('rate limit store unavailable'))).toHaveLength(1);
+    if (client) {
+      // Its first command started connecting: once it is up, the counts go to Redis.
+      if (flaky.status !== 'ready') await new Promise((r) => flaky.once('ready', r));
+      await store.sync();
+      expect(await client.get(`${prefix}default:127.0.0.1`)).toBe('5');
+    }
     await app.close();
-    down.disconnect();
+    flaky.disconnect();
+  });
+});
+
+describe.skipIf(!process.env.LINGGONG_TEST_REDIS_URL)('rate limits shared through Redis', () => {
+  it('counts every process in one window, each learning the total when it syncs', async () => {
+    const prefix = `${redis!.prefix}rl:shared:`;
+    const { log } = capturedLogger();
+    const [one, two] = [0, 1].map(() => new RedisRateLimitStore(client!, prefix, { log, syncMs: 60_000 }));
+    const [a, b] = await Promise.all([appWith(one!), appWith(two!)]);
+    const status = async (app: FastifyInstance) => (await app.inject('/default')).statusCode;
+    expect([await status(a), await status(a)]).toEqual([200, 200]);
+    await one!.sync();
+    expect(await status(b)).toBe(200); // b has not learned of a's two yet: it counts 1
+    await two!.sync(); // Redis: 3, and b learns it
+    expect(await status(b)).toBe(429);
+    // a is one sync behind (it counts 2 + 1), and refuses once it has synced.
+    expect(await status(a)).toBe(200);
+    await one!.sync();
+    expect(await status(a)).toBe(429);
+    // Redis has what was synced: a's three, b's first.
+    expect(await client!.get(`${prefix}default:127.0.0.1`)).toBe('4');
+    expect(await client!.pttl(`${prefix}default:127.0.0.1`)).toBeGreaterThan(50_000);
+    await Promise.all([a.close(), b.close()]);
+    // Closing sent the refused requests too.
+    expect(await client!.get(`${prefix}default:127.0.0.1`)).toBe('6');
   });
 });

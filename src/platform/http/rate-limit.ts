@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { systemClock } from '../clock.js';
 import { PlatformErrors } from '../errors.js';
@@ -16,10 +16,12 @@ declare module 'fastify' {
 /**
  * Counts requests of one client in fixed windows; answers the count so far and the ms until reset.
  * `scope` separates limits (the default one, each route's own), so one cannot crowd out another.
+ * Synchronous: a request is never held up by the count (the shared store syncs in the background).
  */
 export interface RateLimitStore {
-  /** Synchronous where it can be (in memory), so the common case costs no promise. */
-  hit(scope: string, key: string, windowMs: number): RateCount | Promise<RateCount>;
+  hit(scope: string, key: string, windowMs: number): RateCount;
+  /** Stops background work, sending what is left (the shared store). */
+  close?(): Promise<void>;
 }
 
 export interface RateCount {
@@ -31,45 +33,58 @@ export interface RateCount {
 const MEMORY_MAX_KEYS = 100_000;
 
 interface Window {
-  count: number;
   resetAt: number;
 }
 
 /**
- * Fixed windows in one Map per scope. A scope has one window length, so its Map's insertion order
- * is the order in which its windows end: a sweep drops expired windows from the front and stops at
- * the first live one.
+ * Windows in one Map per scope. A scope has one window length, so its Map's insertion order is the
+ * order in which its windows end: a sweep drops expired windows from the front and stops at the
+ * first live one.
  */
-export class MemoryRateLimitStore implements RateLimitStore {
-  private readonly scopes = new Map<string, Map<string, Window>>();
-  constructor(
-    // Windows are real time, also where business time is a fake clock (tests).
-    private readonly now: () => number = () => systemClock.now(),
-    private readonly maxKeys = MEMORY_MAX_KEYS,
-  ) {}
+class WindowTable<W extends Window> {
+  private readonly scopes = new Map<string, Map<string, W>>();
+  constructor(private readonly maxKeys: number) {}
 
-  hit(scope: string, key: string, windowMs: number): RateCount {
-    const now = this.now();
+  /** The live window of `key` in `scope`, opened by `open` when it has none. */
+  current(scope: string, key: string, now: number, open: () => W): W {
     let windows = this.scopes.get(scope);
-    if (!windows) this.scopes.set(scope, (windows = new Map<string, Window>()));
+    if (!windows) this.scopes.set(scope, (windows = new Map<string, W>()));
     let w = windows.get(key);
     if (!w || w.resetAt <= now) {
       if (w) windows.delete(key);
-      else if (windows.size >= this.maxKeys) MemoryRateLimitStore.sweep(windows, now, this.maxKeys);
-      w = { count: 0, resetAt: now + windowMs };
+      else if (windows.size >= this.maxKeys) this.sweep(windows, now);
+      w = open();
       windows.set(key, w);
     }
-    w.count++;
-    return { count: w.count, resetMs: w.resetAt - now };
+    return w;
   }
 
-  private static sweep(windows: Map<string, Window>, now: number, maxKeys: number): void {
+  private sweep(windows: Map<string, W>, now: number): void {
     for (const [key, w] of windows) {
       if (w.resetAt > now) break;
       windows.delete(key);
     }
     // Still full of live windows: drop the one nearest its end.
-    if (windows.size >= maxKeys) windows.delete(windows.keys().next().value!);
+    if (windows.size >= this.maxKeys) windows.delete(windows.keys().next().value!);
+  }
+}
+
+/** Fixed windows in this process's memory (one process, or a limit each process keeps alone). */
+export class MemoryRateLimitStore implements RateLimitStore {
+  private readonly windows: WindowTable<Window & { count: number }>;
+  constructor(
+    // Windows are real time, also where business time is a fake clock (tests).
+    private readonly now: () => number = () => systemClock.now(),
+    maxKeys = MEMORY_MAX_KEYS,
+  ) {
+    this.windows = new WindowTable(maxKeys);
+  }
+
+  hit(scope: string, key: string, windowMs: number): RateCount {
+    const now = this.now();
+    const w = this.windows.current(scope, key, now, () => ({ count: 0, resetAt: now + windowMs }));
+    w.count++;
+    return { count: w.count, resetMs: w.resetAt - now };
   }
 }
 
@@ -92,31 +107,117 @@ export function clientKey(ip: string): string {
     .join(':')}::/64`;
 }
 
-// One round trip: count, start the window on the first hit, and read what is left of it.
-const HIT_SCRIPT = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+// Adds one process's hits to the shared window (started by its first hits) and answers the total
+// and what is left of the window.
+const ADD_SCRIPT = `
+local count = redis.call('INCRBY', KEYS[1], ARGV[1])
 local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); ttl = tonumber(ARGV[2]) end
 return { count, ttl }`;
 
-type RedisWithHit = Redis & { linggongRateHit(key: string, windowMs: number): Promise<[number, number]> };
+type RedisWithAdd = Redis & {
+  linggongRateAdd(key: string, hits: number, windowMs: number): Promise<[number, number]>;
+};
 
-/** Fixed windows in Redis, shared by every process: INCR + PEXPIRE in one script (EVALSHA). */
+interface SharedWindow extends Window {
+  redisKey: string;
+  windowMs: number;
+  /** The window's total in Redis when it last answered: every process's hits. */
+  shared: number;
+  /** This process's hits not yet added to Redis. */
+  unsent: number;
+  /** This process's hits on their way to Redis. */
+  sending: number;
+}
+
+/**
+ * Fixed windows shared by every process through Redis, counted locally and synced in the
+ * background: a hit costs no round trip. Every `syncMs` each process adds its new hits to the
+ * window's Redis counter (INCRBY + PEXPIRE in one script, one pipelined batch) and learns the total
+ * of all processes. A process's count is that total plus its own hits since, so alone it is exact,
+ * and with others it lags by at most one sync: past the limit, a client is refused everywhere
+ * within `syncMs`, and can get at most what the other processes let through in that time beyond
+ * it. If Redis fails, each process keeps limiting on what it counted itself, hits are sent when
+ * Redis is back (within the window), and a warning is logged.
+ */
 export class RedisRateLimitStore implements RateLimitStore {
-  private readonly redis: RedisWithHit;
+  private readonly redis: RedisWithAdd;
+  private readonly windows = new WindowTable<SharedWindow>(MEMORY_MAX_KEYS);
+  private readonly changed = new Set<SharedWindow>();
+  private readonly timer: NodeJS.Timeout;
+  private syncing: Promise<void> | undefined;
+  private warnedAt = 0;
   constructor(
     redis: Redis,
     private readonly prefix: string,
+    private readonly options: { log: Logger; syncMs?: number; now?: () => number },
   ) {
-    if (!('linggongRateHit' in redis))
-      redis.defineCommand('linggongRateHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
-    this.redis = redis as RedisWithHit;
+    if (!('linggongRateAdd' in redis))
+      redis.defineCommand('linggongRateAdd', { numberOfKeys: 1, lua: ADD_SCRIPT });
+    this.redis = redis as RedisWithAdd;
+    this.timer = setInterval(() => void this.sync(), options.syncMs ?? 50).unref();
   }
 
-  async hit(scope: string, key: string, windowMs: number): Promise<RateCount> {
-    const [count, ttl] = await this.redis.linggongRateHit(`${this.prefix}${scope}${key}`, windowMs);
-    return { count, resetMs: ttl };
+  private now(): number {
+    return this.options.now?.() ?? systemClock.now();
+  }
+
+  hit(scope: string, key: string, windowMs: number): RateCount {
+    const now = this.now();
+    const w = this.windows.current(scope, key, now, () => ({
+      redisKey: `${this.prefix}${scope}${key}`,
+      windowMs,
+      resetAt: now + windowMs,
+      shared: 0,
+      unsent: 0,
+      sending: 0,
+    }));
+    w.unsent++;
+    this.changed.add(w);
+    return { count: w.shared + w.sending + w.unsent, resetMs: w.resetAt - now };
+  }
+
+  /** Adds the hits counted since the last sync to Redis and learns the totals (one at a time). */
+  sync(): Promise<void> {
+    this.syncing ??= this.send().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  private async send(): Promise<void> {
+    const batch = [...this.changed];
+    this.changed.clear();
+    let failed: unknown;
+    await Promise.all(
+      batch.map(async (w) => {
+        const hits = w.unsent;
+        w.unsent = 0;
+        w.sending += hits;
+        try {
+          const [total, ttl] = await this.redis.linggongRateAdd(w.redisKey, hits, w.windowMs);
+          w.sending -= hits;
+          w.shared = total;
+          w.resetAt = this.now() + ttl;
+        } catch (e) {
+          failed = e;
+          w.sending -= hits;
+          w.unsent += hits;
+          // Sent again next time, unless its window has passed meanwhile.
+          if (w.resetAt > this.now()) this.changed.add(w);
+        }
+      }),
+    );
+    if (failed !== undefined && this.now() - this.warnedAt > 10_000) {
+      this.warnedAt = this.now();
+      this.options.log.warn(
+        { err: failed },
+        'rate limit store unavailable: each process limits on its own counts',
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sync();
   }
 }
 
@@ -124,15 +225,14 @@ export class RedisRateLimitStore implements RateLimitStore {
  * Per-client rate limits on every route (by IP; IPv6 by /64): a default limit, a route's own
  * (`config.rateLimit`, counted apart for that route), or none (`rateLimit: false`). Allowed
  * answers carry `x-ratelimit-limit`, `-remaining` and `-reset` (seconds); past the limit, 429
- * RATE_LIMITED with `retry-after`. If the store fails (Redis down) requests are let through and a
- * warning is logged: the limiter guards capacity, while the checks that stop guessing (SMS code
- * tries, password lockout) are kept in the database.
+ * RATE_LIMITED with `retry-after`. The limiter guards capacity; the checks that stop guessing (SMS
+ * code tries, password lockout) are kept in the database. The store is closed with the app.
  */
 export function registerRateLimit(
   app: FastifyInstance,
-  options: { max: number; windowMs: number; store: RateLimitStore; log: Logger },
+  options: { max: number; windowMs: number; store: RateLimitStore },
 ): void {
-  const { store, log } = options;
+  const { store } = options;
   const defaults = {
     max: options.max,
     windowMs: options.windowMs,
@@ -161,14 +261,11 @@ export function registerRateLimit(
     }
     return limit;
   };
-  let warnedAt = 0;
 
-  const apply = (
-    limit: typeof defaults,
-    { count, resetMs }: RateCount,
-    reply: FastifyReply,
-    done: (err?: Error) => void,
-  ) => {
+  app.addHook('onRequest', (request, reply, done) => {
+    const limit = limitOf(request);
+    if (!limit) return done();
+    const { count, resetMs } = store.hit(limit.scope, clientKey(request.ip), limit.windowMs);
     const reset = String(Math.max(1, Math.ceil(resetMs / 1000)));
     void reply.header('x-ratelimit-limit', limit.limit);
     void reply.header('x-ratelimit-remaining', String(Math.max(0, limit.max - count)));
@@ -176,22 +273,6 @@ export function registerRateLimit(
     if (count > limit.max)
       return done(PlatformErrors.RATE_LIMITED({}, { headers: { 'retry-after': reset } }));
     done();
-  };
-
-  app.addHook('onRequest', (request, reply, done) => {
-    const limit = limitOf(request);
-    if (!limit) return done();
-    const counted = store.hit(limit.scope, clientKey(request.ip), limit.windowMs);
-    if (!(counted instanceof Promise)) return apply(limit, counted, reply, done);
-    counted.then(
-      (c) => apply(limit, c, reply, done),
-      (e: unknown) => {
-        if (systemClock.now() - warnedAt > 10_000) {
-          warnedAt = systemClock.now();
-          log.warn({ err: e }, 'rate limit store unavailable: requests are not limited');
-        }
-        done();
-      },
-    );
   });
+  app.addHook('onClose', async () => store.close?.());
 }

@@ -184,9 +184,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
     max: config.rateLimit.max,
     windowMs: config.rateLimit.windowMs,
     store: deps.redis
-      ? new RedisRateLimitStore(deps.redis, `${config.redisPrefix}ratelimit:`)
+      ? new RedisRateLimitStore(deps.redis, `${config.redisPrefix}ratelimit:`, { log })
       : new MemoryRateLimitStore(),
-    log,
   });
 
   await app.register(swagger, {

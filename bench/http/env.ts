@@ -133,7 +133,11 @@ export function linggongEnv(options: {
     // events play no part in these reads); Redis serves the cache and the rate limits.
     LINGGONG_EVENT_BUS: 'inprocess',
     ...(options.redis
-      ? { LINGGONG_REDIS_URL: options.redis.url, LINGGONG_REDIS_PREFIX: options.redis.prefix }
+      ? {
+          LINGGONG_REDIS_URL: options.redis.url,
+          LINGGONG_REDIS_PREFIX: options.redis.prefix,
+          LINGGONG_NEAR_CACHE: 'true',
+        }
       : {}),
   };
 }

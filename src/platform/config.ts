@@ -24,7 +24,7 @@ export interface Config {
   redisPrefix: string;
   /** Entries of the in-memory cache (without Redis), or of each process's near cache (with Redis). */
   cacheMaxEntries: number;
-  /** With Redis: keep what was read in process memory too, invalidated by Redis (client tracking). */
+  /** With Redis: keep what was read in process memory too, invalidated by Redis (client tracking; opt-in). */
   nearCache: boolean;
   businessTimeZone: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -486,7 +486,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
     redisUrl,
     redisPrefix: get('LINGGONG_REDIS_PREFIX') ?? 'linggong:',
     cacheMaxEntries: int('LINGGONG_CACHE_MAX_ENTRIES', 50_000, 1, 100_000_000),
-    nearCache: bool('LINGGONG_NEAR_CACHE', true),
+    nearCache: bool('LINGGONG_NEAR_CACHE', false),
     businessTimeZone,
     logLevel: oneOf(get('LINGGONG_LOG_LEVEL') ?? 'info', 'LINGGONG_LOG_LEVEL', [
       'fatal',

@@ -148,9 +148,6 @@ class LocalEntries {
   clear(): void {
     this.entries.clear();
   }
-  get size(): number {
-    return this.entries.size;
-  }
   private evictOne(): void {
     const now = this.now();
     // Map iteration is insertion order and visits re-inserted entries again, so after one pass

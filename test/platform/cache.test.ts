@@ -57,17 +57,16 @@ describe('in-memory cache', () => {
     expect(await cache.get('k')).toBeUndefined();
   });
 
+  const config = (env: Record<string, string>) =>
+    loadConfig({ knownServices: [], env: { LINGGONG_ENV: 'test', ...env } });
+
   it('is sized by LINGGONG_CACHE_MAX_ENTRIES (default 50,000)', () => {
-    const config = (env: Record<string, string>) =>
-      loadConfig({ knownServices: [], env: { LINGGONG_ENV: 'test', ...env } });
     expect(config({}).cacheMaxEntries).toBe(50_000);
     expect(config({ LINGGONG_CACHE_MAX_ENTRIES: '250000' }).cacheMaxEntries).toBe(250_000);
     expect(() => config({ LINGGONG_CACHE_MAX_ENTRIES: '0' })).toThrow();
   });
 
   it('keeps a near cache in front of Redis with LINGGONG_NEAR_CACHE=true (off by default)', () => {
-    const config = (env: Record<string, string>) =>
-      loadConfig({ knownServices: [], env: { LINGGONG_ENV: 'test', ...env } });
     expect(config({}).nearCache).toBe(false);
     expect(config({ LINGGONG_NEAR_CACHE: 'true' }).nearCache).toBe(true);
     expect(() => config({ LINGGONG_NEAR_CACHE: 'sometimes' })).toThrow();

@@ -45,17 +45,20 @@ class WindowTable<W extends Window> {
   private readonly scopes = new Map<string, Map<string, W>>();
   constructor(private readonly maxKeys: number) {}
 
-  /** The live window of `key` in `scope`, opened by `open` when it has none. */
-  current(scope: string, key: string, now: number, open: () => W): W {
+  /** The live window of `key` in `scope` (an expired one is dropped), or undefined. */
+  live(scope: string, key: string, now: number): W | undefined {
+    const w = this.scopes.get(scope)?.get(key);
+    if (w === undefined || w.resetAt > now) return w;
+    this.scopes.get(scope)!.delete(key);
+    return undefined;
+  }
+
+  /** Adds a new window for `key` in `scope`, making room first when the scope is full. */
+  add(scope: string, key: string, now: number, w: W): W {
     let windows = this.scopes.get(scope);
     if (!windows) this.scopes.set(scope, (windows = new Map<string, W>()));
-    let w = windows.get(key);
-    if (!w || w.resetAt <= now) {
-      if (w) windows.delete(key);
-      else if (windows.size >= this.maxKeys) this.sweep(windows, now);
-      w = open();
-      windows.set(key, w);
-    }
+    if (windows.size >= this.maxKeys) this.sweep(windows, now);
+    windows.set(key, w);
     return w;
   }
 
@@ -82,7 +85,9 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   hit(scope: string, key: string, windowMs: number): RateCount {
     const now = this.now();
-    const w = this.windows.current(scope, key, now, () => ({ count: 0, resetAt: now + windowMs }));
+    const w =
+      this.windows.live(scope, key, now) ??
+      this.windows.add(scope, key, now, { count: 0, resetAt: now + windowMs });
     w.count++;
     return { count: w.count, resetMs: w.resetAt - now };
   }
@@ -164,14 +169,16 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   hit(scope: string, key: string, windowMs: number): RateCount {
     const now = this.now();
-    const w = this.windows.current(scope, key, now, () => ({
-      redisKey: `${this.prefix}${scope}${key}`,
-      windowMs,
-      resetAt: now + windowMs,
-      shared: 0,
-      unsent: 0,
-      sending: 0,
-    }));
+    const w =
+      this.windows.live(scope, key, now) ??
+      this.windows.add(scope, key, now, {
+        redisKey: `${this.prefix}${scope}${key}`,
+        windowMs,
+        resetAt: now + windowMs,
+        shared: 0,
+        unsent: 0,
+        sending: 0,
+      });
     w.unsent++;
     this.changed.add(w);
     return { count: w.shared + w.sending + w.unsent, resetMs: w.resetAt - now };

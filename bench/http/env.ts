@@ -136,7 +136,6 @@ export function linggongEnv(options: {
       ? {
           LINGGONG_REDIS_URL: options.redis.url,
           LINGGONG_REDIS_PREFIX: options.redis.prefix,
-          LINGGONG_NEAR_CACHE: 'true',
         }
       : {}),
   };

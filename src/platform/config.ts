@@ -486,7 +486,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
     redisUrl,
     redisPrefix: get('LINGGONG_REDIS_PREFIX') ?? 'linggong:',
     cacheMaxEntries: int('LINGGONG_CACHE_MAX_ENTRIES', 50_000, 1, 100_000_000),
-    nearCache: bool('LINGGONG_NEAR_CACHE', false),
+    nearCache: bool('LINGGONG_NEAR_CACHE', true),
     businessTimeZone,
     logLevel: oneOf(get('LINGGONG_LOG_LEVEL') ?? 'info', 'LINGGONG_LOG_LEVEL', [
       'fatal',

@@ -66,9 +66,9 @@ describe('in-memory cache', () => {
     expect(() => config({ LINGGONG_CACHE_MAX_ENTRIES: '0' })).toThrow();
   });
 
-  it('keeps a near cache in front of Redis with LINGGONG_NEAR_CACHE=true (off by default)', () => {
-    expect(config({}).nearCache).toBe(false);
-    expect(config({ LINGGONG_NEAR_CACHE: 'true' }).nearCache).toBe(true);
+  it('keeps a near cache in front of Redis unless LINGGONG_NEAR_CACHE=false', () => {
+    expect(config({}).nearCache).toBe(true);
+    expect(config({ LINGGONG_NEAR_CACHE: 'false' }).nearCache).toBe(false);
     expect(() => config({ LINGGONG_NEAR_CACHE: 'sometimes' })).toThrow();
   });
 });

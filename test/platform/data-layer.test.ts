@@ -86,6 +86,44 @@ describe(`unit of work on ${DIALECT}`, () => {
     expect(ran).toEqual(['committed']);
   });
 
+  it('runs a beforeCommit hook once, last inside the transaction; its failure rolls back', async () => {
+    const ran: string[] = [];
+    const closing = () => {
+      let inside = false;
+      try {
+        assertNoTransaction('probe');
+      } catch {
+        inside = true;
+      }
+      ran.push(`closing ${inside ? 'inside' : 'outside'}`);
+    };
+    await sdb.transaction(async (tx) => {
+      tx.beforeCommit(closing);
+      tx.beforeCommit(closing);
+      tx.afterCommit(() => void ran.push('committed'));
+      ran.push('work');
+    });
+    expect(ran).toEqual(['work', 'closing inside', 'committed']);
+
+    const id = 'C'.repeat(26);
+    await expect(
+      sdb.transaction(async (tx) => {
+        await tx.db
+          .insertInto('widget_items')
+          .values({ id, name: 'c', stock: 1, sold: 0, price_fen: 1, created_at: tx.now })
+          .execute();
+        tx.beforeCommit(() => {
+          throw new Error('closing failed');
+        });
+        tx.afterCommit(() => void ran.push('committed again'));
+      }),
+    ).rejects.toThrow('closing failed');
+    expect(await sdb.db.selectFrom('widget_items').selectAll().where('id', '=', id).executeTakeFirst()).toBe(
+      undefined,
+    );
+    expect(ran).not.toContain('committed again');
+  });
+
   it('refuses a nested transaction at once instead of hanging', async () => {
     await expect(sdb.transaction(async () => sdb.transaction(async () => 1))).rejects.toBeInstanceOf(
       PlatformMisuseError,

@@ -106,6 +106,20 @@ export function describeSearchIndexContract(name: string, open: () => Promise<Se
       await ix.close();
     });
 
+    it('applies a change written to be made durable later as any other, and syncs it', async () => {
+      const ix = await open();
+      const city = `批量市${n}`;
+      const later = { durable: false };
+      const jobs = [doc({ city, title: '快递分拣 第一批' }), doc({ city, title: '快递分拣 第二批' })];
+      for (const job of jobs) expect(await ix.upsert(job, later)).toBe('inserted');
+      expect(await ix.remove(jobs[0]!.jobId, 2, T0, later)).toBe('removed');
+      expect(await ix.upsert({ ...jobs[0]!, version: 1 }, later)).toBe('stale');
+      await ix.sync();
+      const found = await eventually(ix, { keyword: '快递分拣', city }, (r) => r.hits.length === 1);
+      expect(ids(found)).toEqual([jobs[1]!.jobId]);
+      await ix.close();
+    });
+
     it('finds jobs within a radius, nearest first, and filters by pay, type and category', async () => {
       const ix = await open();
       const city = `半径市${n}`;

@@ -117,19 +117,18 @@ describe(`search service (${DIALECT}, ${BUS} bus)`, () => {
       .where('type', '=', 'job.published')
       .where('payload', 'like', `%${job.id}%`)
       .executeTakeFirstOrThrow();
-    const handler = p.services.get('search')!.instance.handlers!['search.index-jobs']!;
-    await handler(
-      {
-        id: row.id as string,
-        type: 'job.published',
-        version: 1,
-        payload: JSON.parse(row.payload as string),
-        source: 'job',
-        traceparent: null,
-        createdAt: Number(row.created_at),
-      },
-      undefined as never,
-    );
+    const search = p.services.get('search')!;
+    const handler = search.instance.handlers!['search.index-jobs']!;
+    const event = {
+      id: row.id as string,
+      type: 'job.published',
+      version: 1,
+      payload: JSON.parse(row.payload as string),
+      source: 'job',
+      traceparent: null,
+      createdAt: Number(row.created_at),
+    };
+    await search.db.transaction((tx) => handler(event, tx));
     expect(ids((await searchJobs(p, { q: '礼仪', city: '上海' })).body)).not.toContain(job.id);
   });
 

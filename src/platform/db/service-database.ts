@@ -42,6 +42,12 @@ export interface Tx<DB> {
   publishAll(events: DomainEvent[]): Promise<string[]>;
   /** Runs fn once the transaction has committed (never if it rolls back). */
   afterCommit(fn: () => void | Promise<void>): void;
+  /**
+   * Runs fn after the unit of work, just before COMMIT; if it throws, the transaction rolls back.
+   * A hook given more than once runs once, so each of a batch's handlers can ask for the same
+   * closing step (e.g. one fsync of a side index for the whole batch).
+   */
+  beforeCommit(fn: () => void | Promise<void>): void;
 }
 
 /** Everything a repository needs: the typed handle, or the transaction when inside one. */
@@ -92,7 +98,8 @@ export class ServiceDatabase<DB> {
 
   /**
    * Runs fn in one database transaction. Events published through `tx.publish` commit or roll back
-   * with the change; `afterCommit` hooks run after a successful commit, outside the transaction.
+   * with the change; `beforeCommit` hooks run last inside it, `afterCommit` hooks after a
+   * successful commit, outside the transaction.
    * Nesting is refused: on SQLite it would deadlock, and anywhere it hides which writes are atomic.
    */
   async transaction<T>(fn: (tx: Tx<DB>) => Promise<T>): Promise<T> {
@@ -104,6 +111,7 @@ export class ServiceDatabase<DB> {
       );
     }
     const hooks: (() => void | Promise<void>)[] = [];
+    const closing = new Set<() => void | Promise<void>>();
     let published = 0;
     const now = this.deps.clock.now();
     const request = currentContext();
@@ -123,8 +131,12 @@ export class ServiceDatabase<DB> {
           afterCommit: (hook) => {
             hooks.push(hook);
           },
+          beforeCommit: (hook) => {
+            closing.add(hook);
+          },
         };
         const value = await fn(tx);
+        for (const hook of closing) await hook();
         // An idempotent request's key commits with the change it produced (see idempotency.ts).
         const claim = request?.idempotency;
         if (claim && claim.service === this.service && !claim.committed) {

@@ -70,58 +70,61 @@ export function createInProcessDispatcher(deps: InProcessBusDeps) {
       }
     }
 
-    for (const [name, list] of work) {
-      const consumer = deps.consumer(name);
-      const failures = consumer
-        ? await runConsumerBatch(consumer, list, deps)
-        : list.map((event) => ({
-            event,
-            error: new Error(`consumer ${name} is not served by this process`),
-          }));
-      const failed = new Set(failures.map((f) => f.event.id));
-      for (const event of list) {
-        if (!failed.has(event.id) && deliveries.has(`${event.id}|${name}`)) {
-          await q()
-            .updateTable(table)
-            .set({ state: 'done' })
-            .where('event_id', '=', event.id)
-            .where('consumer', '=', name)
-            .execute();
+    // Consumers are independent (each has its own transaction and inbox): they run side by side,
+    // so a pass takes as long as its slowest consumer, not the sum of them.
+    await Promise.all(
+      [...work].map(async ([name, list]) => {
+        const consumer = deps.consumer(name);
+        const failures = consumer
+          ? await runConsumerBatch(consumer, list, deps)
+          : list.map((event) => ({
+              event,
+              error: new Error(`consumer ${name} is not served by this process`),
+            }));
+        const failed = new Set(failures.map((f) => f.event.id));
+        for (const event of list) {
+          if (!failed.has(event.id) && deliveries.has(`${event.id}|${name}`)) {
+            await q()
+              .updateTable(table)
+              .set({ state: 'done' })
+              .where('event_id', '=', event.id)
+              .where('consumer', '=', name)
+              .execute();
+          }
         }
-      }
-      for (const { event, error } of failures) {
-        const sub = deps.subscriptionsOf(event.type).find((s) => s.consumer === name)!;
-        const d = deliveries.get(`${event.id}|${name}`);
-        const at = deps.clock.now();
-        const attempts = (d?.attempts ?? 0) + 1;
-        const dead = attempts >= maxAttemptsOf(sub) && consumer !== undefined;
-        const next = at + backoffMs(attempts);
-        if (dead) {
-          await deps.deadLetters(consumer.service)?.record(name, event, attempts, errorText(error), at);
-          deps.metrics.deadLettered(name);
-          deps.log.error({ consumer: name, eventId: event.id, attempts }, 'event dead-lettered');
-        } else {
-          later(event.id, next);
+        for (const { event, error } of failures) {
+          const sub = deps.subscriptionsOf(event.type).find((s) => s.consumer === name)!;
+          const d = deliveries.get(`${event.id}|${name}`);
+          const at = deps.clock.now();
+          const attempts = (d?.attempts ?? 0) + 1;
+          const dead = attempts >= maxAttemptsOf(sub) && consumer !== undefined;
+          const next = at + backoffMs(attempts);
+          if (dead) {
+            await deps.deadLetters(consumer.service)?.record(name, event, attempts, errorText(error), at);
+            deps.metrics.deadLettered(name);
+            deps.log.error({ consumer: name, eventId: event.id, attempts }, 'event dead-lettered');
+          } else {
+            later(event.id, next);
+          }
+          const values = {
+            event_id: event.id,
+            consumer: name,
+            attempts,
+            state: dead ? 'dead' : 'pending',
+            next_attempt_at: next,
+            last_error: errorText(error),
+          };
+          if (!(await insertIgnore(q(), producer.dialect, table, values, ['event_id', 'consumer']))) {
+            await q()
+              .updateTable(table)
+              .set(values)
+              .where('event_id', '=', event.id)
+              .where('consumer', '=', name)
+              .execute();
+          }
         }
-        const values = {
-          event_id: event.id,
-          consumer: name,
-          attempts,
-          state: dead ? 'dead' : 'pending',
-          next_attempt_at: next,
-          last_error: errorText(error),
-        };
-        if (!(await insertIgnore(q(), producer.dialect, table, values, ['event_id', 'consumer']))) {
-          await q()
-            .updateTable(table)
-            .set(values)
-            .where('event_id', '=', event.id)
-            .where('consumer', '=', name)
-            .execute();
-        }
-      }
-    }
-
+      }),
+    );
     for (const [id, at] of retryAt) await outbox.postpone(id, at);
     await outbox.markPublished(
       events.filter((e) => !retryAt.has(e.id)).map((e) => e.id),

@@ -10,6 +10,7 @@ import {
   type SearchJobDoc,
   type SearchQuery,
   type SearchResult,
+  type WriteOptions,
 } from './search.port.js';
 
 /** What the index logs through: the platform's logger, or its stand-in in the search thread. */
@@ -103,21 +104,30 @@ export class EmbeddedSearchIndex implements SearchIndex {
     }
   }
 
-  async upsert(doc: SearchJobDoc): Promise<'inserted' | 'updated' | 'stale'> {
+  async upsert(doc: SearchJobDoc, options: WriteOptions = {}): Promise<'inserted' | 'updated' | 'stale'> {
     this.duringRebuild?.push({ upsert: doc });
     // Without a usable index the change is dropped: the rebuild that must follow reads every open job.
     if (!this.live) return 'stale';
     const outcome = this.live.upsert(doc);
-    if (outcome !== 'stale') this.live.sync();
+    if (outcome !== 'stale' && options.durable !== false) this.live.sync();
     return outcome;
   }
 
-  async remove(jobId: string, version: number, removedAt: number): Promise<'removed' | 'absent' | 'stale'> {
+  async remove(
+    jobId: string,
+    version: number,
+    removedAt: number,
+    options: WriteOptions = {},
+  ): Promise<'removed' | 'absent' | 'stale'> {
     this.duringRebuild?.push({ remove: [jobId, version, removedAt] });
     if (!this.live) return 'stale';
     const outcome = this.live.remove(jobId, version, removedAt);
-    if (outcome !== 'stale') this.live.sync();
+    if (outcome !== 'stale' && options.durable !== false) this.live.sync();
     return outcome;
+  }
+
+  async sync(): Promise<void> {
+    this.live?.sync();
   }
 
   async search(query: SearchQuery): Promise<SearchResult> {

@@ -72,7 +72,7 @@ export const searchModule: ServiceModule = {
     return {
       client: commands,
       handlers: {
-        'search.index-jobs': (event) => search.applyJobEvent(event),
+        'search.index-jobs': (event, tx) => search.applyJobEvent(event, tx),
       },
       schedules: [
         ...(embedded

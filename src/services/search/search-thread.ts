@@ -62,9 +62,11 @@ function run(call: ThreadCall): unknown {
     case 'searchRendered':
       return index.search(call.query).then((result) => renderResult(result, formatInstant));
     case 'upsert':
-      return index.upsert(call.doc);
+      return index.upsert(call.doc, call.options);
     case 'remove':
-      return index.remove(call.jobId, call.version, call.removedAt);
+      return index.remove(call.jobId, call.version, call.removedAt, call.options);
+    case 'sync':
+      return index.sync();
     case 'status':
       return index.status();
     case 'maintain':

@@ -12,10 +12,21 @@ export type { SearchJobDoc, SearchQuery, SearchResult } from './engine/types.js'
  */
 export interface SearchIndex {
   readonly engine: 'embedded' | 'elasticsearch';
-  /** Adds or replaces a job (ignored as 'stale' when the index holds this version or a newer one). */
-  upsert(doc: SearchJobDoc): Promise<'inserted' | 'updated' | 'stale'>;
-  /** Removes a job as of `version` (closed, expired, filled, back in review …). */
-  remove(jobId: string, version: number, removedAt: number): Promise<'removed' | 'absent' | 'stale'>;
+  /**
+   * Adds or replaces a job (ignored as 'stale' when the index holds this version or a newer one).
+   * The change is searchable when the call returns, and durable too unless `durable: false`: then
+   * it is durable after the next `sync()` (a batch of changes pays for one fsync).
+   */
+  upsert(doc: SearchJobDoc, options?: WriteOptions): Promise<'inserted' | 'updated' | 'stale'>;
+  /** Removes a job as of `version` (closed, expired, filled, back in review …); as upsert. */
+  remove(
+    jobId: string,
+    version: number,
+    removedAt: number,
+    options?: WriteOptions,
+  ): Promise<'removed' | 'absent' | 'stale'>;
+  /** Makes every change applied so far durable (Elasticsearch: each write already is when acknowledged). */
+  sync(): Promise<void>;
   search(query: SearchQuery): Promise<SearchResult>;
   /**
    * The same search with the page's job cards already rendered as JSON (search.mappers.ts
@@ -36,6 +47,11 @@ export interface SearchIndex {
   /** Size, analyzer version, and why a reindex is needed (null when it is not). */
   status(): Promise<{ documents: number; analyzerVersion: string; needsReindex: string | null }>;
   close(): Promise<void>;
+}
+
+export interface WriteOptions {
+  /** Default true: durable before the call returns. False: durable at the next `sync()`. */
+  durable?: boolean;
 }
 
 export interface RenderedSearchResult extends Omit<SearchResult, 'hits'> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createInstantFormatter, parseInstant } from '../../platform/clock.js';
 import type { CursorCodec } from '../../platform/cursor.js';
 import { PlatformErrors } from '../../platform/errors.js';
+import type { Tx } from '../../platform/db/service-database.js';
 import type { EventEnvelope } from '../../platform/events/types.js';
 import { isInChina, toGcj02 } from '../../platform/geo.js';
 import type { JobChanged, JobEnded } from '../job/index.js';
@@ -34,6 +35,7 @@ export type SearchService = ReturnType<typeof createSearchService>;
 export function createSearchService(deps: SearchServiceDeps) {
   const { cursors } = deps;
   const formatInstant = createInstantFormatter(deps.timeZone);
+  const syncIndex = () => deps.index.sync();
 
   function toEngineQuery(q: SearchJobsQuery): SearchQuery {
     const query: SearchQuery = { limit: q.limit ?? DEFAULT_LIMIT };
@@ -123,15 +125,19 @@ export function createSearchService(deps: SearchServiceDeps) {
 
     /**
      * Applies a job event: an open job is (re)indexed, any other status removes it. Versions make
-     * this idempotent, so a redelivered or reordered event changes nothing.
+     * this idempotent, so a redelivered or reordered event changes nothing. The change is
+     * searchable at once and made durable just before the consumer's transaction commits (its inbox
+     * row), once for the whole batch of events that transaction handles.
      */
-    async applyJobEvent(event: EventEnvelope): Promise<void> {
+    async applyJobEvent(event: EventEnvelope, tx: Tx<unknown>): Promise<void> {
       const payload = event.payload as JobChanged | JobEnded;
+      const options = { durable: false };
       if ('job' in payload && payload.status === 'open') {
-        await deps.index.upsert(toSearchDoc(payload.job));
+        await deps.index.upsert(toSearchDoc(payload.job), options);
       } else {
-        await deps.index.remove(payload.jobId, payload.version, event.createdAt);
+        await deps.index.remove(payload.jobId, payload.version, event.createdAt, options);
       }
+      tx.beforeCommit(syncIndex);
     },
   };
 }

@@ -11,14 +11,16 @@ import {
   type SearchJobDoc,
   type SearchQuery,
   type SearchResult,
+  type WriteOptions,
 } from './search.port.js';
 
 /** A call the main thread makes of the search thread. */
 export type ThreadCall = { id: number } & (
   | { op: 'search'; query: SearchQuery }
   | { op: 'searchRendered'; query: SearchQuery }
-  | { op: 'upsert'; doc: SearchJobDoc }
-  | { op: 'remove'; jobId: string; version: number; removedAt: number }
+  | { op: 'upsert'; doc: SearchJobDoc; options: WriteOptions }
+  | { op: 'remove'; jobId: string; version: number; removedAt: number; options: WriteOptions }
+  | { op: 'sync' }
   | { op: 'status' }
   | { op: 'maintain' }
   | { op: 'pruneTombstones'; before: number }
@@ -124,12 +126,21 @@ export class ThreadedSearchIndex implements SearchIndex {
     return index;
   }
 
-  upsert(doc: SearchJobDoc): Promise<'inserted' | 'updated' | 'stale'> {
-    return this.call('upsert', { doc });
+  upsert(doc: SearchJobDoc, options: WriteOptions = {}): Promise<'inserted' | 'updated' | 'stale'> {
+    return this.call('upsert', { doc, options });
   }
 
-  remove(jobId: string, version: number, removedAt: number): Promise<'removed' | 'absent' | 'stale'> {
-    return this.call('remove', { jobId, version, removedAt });
+  remove(
+    jobId: string,
+    version: number,
+    removedAt: number,
+    options: WriteOptions = {},
+  ): Promise<'removed' | 'absent' | 'stale'> {
+    return this.call('remove', { jobId, version, removedAt, options });
+  }
+
+  sync(): Promise<void> {
+    return this.call('sync', {});
   }
 
   search(query: SearchQuery): Promise<SearchResult> {

@@ -432,6 +432,9 @@ export function createElasticsearchIndex(options: ElasticsearchIndexOptions): Se
       return result === 'stale' ? 'stale' : result === 'created' ? 'absent' : 'removed';
     },
 
+    // An acknowledged write is already durable (the cluster's translog).
+    async sync() {},
+
     async search(q) {
       const { request, sort, terms } = buildSearchRequest(q);
       if (q.keyword !== undefined && terms.length === 0) {

@@ -166,7 +166,8 @@ describe('search engine against brute force on generated data', () => {
         lat: city.lat + (rand() - 0.5) * 0.2,
         radiusMeters: 300 + rand() * 15_000,
       };
-      const keyword = i % 2 === 0 ? '保洁' : undefined;
+      // Two terms as well: the nearest-first scan moves the other term's cursor per cell.
+      const keyword = (['保洁', '日结 保洁', undefined] as const)[i % 3];
       const docs = bruteForce(live.values(), { near, ...(keyword ? { keyword } : {}) });
       const dist = (d: SearchJobDoc): number => distanceMeters(near, d.location);
       const byKey = (key: (d: SearchJobDoc) => number) => (a: SearchJobDoc, b: SearchJobDoc) =>

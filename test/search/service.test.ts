@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { wgs84ToGcj02 } from '../../src/platform/geo.js';
 import type { SearchCommands } from '../../src/services/search/index.js';
+import { ThreadedSearchIndex } from '../../src/services/search/threaded-index.js';
 import { DIALECT } from '../support/env.js';
 import { at, openJob } from '../support/jobs.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -130,6 +131,48 @@ describe(`search service (${DIALECT}, ${BUS} bus)`, () => {
     };
     await search.db.transaction((tx) => handler(event, tx));
     expect(ids((await searchJobs(p, { q: '礼仪', city: '上海' })).body)).not.toContain(job.id);
+  });
+
+  it('makes the index changes of one consumer transaction durable with one sync, before it commits', async () => {
+    const jobs = [
+      await post({ title: '展会搭建 小工', category: 'events.usher', place: place(2) }),
+      await post({ title: '展会撤展 小工', category: 'events.usher', place: place(3) }),
+    ];
+    for (const job of jobs) await visible({ q: '展会', city: '上海' }, job.id);
+    const search = p.services.get('search')!;
+    const handler = search.instance.handlers!['search.index-jobs']!;
+    const rows = await p.services
+      .get('job')!
+      .db.untyped()
+      .selectFrom('job_outbox')
+      .selectAll()
+      .where('type', '=', 'job.published')
+      .where((eb) => eb.or(jobs.map((j) => eb('payload', 'like', `%${j.id}%`))))
+      .execute();
+    expect(rows).toHaveLength(2);
+    const sync = vi.spyOn(ThreadedSearchIndex.prototype, 'sync');
+    try {
+      await search.db.transaction(async (tx) => {
+        for (const row of rows) {
+          await handler(
+            {
+              id: row.id as string,
+              type: 'job.published',
+              version: 1,
+              payload: JSON.parse(row.payload as string),
+              source: 'job',
+              traceparent: null,
+              createdAt: Number(row.created_at),
+            },
+            tx,
+          );
+        }
+        expect(sync).not.toHaveBeenCalled();
+      });
+      expect(sync).toHaveBeenCalledTimes(1);
+    } finally {
+      sync.mockRestore();
+    }
   });
 
   it('filters, sorts, counts facets and pages with signed cursors bound to their query', async () => {

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { EventEnvelope, EventHandler } from '../../src/platform/events/types.js';
 import { wgs84ToGcj02 } from '../../src/platform/geo.js';
 import type { SearchCommands } from '../../src/services/search/index.js';
 import { ThreadedSearchIndex } from '../../src/services/search/threaded-index.js';
@@ -37,6 +38,30 @@ async function post(overrides: Record<string, unknown>) {
 }
 async function visible(q: Record<string, string | number | boolean | string[]>, id: string, present = true) {
   await settle(p, async () => ids((await searchJobs(p, q)).body).includes(id) === present);
+}
+
+const search = () => p.services.get('search')!;
+const indexJobs: EventHandler = (event, tx) => search().instance.handlers!['search.index-jobs']!(event, tx);
+
+/** The job.published events of these jobs, read back from the job service's outbox. */
+async function publishedEvents(jobIds: string[]): Promise<EventEnvelope[]> {
+  const rows = await p.services
+    .get('job')!
+    .db.untyped()
+    .selectFrom('job_outbox')
+    .selectAll()
+    .where('type', '=', 'job.published')
+    .where((eb) => eb.or(jobIds.map((id) => eb('payload', 'like', `%${id}%`))))
+    .execute();
+  return rows.map((row) => ({
+    id: row.id as string,
+    type: 'job.published',
+    version: 1,
+    payload: JSON.parse(row.payload as string),
+    source: 'job',
+    traceparent: null,
+    createdAt: Number(row.created_at),
+  }));
 }
 
 beforeAll(async () => {
@@ -110,26 +135,8 @@ describe(`search service (${DIALECT}, ${BUS} bus)`, () => {
     });
     await visible({ q: '礼仪', city: '上海' }, job.id, false);
     // The job.published event, delivered again (as a relay that lost its acknowledgement would).
-    const row = await p.services
-      .get('job')!
-      .db.untyped()
-      .selectFrom('job_outbox')
-      .selectAll()
-      .where('type', '=', 'job.published')
-      .where('payload', 'like', `%${job.id}%`)
-      .executeTakeFirstOrThrow();
-    const search = p.services.get('search')!;
-    const handler = search.instance.handlers!['search.index-jobs']!;
-    const event = {
-      id: row.id as string,
-      type: 'job.published',
-      version: 1,
-      payload: JSON.parse(row.payload as string),
-      source: 'job',
-      traceparent: null,
-      createdAt: Number(row.created_at),
-    };
-    await search.db.transaction((tx) => handler(event, tx));
+    const [event] = await publishedEvents([job.id]);
+    await search().db.transaction((tx) => indexJobs(event!, tx));
     expect(ids((await searchJobs(p, { q: '礼仪', city: '上海' })).body)).not.toContain(job.id);
   });
 
@@ -139,34 +146,12 @@ describe(`search service (${DIALECT}, ${BUS} bus)`, () => {
       await post({ title: '展会撤展 小工', category: 'events.usher', place: place(3) }),
     ];
     for (const job of jobs) await visible({ q: '展会', city: '上海' }, job.id);
-    const search = p.services.get('search')!;
-    const handler = search.instance.handlers!['search.index-jobs']!;
-    const rows = await p.services
-      .get('job')!
-      .db.untyped()
-      .selectFrom('job_outbox')
-      .selectAll()
-      .where('type', '=', 'job.published')
-      .where((eb) => eb.or(jobs.map((j) => eb('payload', 'like', `%${j.id}%`))))
-      .execute();
-    expect(rows).toHaveLength(2);
+    const events = await publishedEvents(jobs.map((j) => j.id));
+    expect(events).toHaveLength(2);
     const sync = vi.spyOn(ThreadedSearchIndex.prototype, 'sync');
     try {
-      await search.db.transaction(async (tx) => {
-        for (const row of rows) {
-          await handler(
-            {
-              id: row.id as string,
-              type: 'job.published',
-              version: 1,
-              payload: JSON.parse(row.payload as string),
-              source: 'job',
-              traceparent: null,
-              createdAt: Number(row.created_at),
-            },
-            tx,
-          );
-        }
+      await search().db.transaction(async (tx) => {
+        for (const event of events) await indexJobs(event, tx);
         expect(sync).not.toHaveBeenCalled();
       });
       expect(sync).toHaveBeenCalledTimes(1);

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { widgetModule } from '../fixtures/widget-service.js';
 import { tallyControl, tallyModule, tallyOf } from '../fixtures/tally-service.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { TEST_REDIS_URL } from '../support/env.js';
+import { DIALECT, TEST_REDIS_URL } from '../support/env.js';
+import type { ServiceModule } from '../../src/platform/service.js';
 import { userModule } from '../../src/services/user/index.js';
 import { loginAsAdmin, type LoggedIn } from '../support/users.js';
 
@@ -11,11 +12,44 @@ import { loginAsAdmin, type LoggedIn } from '../support/users.js';
  * in-process (embedded) or BullMQ on Redis (when LINGGONG_TEST_REDIS_URL is set).
  */
 const BUS = TEST_REDIS_URL ? 'bullmq' : 'inprocess';
+
+/**
+ * Two more consumers of widget.purchased. While `pair.armed`, each waits (up to 3 s) for the other
+ * to have started on the same event: consumers run one after the other would leave the first alone.
+ */
+const pair = { armed: false, started: new Map<string, Set<string>>(), alone: 0, done: [] as string[] };
+async function meet(consumer: string, eventId: string): Promise<void> {
+  const started = pair.started.get(eventId) ?? new Set<string>();
+  pair.started.set(eventId, started.add(consumer));
+  for (const deadline = performance.now() + 3000; started.size < 2;) {
+    if (performance.now() > deadline) {
+      pair.alone++;
+      throw new Error(`${consumer} ran alone`);
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  pair.done.push(consumer);
+}
+const pairModule: ServiceModule = {
+  name: 'pair',
+  migrations: {},
+  subscriptions: [
+    { consumer: 'pair.first', event: 'widget.purchased' },
+    { consumer: 'pair.second', event: 'widget.purchased' },
+  ],
+  create: () => ({
+    async routes() {},
+    handlers: {
+      'pair.first': async (event) => void (pair.armed && (await meet('pair.first', event.id))),
+      'pair.second': async (event) => void (pair.armed && (await meet('pair.second', event.id))),
+    },
+  }),
+};
 let p: TestPlatform;
 let admin: LoggedIn;
 
 beforeAll(async () => {
-  p = await startTestPlatform({ modules: [userModule, widgetModule, tallyModule] });
+  p = await startTestPlatform({ modules: [userModule, widgetModule, tallyModule, pairModule] });
   admin = await loginAsAdmin(p);
   if (BUS === 'bullmq') p.startBackground();
 });
@@ -155,6 +189,19 @@ describe(`events on the ${BUS} bus`, () => {
       headers: admin.auth,
     });
     expect(again.json().code).toBe('DEAD_LETTER_RESOLVED');
+  });
+
+  // On SQLite every transaction takes its turn on the one connection, so consumers cannot overlap.
+  it.skipIf(DIALECT === 'sqlite')('runs the consumers of one event side by side', async () => {
+    pair.armed = true;
+    try {
+      await widgetWithPurchases(1);
+      await settle(async () => pair.done.length === 2);
+      expect(pair.done.sort()).toEqual(['pair.first', 'pair.second']);
+      expect(pair.alone).toBe(0);
+    } finally {
+      pair.armed = false;
+    }
   });
 
   it('exposes outbox lag, dead letters and handler metrics', async () => {

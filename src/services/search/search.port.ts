@@ -14,8 +14,9 @@ export interface SearchIndex {
   readonly engine: 'embedded' | 'elasticsearch';
   /**
    * Adds or replaces a job (ignored as 'stale' when the index holds this version or a newer one).
-   * The change is searchable when the call returns, and durable too unless `durable: false`: then
-   * it is durable after the next `sync()` (a batch of changes pays for one fsync).
+   * The change is searchable when the call returns (Elasticsearch: after its next refresh), and
+   * durable too unless `durable: false`: then it is durable after the next `sync()` (a batch of
+   * changes pays for one fsync).
    */
   upsert(doc: SearchJobDoc, options?: WriteOptions): Promise<'inserted' | 'updated' | 'stale'>;
   /** Removes a job as of `version` (closed, expired, filled, back in review …); as upsert. */

@@ -69,6 +69,24 @@ describe('the embedded index in its thread', () => {
     }
   });
 
+  it('refuses a sync its thread did not live to do (the consumer rolls back and the event comes again)', async () => {
+    const index = ThreadedSearchIndex.open(dir, log, { timeZone: 'Asia/Shanghai', restartDelayMs: 300 });
+    try {
+      const job = makeJob({ title: '仓库夜班 分拣' });
+      expect(await index.upsert(job, { durable: false })).toBe('inserted');
+      await threadOf(index).terminate();
+      await expect(index.sync()).rejects.toBeInstanceOf(SearchUnavailableError);
+      await new Promise((r) => setTimeout(r, 350));
+      // The change-log line was written before the thread died (only a power cut could lose it
+      // unsynced), so the reopened index has it, and the redelivered event finds it 'stale'.
+      expect((await index.search({ keyword: '分拣', near })).hits.map((h) => h.jobId)).toEqual([job.jobId]);
+      expect(await index.upsert(job, { durable: false })).toBe('stale');
+      await index.sync();
+    } finally {
+      await index.close();
+    }
+  });
+
   it('fails a rebuild whose source fails, and keeps serving the old index', async () => {
     const index = ThreadedSearchIndex.open(dir, log, { timeZone: 'Asia/Shanghai' });
     try {

@@ -251,6 +251,33 @@ describe.skipIf(!TEST_REDIS_URL)('near cache in front of Redis', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it('reads through Redis, with one warning, where client tracking is refused (e.g. a managed Redis)', async () => {
+    const prefix = `${redis.prefix}refused:`;
+    // A Redis user that may do everything but CLIENT, as some hosted Redis services configure it.
+    const user = `lg-notrack-${Math.random().toString(36).slice(2)}`;
+    await raw.call('ACL', 'SETUSER', user, 'on', '>pw', '~*', '&*', '+@all', '-client');
+    const data = new Redis(redis.url);
+    const subscriber = new Redis(redis.url, { username: user, password: 'pw', autoResubscribe: false });
+    const { log, lines } = capturedLogger();
+    const cache = new NearRedisCache(data, subscriber, prefix, { maxEntries: 100, log });
+    try {
+      await eventually(async () => lines.some((l) => l.includes('near cache is off')));
+      expect(cache.isTracking).toBe(false);
+      await raw.set(`${prefix}k`, JSON.stringify('v1'));
+      expect(await cache.get('k')).toBe('v1');
+      // No copy is kept, so a change is seen at once, without any invalidation.
+      await raw.set(`${prefix}k`, JSON.stringify('v2'));
+      expect(await cache.get('k')).toBe('v2');
+      await cache.set('k', 'v3', 60_000);
+      expect(await raw.get(`${prefix}k`)).toBe(JSON.stringify('v3'));
+      expect(lines.filter((l) => l.includes('near cache is off'))).toHaveLength(1);
+    } finally {
+      cache.detach();
+      await Promise.all([data.quit(), subscriber.quit()]);
+      await raw.call('ACL', 'DELUSER', user);
+    }
+  });
+
   it('empties itself when its invalidation connection drops, reading through Redis until tracking is back', async () => {
     const prefix = `${redis.prefix}drop:`;
     const a = await openNear(redis.url, prefix);

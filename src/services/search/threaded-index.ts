@@ -85,7 +85,8 @@ function fromWire(w: WireError): Error {
  *
  * If the thread dies (a crash, out of memory), the calls in flight fail with 503
  * SEARCH_UNAVAILABLE and the next call starts a new thread, which reopens the index from disk:
- * every change it had acknowledged was fsynced there first.
+ * every change it had acknowledged is in the change log there (written at once; fsynced at once,
+ * or by the `sync()` that a `durable: false` change waits for, which then fails instead).
  */
 export class ThreadedSearchIndex implements SearchIndex {
   readonly engine = 'embedded' as const;

@@ -166,7 +166,7 @@ describe('search engine against brute force on generated data', () => {
         lat: city.lat + (rand() - 0.5) * 0.2,
         radiusMeters: 300 + rand() * 15_000,
       };
-      // Two terms as well: the nearest-first scan moves the other term's cursor per cell.
+      // Two terms as well: the second term is found by its own cursor along the driver's slots.
       const keyword = (['保洁', '日结 保洁', undefined] as const)[i % 3];
       const docs = bruteForce(live.values(), { near, ...(keyword ? { keyword } : {}) });
       const dist = (d: SearchJobDoc): number => distanceMeters(near, d.location);

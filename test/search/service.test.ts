@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { toEnvelope, type OutboxRow } from '../../src/platform/events/outbox.js';
 import type { EventEnvelope, EventHandler } from '../../src/platform/events/types.js';
 import { wgs84ToGcj02 } from '../../src/platform/geo.js';
 import type { SearchCommands } from '../../src/services/search/index.js';
@@ -53,15 +54,7 @@ async function publishedEvents(jobIds: string[]): Promise<EventEnvelope[]> {
     .where('type', '=', 'job.published')
     .where((eb) => eb.or(jobIds.map((id) => eb('payload', 'like', `%${id}%`))))
     .execute();
-  return rows.map((row) => ({
-    id: row.id as string,
-    type: 'job.published',
-    version: 1,
-    payload: JSON.parse(row.payload as string),
-    source: 'job',
-    traceparent: null,
-    createdAt: Number(row.created_at),
-  }));
+  return rows.map((row) => toEnvelope('job', row as unknown as OutboxRow));
 }
 
 beforeAll(async () => {

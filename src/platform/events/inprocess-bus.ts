@@ -71,8 +71,10 @@ export function createInProcessDispatcher(deps: InProcessBusDeps) {
     }
 
     // Consumers are independent (each has its own transaction and inbox): they run side by side,
-    // so a pass takes as long as its slowest consumer, not the sum of them.
-    await Promise.all(
+    // so a pass takes as long as its slowest consumer, not the sum of them. A pass that fails (its
+    // delivery records could not be written) ends only once every consumer has: the next pass
+    // never overlaps this one.
+    const settled = await Promise.allSettled(
       [...work].map(async ([name, list]) => {
         const consumer = deps.consumer(name);
         const failures = consumer
@@ -125,6 +127,8 @@ export function createInProcessDispatcher(deps: InProcessBusDeps) {
         }
       }),
     );
+    const failedPass = settled.find((s) => s.status === 'rejected');
+    if (failedPass) throw failedPass.reason;
     for (const [id, at] of retryAt) await outbox.postpone(id, at);
     await outbox.markPublished(
       events.filter((e) => !retryAt.has(e.id)).map((e) => e.id),

@@ -18,6 +18,8 @@ import {
 import type { SearchJobsQuery } from './search.schemas.js';
 
 export const DEFAULT_RADIUS_METERS = 5000;
+/** Index changes made by the event consumer: durable at its transaction's beforeCommit sync. */
+const UNTIL_SYNC = { durable: false } as const;
 
 export interface SearchServiceDeps {
   index: SearchIndex;
@@ -131,11 +133,10 @@ export function createSearchService(deps: SearchServiceDeps) {
      */
     async applyJobEvent(event: EventEnvelope, tx: Tx<unknown>): Promise<void> {
       const payload = event.payload as JobChanged | JobEnded;
-      const options = { durable: false };
       if ('job' in payload && payload.status === 'open') {
-        await deps.index.upsert(toSearchDoc(payload.job), options);
+        await deps.index.upsert(toSearchDoc(payload.job), UNTIL_SYNC);
       } else {
-        await deps.index.remove(payload.jobId, payload.version, event.createdAt, options);
+        await deps.index.remove(payload.jobId, payload.version, event.createdAt, UNTIL_SYNC);
       }
       tx.beforeCommit(syncIndex);
     },

@@ -22,6 +22,9 @@ import { TOP_CATEGORIES, machine, percentile, randomChoices } from './workload.j
  *   (b) filters + 5 km radius, no keyword, nearest first
  *   (c) keyword in one city, by relevance
  *
+ * Each shape also prints the mean time to render a page's cards as the search thread does
+ * (search.mappers.ts renderResult), timed apart from the query latency.
+ *
  *   npm run bench:search:engine -- --docs 1000000 --queries 2000
  *
  * Run it with --expose-gc (the npm script does) so memory is measured after garbage collection.

@@ -26,4 +26,7 @@ export class NoCache implements Cache {
   ): Promise<string | undefined> {
     return load();
   }
+  peekText(_key: string): undefined {
+    return undefined;
+  }
 }

@@ -26,6 +26,12 @@ export interface Cache {
     load: () => Promise<string | undefined>,
     negativeTtlMs?: number,
   ): Promise<string | undefined>;
+  /**
+   * The text this process holds in memory for a `getOrLoadText` key, read without waiting: the
+   * text, `null` for a cached "not found", or undefined when it has to be read from Redis or
+   * loaded (then call `getOrLoadText`). A hot read can answer with no promise and no microtask.
+   */
+  peekText(key: string): string | null | undefined;
 }
 
 const DEFAULT_NEGATIVE_TTL_MS = 5_000;
@@ -44,6 +50,14 @@ abstract class BaseCache implements Cache {
   abstract getText(key: string): Promise<string | undefined>;
   abstract setText(key: string, text: string, ttlMs: number): Promise<void>;
   abstract delete(...keys: string[]): Promise<void>;
+  /** What this process holds for `key` in memory (undefined: nothing, or not kept in memory). */
+  protected abstract peek(key: string): unknown;
+
+  peekText(key: string): string | null | undefined {
+    const text = this.peek(key);
+    if (typeof text !== 'string') return undefined;
+    return text === NOT_FOUND_TEXT ? null : text;
+  }
 
   async get<T>(key: string): Promise<T | undefined> {
     const v = await this.getRaw(key);
@@ -168,6 +182,9 @@ export class MemoryCache extends BaseCache {
     super();
     this.entries = new LocalEntries(maxEntries, now);
   }
+  protected peek(key: string): unknown {
+    return this.entries.get(key);
+  }
   async getRaw(key: string): Promise<unknown> {
     return this.entries.get(key);
   }
@@ -192,6 +209,10 @@ export class RedisCache extends BaseCache {
     protected readonly prefix: string,
   ) {
     super();
+  }
+  /** Nothing is kept in this process: every read goes to Redis. */
+  protected peek(_key: string): unknown {
+    return undefined;
   }
   async getRaw(key: string): Promise<unknown> {
     const raw = await this.redis.get(this.prefix + key);
@@ -312,13 +333,15 @@ export class NearRedisCache extends RedisCache {
     this.fetches.clear();
   }
 
+  protected override peek(key: string): unknown {
+    return this.tracking ? this.local.get(key) : undefined;
+  }
+
   /** The local copy, or one read from Redis (concurrent readers of a key share one read). */
   private read(key: string, decode: (raw: string) => unknown): Promise<unknown> {
-    if (this.tracking) {
-      const hit = this.local.get(key);
-      // A hit is one Map lookup and an already-settled promise: no round trip, no async frame.
-      if (hit !== undefined) return Promise.resolve(hit === ABSENT ? undefined : hit);
-    }
+    const hit = this.peek(key);
+    // A hit is one Map lookup and an already-settled promise: no round trip, no async frame.
+    if (hit !== undefined) return Promise.resolve(hit === ABSENT ? undefined : hit);
     const running = this.fetches.get(key);
     if (running) return running.promise;
     const fetch: Fetch = { promise: undefined as unknown as Promise<unknown>, stale: !this.tracking };

@@ -100,9 +100,10 @@ async function openNear(url: string, prefix: string) {
   };
 }
 
-type Opened = { cache: Cache; close: () => Promise<void> };
+/** An open cache, and whether it keeps what it reads in this process's memory. */
+type Opened = { cache: Cache; inMemory: boolean; close: () => Promise<void> };
 const caches: [string, () => Promise<Opened>][] = [
-  ['in memory', async () => ({ cache: new MemoryCache(100), close: async () => {} })],
+  ['in memory', async () => ({ cache: new MemoryCache(100), inMemory: true, close: async () => {} })],
   ...(TEST_REDIS_URL
     ? ([
         [
@@ -112,6 +113,7 @@ const caches: [string, () => Promise<Opened>][] = [
             const client = new Redis(redis!.url);
             return {
               cache: new RedisCache(client, redis!.prefix),
+              inMemory: false,
               close: async () => {
                 await client.quit();
                 await redis!.cleanup();
@@ -126,6 +128,7 @@ const caches: [string, () => Promise<Opened>][] = [
             const near = await openNear(redis!.url, redis!.prefix);
             return {
               cache: near.cache,
+              inMemory: true,
               close: async () => {
                 await near.close();
                 await redis!.cleanup();
@@ -190,6 +193,24 @@ describe.each(caches)('cache-aside %s', (_name, open) => {
     expect(first).toEqual([json, json]);
     expect(await cache.getOrLoadText('t', 60_000, load)).toBe(json);
     expect(loads).toBe(1);
+    await close();
+  });
+
+  it('answers peekText synchronously with what this process holds, "not found" as null', async () => {
+    const { cache, inMemory, close } = await open();
+    const json = '{"displayName":"李娜"}';
+    expect(cache.peekText('p')).toBeUndefined();
+    expect(await cache.getOrLoadText('p', 60_000, async () => json)).toBe(json);
+    expect(await cache.getOrLoadText('p-gone', 60_000, async () => undefined)).toBeUndefined();
+    // A near cache keeps a key once it has read it from Redis (a process does not keep its own
+    // writes), so read each once more.
+    expect(await cache.getOrLoadText('p', 60_000, async () => 'never')).toBe(json);
+    expect(await cache.getOrLoadText('p-gone', 60_000, async () => 'never')).toBeUndefined();
+    expect([cache.peekText('p'), cache.peekText('p-gone')]).toEqual(
+      inMemory ? [json, null] : [undefined, undefined],
+    );
+    await cache.delete('p', 'p-gone');
+    expect([cache.peekText('p'), cache.peekText('p-gone')]).toEqual([undefined, undefined]);
     await close();
   });
 });

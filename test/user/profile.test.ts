@@ -90,6 +90,18 @@ describe(`profiles on ${DIALECT}`, () => {
     });
   });
 
+  it('answers 404 problem+json for an unknown id, from the database and from the cached "not found"', async () => {
+    const unknown = '01ZZZZZZZZZZZZZZZZZZZZZZZZ';
+    // The first read misses and loads; later ones find "not found" cached (with a near cache, in
+    // this process's memory from the third read on) and answer without awaiting anything.
+    for (let i = 0; i < 3; i++) {
+      const res = await p.app.inject(`/api/v1/users/${unknown}`);
+      expect(res.statusCode).toBe(404);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.json()).toMatchObject({ status: 404, code: 'USER_NOT_FOUND' });
+    }
+  });
+
   it('refuses unknown skills', async () => {
     const u = await worker();
     const res = await p.app.inject({

@@ -76,10 +76,20 @@ export function createProfileService(deps: {
    * Anyone's public profile as its JSON body (PublicProfileSchema), cached as that text:
    * cache-aside, dropped on change, "not found" cached briefly. A hit is sent as it is stored,
    * with nothing parsed or serialised (Redis or memory). toPublicProfile builds every field, so
-   * JSON.stringify writes exactly the schema's fields.
+   * JSON.stringify writes exactly the schema's fields. A hit this process holds in memory is
+   * returned as the string itself, not a promise (the hot read awaits nothing); awaiting the
+   * result works either way.
    */
-  async function getPublicJson(userId: string): Promise<string> {
-    const json = await cache.getOrLoadText(publicKey(userId), PUBLIC_PROFILE_TTL_MS, async () => {
+  function getPublicJson(userId: string): string | Promise<string> {
+    const key = publicKey(userId);
+    const held = cache.peekText(key);
+    if (held === null) throw UserErrors.USER_NOT_FOUND();
+    if (held !== undefined) return held;
+    return loadPublicJson(key, userId);
+  }
+
+  async function loadPublicJson(key: string, userId: string): Promise<string> {
+    const json = await cache.getOrLoadText(key, PUBLIC_PROFILE_TTL_MS, async () => {
       const found = await repo.findPublicProfile(userId);
       if (!found || found.account.status !== 'active') return undefined;
       return JSON.stringify(toPublicProfile(found.account, found.skills));

@@ -27,13 +27,18 @@ export async function registerUserRoutes(
   profiles: ProfileService,
   tokens: TokenService,
 ): Promise<void> {
-  /** The public profile, sent as the JSON text it is cached as (public and internal routes). */
-  const publicProfile = async (
+  /**
+   * The public profile, sent as the JSON text it is cached as (public and internal routes). A hit
+   * held in memory is sent synchronously; otherwise the handler returns a promise that settles
+   * once the reply is sent. A "not found" thrown either way becomes a 404.
+   */
+  const publicProfile = (
     req: FastifyRequest<{ Params: Static<typeof IdParams> }>,
     reply: FastifyReply,
-  ) => {
-    sendJsonText(reply, await profiles.getPublicJson(req.params.id));
-    return reply;
+  ): Promise<void> | void => {
+    const json = profiles.getPublicJson(req.params.id);
+    if (typeof json === 'string') return sendJsonText(reply, json);
+    return json.then((text) => sendJsonText(reply, text));
   };
   app.get(
     '/api/v1/users/me',

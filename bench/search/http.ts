@@ -37,6 +37,8 @@ const { values: flags } = parseArgs({
     duration: { type: 'string', default: '30' },
     /** Connections autocannon spreads the rate over; a comma list runs each in turn. */
     connections: { type: 'string', default: '16,32' },
+    /** LINGGONG_SEARCH_THREADS of the server: threads serving queries (more than 1: replicas). */
+    threads: { type: 'string', default: '1' },
     /** Which query shapes to run, by letter: a, b, c. */
     shapes: { type: 'string', default: 'abc' },
   },
@@ -121,6 +123,7 @@ const server = await startChild(
     LINGGONG_RATE_LIMIT_MAX: '1000000',
     LINGGONG_EVENT_BUS: 'inprocess',
     LINGGONG_PORT: '0',
+    LINGGONG_SEARCH_THREADS: flags.threads,
   },
   [],
   [
@@ -133,6 +136,20 @@ log(
 );
 
 try {
+  if (Number(flags.threads) > 1) {
+    // Replicas load their copy of the index after the owner thread: measure once all serve.
+    const waiting = performance.now();
+    for (;;) {
+      const ready = (await (await fetch(`${server.url}/readyz`)).json()) as {
+        checks: Record<string, { ok: boolean }>;
+      };
+      if (ready.checks['search-replicas']?.ok) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    log(
+      `${flags.threads} search threads serving after ${((performance.now() - waiting) / 1000).toFixed(1)} s more; RSS ${mb(rssOf(server.pid))}`,
+    );
+  }
   const check = await fetch(`${server.url}/api/v1/search/jobs?q=保洁&city=上海&limit=1`);
   const body = (await check.json()) as { total: { value: number } };
   log(`check: 保洁 in 上海 → ${check.status}, ${body.total.value.toLocaleString('en-US')} matches`);

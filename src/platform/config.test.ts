@@ -17,7 +17,14 @@ describe('config', () => {
     expect(loadConfig({ env: {}, knownServices: known }).search).toEqual({
       engine: 'embedded',
       dir: './data/search',
+      threads: 1,
     });
+    expect(loadConfig({ env: { LINGGONG_SEARCH_THREADS: '3' }, knownServices: known }).search.threads).toBe(
+      3,
+    );
+    expect(() => loadConfig({ env: { LINGGONG_SEARCH_THREADS: '17' }, knownServices: known })).toThrow(
+      /LINGGONG_SEARCH_THREADS/,
+    );
     const es = loadConfig({
       env: {
         LINGGONG_SEARCH_ENGINE: 'elasticsearch',

@@ -78,6 +78,11 @@ export interface Config {
   search: {
     engine: 'embedded' | 'elasticsearch';
     dir: string;
+    /**
+     * Embedded: threads serving queries, each with its own copy of the index in memory (1: the
+     * one thread that owns the index; more add replicas that share the queries).
+     */
+    threads: number;
     /** Set when engine is elasticsearch. */
     elasticsearch?: {
       url: string;
@@ -203,6 +208,9 @@ export const CONFIG_VARS: Record<string, VarSpec> = {
     doc: 'Job search index: embedded (default: on local disk, served by one process) | elasticsearch',
   },
   LINGGONG_SEARCH_DIR: { doc: 'Folder of the embedded search index (default <dataDir>/search)' },
+  LINGGONG_SEARCH_THREADS: {
+    doc: 'Embedded search: threads serving queries, each holding a copy of the index in memory (default 1; 1–16)',
+  },
   LINGGONG_ELASTICSEARCH_URL: {
     doc: 'Elasticsearch 8/9 node URL, e.g. https://es.internal:9200 (required when LINGGONG_SEARCH_ENGINE=elasticsearch)',
   },
@@ -532,6 +540,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
     search: {
       engine: searchEngine,
       dir: get('LINGGONG_SEARCH_DIR') ?? `${dataDir}/search`,
+      threads: int('LINGGONG_SEARCH_THREADS', 1, 1, 16),
       ...(elasticsearch ? { elasticsearch } : {}),
     },
     events: { bus, queueRedisUrl, concurrency: int('LINGGONG_EVENT_CONCURRENCY', 16, 1, 1000) },

@@ -6,6 +6,7 @@ import { createLogger } from '../../src/platform/log.js';
 import { EmbeddedSearchIndex } from '../../src/services/search/embedded-index.js';
 import { ThreadedSearchIndex } from '../../src/services/search/threaded-index.js';
 import { describeSearchIndexContract } from './index-contract.js';
+import { untilReplicasServe } from './support.js';
 
 // The embedded engine keeps the contract the Elasticsearch adapter keeps (elasticsearch.test.ts).
 const dirs: string[] = [];
@@ -24,4 +25,17 @@ describeSearchIndexContract('embedded, in its thread', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'linggong-search-contract-'));
   dirs.push(dir);
   return ThreadedSearchIndex.open(dir, createLogger({ level: 'silent' }), { timeZone: 'Asia/Shanghai' });
+});
+
+// With replicas: queries go round robin over three threads, so every check of the contract that
+// reads after a change also reads from a replica.
+describeSearchIndexContract('embedded, with two replicas', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'linggong-search-contract-'));
+  dirs.push(dir);
+  const index = ThreadedSearchIndex.open(dir, createLogger({ level: 'silent' }), {
+    timeZone: 'Asia/Shanghai',
+    threads: 3,
+  });
+  await untilReplicasServe(index);
+  return index;
 });

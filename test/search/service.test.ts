@@ -349,3 +349,43 @@ describe('an index the build cannot read', () => {
     }
   });
 });
+
+describe('search replicas (LINGGONG_SEARCH_THREADS)', () => {
+  it('reports them in /readyz while they load, then answers from every thread alike', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lg-search-replicas-'));
+    const q = await startTestPlatform({ env: { LINGGONG_SEARCH_DIR: dir, LINGGONG_SEARCH_THREADS: '3' } });
+    if (BUS === 'bullmq') q.startBackground();
+    try {
+      const boss = await loginWithSms(q, newPhone(), 'employer');
+      const job = await openJob(q, boss, { title: '超市理货员 日结' });
+      await settle(q, async () => ids((await searchJobs(q, { q: '理货员' })).body).includes(job.id));
+      let check: { ok: boolean; error?: string } | undefined;
+      for (let i = 0; i < 200; i++) {
+        check = (await q.app.inject({ method: 'GET', url: '/readyz' })).json().checks['search-replicas'];
+        if (check?.ok) break;
+        // Loading: a degraded check, not a failed process.
+        expect(check).toMatchObject({
+          ok: false,
+          error: expect.stringMatching(/of 2 search replicas serving/),
+        });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(check).toEqual({ ok: true });
+      // Three searches in a row: one per thread, the same answer from each.
+      for (let i = 0; i < 3; i++) {
+        const found = await searchJobs(q, { q: '理货员' });
+        expect(found.status).toBe(200);
+        expect(ids(found.body)).toEqual([job.id]);
+      }
+    } finally {
+      await q.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a thread count outside 1–16 at start', async () => {
+    await expect(startTestPlatform({ env: { LINGGONG_SEARCH_THREADS: '0' } })).rejects.toThrow(
+      /LINGGONG_SEARCH_THREADS/,
+    );
+  });
+});

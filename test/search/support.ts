@@ -2,6 +2,7 @@ import { analyze, normalizeTag } from '../../src/services/search/engine/analyzer
 import { cityKey } from '../../src/services/search/engine/job-index.js';
 import type { SearchJobDoc, SearchQuery } from '../../src/services/search/engine/types.js';
 import { distanceMeters } from '../../src/platform/geo.js';
+import type { ThreadedSearchIndex } from '../../src/services/search/threaded-index.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 let counter = 0;
@@ -71,4 +72,15 @@ export function bruteForce(docs: Iterable<SearchJobDoc>, q: SearchQuery): Search
     out.push(d);
   }
   return out;
+}
+
+/** Waits until every replica of `index` serves queries (they load after the owner thread). */
+export async function untilReplicasServe(index: ThreadedSearchIndex, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { replicas, serving } = index.replicaStatus();
+    if (serving === replicas) return;
+    if (Date.now() > until) throw new Error(`${serving} of ${replicas} replicas serve after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

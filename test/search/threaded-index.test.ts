@@ -8,7 +8,8 @@ import { createLogger } from '../../src/platform/log.js';
 import { EmbeddedSearchIndex } from '../../src/services/search/embedded-index.js';
 import { SearchUnavailableError } from '../../src/services/search/search.port.js';
 import { ThreadedSearchIndex } from '../../src/services/search/threaded-index.js';
-import { SHANGHAI, makeJob } from './support.js';
+import { capturedLogger } from '../support/log.js';
+import { SHANGHAI, makeJob, untilReplicasServe } from './support.js';
 
 let dir: string;
 const log = createLogger({ level: 'silent' });
@@ -21,7 +22,8 @@ afterEach(() => {
 
 const near = { ...SHANGHAI, radiusMeters: 50_000 };
 /** The thread behind the index (private: tests stop it as a crash would). */
-const threadOf = (index: ThreadedSearchIndex): Worker => (index as unknown as { worker: Worker }).worker;
+const threadOf = (index: ThreadedSearchIndex): Worker =>
+  (index as unknown as { primary: { worker: Worker } }).primary.worker;
 
 describe('the embedded index in its thread', () => {
   it('holds the directory lock in the main thread: a second open fails at once', async () => {
@@ -100,6 +102,118 @@ describe('the embedded index in its thread', () => {
       const found = await index.search({ keyword: '仓库', near });
       expect(found.hits.map((h) => h.jobId)).toEqual([kept.jobId]);
       expect((await index.search({ keyword: '家教', near })).hits).toEqual([]);
+    } finally {
+      await index.close();
+    }
+  });
+});
+
+describe('the embedded index with replicas', () => {
+  const replicaOf = (index: ThreadedSearchIndex, i: number): Worker =>
+    (index as unknown as { replicas: { worker: Worker }[] }).replicas[i]!.worker;
+
+  it('shares the queries: with the owner thread gone, the replicas still answer every change', async () => {
+    const index = ThreadedSearchIndex.open(dir, log, {
+      timeZone: 'Asia/Shanghai',
+      threads: 3,
+      restartDelayMs: 60_000,
+    });
+    try {
+      await untilReplicasServe(index);
+      const jobs = [makeJob({ title: '商场保洁 日结' }), makeJob({ title: '仓库分拣 夜班' })];
+      for (const job of jobs) expect(await index.upsert(job)).toBe('inserted');
+      const moved = { ...jobs[0]!, version: 2, title: '写字楼保洁 周结' };
+      expect(await index.upsert(moved)).toBe('updated');
+      expect(await index.remove(jobs[1]!.jobId, 1, Date.now())).toBe('removed');
+      // Each of three queries in a row goes to another thread: all of them see every change.
+      for (let i = 0; i < 3; i++) {
+        const found = await index.search({ keyword: '保洁', near });
+        expect(found.hits.map((h) => [h.jobId, h.doc.title])).toEqual([[moved.jobId, '写字楼保洁 周结']]);
+        expect((await index.search({ keyword: '分拣', near })).hits).toEqual([]);
+      }
+      await threadOf(index).terminate();
+      // The owner is gone (and not restarted for a minute): its turn fails, the replicas' answer.
+      const outcomes = await Promise.allSettled([0, 1, 2].map(() => index.search({ keyword: '保洁', near })));
+      const answered = outcomes.filter((o) => o.status === 'fulfilled');
+      expect(answered).toHaveLength(2);
+      for (const o of answered) expect(o.value.hits.map((h) => h.jobId)).toEqual([moved.jobId]);
+      expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(1);
+      // Changes need the owner: refused, and no replica applied one the owner did not.
+      await expect(index.upsert(makeJob({ title: '家教 数学' }))).rejects.toBeInstanceOf(
+        SearchUnavailableError,
+      );
+      expect(
+        (await index.search({ keyword: '家教', near }).catch(() => index.search({ keyword: '家教', near })))
+          .hits,
+      ).toEqual([]);
+    } finally {
+      await index.close();
+    }
+  });
+
+  it('loads a replica again from the owner’s log when it dies, with the changes made meanwhile', async () => {
+    const index = ThreadedSearchIndex.open(dir, log, {
+      timeZone: 'Asia/Shanghai',
+      threads: 2,
+      restartDelayMs: 200,
+    });
+    try {
+      await untilReplicasServe(index);
+      const first = makeJob({ title: '快递分拣 日结' });
+      await index.upsert(first);
+      await replicaOf(index, 0).terminate();
+      const second = makeJob({ title: '快递分拣 夜班' });
+      await index.upsert(second);
+      await untilReplicasServe(index);
+      for (let i = 0; i < 4; i++) {
+        const found = await index.search({ keyword: '分拣', near });
+        expect(new Set(found.hits.map((h) => h.jobId))).toEqual(new Set([first.jobId, second.jobId]));
+      }
+    } finally {
+      await index.close();
+    }
+  });
+
+  it('serves the rebuilt index from every thread after a rebuild, and compacts the replicas too', async () => {
+    const captured = capturedLogger();
+    const index = ThreadedSearchIndex.open(dir, captured.log, { timeZone: 'Asia/Shanghai', threads: 2 });
+    try {
+      await untilReplicasServe(index);
+      await index.upsert(makeJob({ title: '旧职位 保洁' }));
+      const fresh = makeJob({ title: '新职位 保洁' });
+      async function* stream() {
+        yield fresh;
+      }
+      expect(await index.rebuild(stream())).toEqual({ documents: 1 });
+      // Right after the rebuild no thread answers from the old index.
+      for (let i = 0; i < 4; i++) {
+        expect((await index.search({ keyword: '保洁', near })).hits.map((h) => h.jobId)).toEqual([
+          fresh.jobId,
+        ]);
+      }
+      await untilReplicasServe(index);
+      // A tail over 20,000 documents wants compaction: the owner compacts and snapshots, the
+      // replica compacts its copy, and both still answer alike.
+      const added = Array.from({ length: 20_001 }, (_, i) =>
+        makeJob({
+          title: i % 2 === 0 ? '保洁 钟点工' : '仓库 搬运',
+          location: { lng: SHANGHAI.lng + i / 1e6, lat: SHANGHAI.lat },
+        }),
+      );
+      for (let i = 0; i < added.length; i += 1000) {
+        await Promise.all(added.slice(i, i + 1000).map((job) => index.upsert(job, { durable: false })));
+      }
+      await index.sync();
+      expect(await index.maintain()).toEqual({ compacted: true });
+      expect(await index.maintain()).toEqual({ compacted: false });
+      const messages = captured.lines.map((l) => JSON.parse(l) as { msg: string; replica?: boolean });
+      expect(messages.filter((m) => m.msg === 'search index compacted and snapshotted')).toHaveLength(1);
+      expect(messages.filter((m) => m.msg === 'search index replica compacted' && m.replica)).toHaveLength(1);
+      const cleaning = 1 + added.filter((_, i) => i % 2 === 0).length;
+      for (let i = 0; i < 4; i++) {
+        const found = await index.search({ keyword: '保洁', near, limit: 1 });
+        expect(found.total.value).toBe(cleaning);
+      }
     } finally {
       await index.close();
     }

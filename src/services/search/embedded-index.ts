@@ -45,6 +45,8 @@ export class EmbeddedSearchIndex implements SearchIndex {
     private liveName: string,
     /** Why the stored index cannot serve (null when it can). */
     private reindexReason: string | null,
+    /** A replica (openReplica): reads the directory, never writes it. */
+    private readonly replica = false,
   ) {}
 
   /** Takes the directory's process lock; throws DatabaseLockedError if another process has it. */
@@ -104,6 +106,33 @@ export class EmbeddedSearchIndex implements SearchIndex {
     }
   }
 
+  /**
+   * A replica of the index another EmbeddedSearchIndex owns in `dir` (under that one's lock): the
+   * live folder's snapshot and change log, read without writing anything. The owner's changes reach
+   * it as the same upserts and removes (versions make one seen twice, from the log and again, a
+   * no-op); they, and `maintain`'s compactions, stay in its memory. It cannot rebuild.
+   */
+  static openReplica(dir: string, log: IndexLog): EmbeddedSearchIndex {
+    const currentFile = join(dir, 'CURRENT');
+    const name = existsSync(currentFile) ? readFileSync(currentFile, 'utf8').trim() : 'index-1';
+    if (!/^index-\d+$/.test(name)) throw new Error(`${currentFile}: unexpected content`);
+    const noLock: ProcessLock = { release() {} };
+    const opened = openSearchEngine(join(dir, name), { readOnly: true });
+    if (opened.status !== 'ready') {
+      // The owner opened the same folder and reports the same reason; this one answers nothing.
+      return new EmbeddedSearchIndex(
+        dir,
+        noLock,
+        log,
+        null,
+        name,
+        `${opened.reason}: ${opened.detail}`,
+        true,
+      );
+    }
+    return new EmbeddedSearchIndex(dir, noLock, log, opened.engine, name, null, true);
+  }
+
   async upsert(doc: SearchJobDoc, options: WriteOptions = {}): Promise<'inserted' | 'updated' | 'stale'> {
     this.duringRebuild?.push({ upsert: doc });
     // Without a usable index the change is dropped: the rebuild that must follow reads every open job.
@@ -143,6 +172,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
     docs: AsyncIterable<SearchJobDoc>,
     onProgress?: (progress: { phase: string; documents: number }) => void,
   ): Promise<{ documents: number }> {
+    if (this.replica) throw new Error('a replica cannot rebuild: its owner does');
     if (this.duringRebuild) throw new Error('a rebuild is already running');
     const name = `index-${Number(this.liveName.slice('index-'.length)) + 1}`;
     const target = join(this.dir, name);
@@ -204,10 +234,11 @@ export class EmbeddedSearchIndex implements SearchIndex {
   maintain(): { compacted: boolean } {
     if (!this.live || this.duringRebuild || !this.live.stats().wantsCompaction) return { compacted: false };
     const started = performance.now();
+    // A replica's engine has no directory: this compacts its memory only.
     this.live.snapshot();
     this.log.info(
       { documents: this.live.stats().documents, ms: Math.round(performance.now() - started) },
-      'search index compacted and snapshotted',
+      this.replica ? 'search index replica compacted' : 'search index compacted and snapshotted',
     );
     return { compacted: true };
   }

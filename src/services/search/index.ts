@@ -33,7 +33,10 @@ export const searchModule: ServiceModule = {
     let embedded: ThreadedSearchIndex | null = null;
     switch (config.search.engine) {
       case 'embedded':
-        embedded = ThreadedSearchIndex.open(config.search.dir, log, { timeZone: config.businessTimeZone });
+        embedded = ThreadedSearchIndex.open(config.search.dir, log, {
+          timeZone: config.businessTimeZone,
+          threads: config.search.threads,
+        });
         index = embedded;
         break;
       case 'elasticsearch': {
@@ -95,6 +98,20 @@ export const searchModule: ServiceModule = {
             if (status.needsReindex) throw new Error(`reindex required (${status.needsReindex})`);
           },
         },
+        ...(embedded && config.search.threads > 1
+          ? [
+              {
+                name: 'search-replicas',
+                // Replicas add query capacity; while one loads, the others (and the owner) serve.
+                critical: false,
+                check: async () => {
+                  const { replicas, serving } = embedded.replicaStatus();
+                  if (serving < replicas)
+                    throw new Error(`${serving} of ${replicas} search replicas serving`);
+                },
+              },
+            ]
+          : []),
       ],
       routes: (app) => registerSearchRoutes(app, search),
       close: () => index.close(),

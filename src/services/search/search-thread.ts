@@ -9,10 +9,12 @@ import type { FromThread, ThreadCall, ToThread, WireError } from './threaded-ind
 /**
  * The search thread: owns the embedded index (engine, snapshot, change log) and runs every call on
  * it, so queries, fsyncs and compaction use this thread's core while the main thread serves HTTP.
- * The main thread holds the directory's process lock; this thread opens the index under it.
+ * The main thread holds the directory's process lock; this thread opens the index under it. With
+ * `replica`, it holds a read-only copy of the index another search thread owns
+ * (EmbeddedSearchIndex.openReplica) and serves queries from it.
  */
 const port = parentPort!;
-const { dir, timeZone } = workerData as { dir: string; timeZone: string };
+const { dir, timeZone, replica } = workerData as { dir: string; timeZone: string; replica: boolean };
 const formatInstant = createInstantFormatter(timeZone);
 const send = (message: FromThread): void => port.postMessage(message);
 
@@ -49,7 +51,9 @@ async function* pulled(id: number): AsyncGenerator<SearchJobDoc> {
 
 let index: EmbeddedSearchIndex;
 try {
-  index = EmbeddedSearchIndex.open(dir, log, { release() {} });
+  index = replica
+    ? EmbeddedSearchIndex.openReplica(dir, log)
+    : EmbeddedSearchIndex.open(dir, log, { release() {} });
 } catch (e) {
   send({ type: 'failed', error: toWire(e) });
   throw e;

@@ -76,130 +76,40 @@ function fromWire(w: WireError): Error {
   return e;
 }
 
-/**
- * The embedded index served from its own thread (search-thread.ts): the main thread keeps HTTP,
- * events and everything else, and a query, an fsync or a compaction runs on the other core. This
- * object is the SearchIndex the service uses; it takes the directory's process lock at once (a
- * second process fails at start, as before) and opens the index in the thread, so start-up does
- * not wait for a large index to load: calls made meanwhile wait for it.
- *
- * If the thread dies (a crash, out of memory), the calls in flight fail with 503
- * SEARCH_UNAVAILABLE and the next call starts a new thread, which reopens the index from disk:
- * every change it had acknowledged is in the change log there (written at once; fsynced at once,
- * or by the `sync()` that a `durable: false` change waits for, which then fails instead).
- */
-export class ThreadedSearchIndex implements SearchIndex {
-  readonly engine = 'embedded' as const;
-  private worker: Worker | null = null;
-  private ready: Promise<void> | null = null;
-  private nextId = 0;
-  private readonly pending = new Map<number, Pending>();
-  private closed = false;
-  /** After the thread stopped: why, and when a call may start a new one (performance.now() ms). */
-  private stopped: { error: Error; retryAt: number } | null = null;
+/** The calls whose change a replica must also apply, in the order the primary gets them. */
+const WRITES: ReadonlySet<Op> = new Set<Op>(['upsert', 'remove', 'pruneTombstones']);
 
-  private constructor(
+/**
+ * One search thread (search-thread.ts) and the calls in flight to it. It does not restart itself:
+ * its owner decides when (`start` again after `onExit`).
+ */
+class SearchThread {
+  worker: Worker | null = null;
+  ready: Promise<void> | null = null;
+  /** The thread has opened its index and answers calls. */
+  isReady = false;
+  private nextId = 0;
+  private readonly pending = new Map<number, Pending & { message: ThreadCall }>();
+
+  constructor(
     private readonly dir: string,
-    private readonly lock: ProcessLock,
-    private readonly log: Logger,
-    /** The business time zone the thread renders cards' instants in. */
     private readonly timeZone: string,
-    private readonly restartDelayMs: number,
+    private readonly replica: boolean,
+    private readonly log: Logger,
+    private readonly onExit: (error: SearchUnavailableError) => void,
   ) {}
 
-  /**
-   * Takes the index directory's lock (DatabaseLockedError if another process has it) and starts
-   * the thread.
-   */
-  static open(
-    dir: string,
-    log: Logger,
-    options: { timeZone: string; restartDelayMs?: number },
-  ): ThreadedSearchIndex {
-    const index = new ThreadedSearchIndex(
-      dir,
-      EmbeddedSearchIndex.lock(dir),
-      log,
-      options.timeZone,
-      options.restartDelayMs ?? RESTART_DELAY_MS,
-    );
-    index.start();
-    return index;
-  }
-
-  upsert(doc: SearchJobDoc, options: WriteOptions = {}): Promise<'inserted' | 'updated' | 'stale'> {
-    return this.call('upsert', { doc, options });
-  }
-
-  remove(
-    jobId: string,
-    version: number,
-    removedAt: number,
-    options: WriteOptions = {},
-  ): Promise<'removed' | 'absent' | 'stale'> {
-    return this.call('remove', { jobId, version, removedAt, options });
-  }
-
-  sync(): Promise<void> {
-    return this.call('sync', {});
-  }
-
-  search(query: SearchQuery): Promise<SearchResult> {
-    return this.call('search', { query });
-  }
-
-  /** The search with its cards rendered in the thread: one string crosses instead of the hits. */
-  searchRendered(query: SearchQuery): Promise<RenderedSearchResult> {
-    return this.call('searchRendered', { query });
-  }
-
-  rebuild(
-    docs: AsyncIterable<SearchJobDoc>,
-    onProgress?: (progress: { phase: string; documents: number }) => void,
-  ): Promise<{ documents: number }> {
-    return this.call(
-      'rebuild',
-      {},
-      { docs: docs[Symbol.asyncIterator](), ...(onProgress ? { onProgress } : {}) },
-    );
-  }
-
-  status(): Promise<{ documents: number; analyzerVersion: string; needsReindex: string | null }> {
-    return this.call('status', {});
-  }
-
-  /** Compacts and snapshots when the engine asks for it (in the search thread; queries wait meanwhile). */
-  maintain(): Promise<{ compacted: boolean }> {
-    return this.call('maintain', {});
-  }
-
-  pruneTombstones(before: number): Promise<number> {
-    return this.call('pruneTombstones', { before });
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const worker = this.worker;
-    try {
-      if (worker) {
-        await this.send('close', {}).catch(() => undefined);
-        await worker.terminate();
-      }
-    } finally {
-      this.lock.release();
-    }
-  }
-
-  private start(): void {
+  start(): void {
     const worker = startModuleWorker(import.meta.url, './search-thread', {
-      workerData: { dir: this.dir, timeZone: this.timeZone },
+      workerData: { dir: this.dir, timeZone: this.timeZone, replica: this.replica },
     });
     this.worker = worker;
+    this.isReady = false;
     this.ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (m: FromThread) => {
         switch (m.type) {
           case 'ready':
+            if (this.worker === worker) this.isReady = true;
             return resolve();
           case 'failed':
             // The thread also ends with this error ('error' below logs it).
@@ -207,33 +117,64 @@ export class ThreadedSearchIndex implements SearchIndex {
               new SearchUnavailableError(`the index could not be opened: ${m.error.message}`, 'unreachable'),
             );
           case 'log':
-            return this.log[m.level](m.fields, m.message);
+            return this.log[m.level]({ ...m.fields, ...(this.replica ? { replica: true } : {}) }, m.message);
           default:
             return void this.onMessage(worker, m);
         }
       });
       worker.on('error', (e) => {
-        this.log.error({ err: e, dir: this.dir }, 'the search thread failed');
+        this.log.error({ err: e, dir: this.dir, replica: this.replica }, 'the search thread failed');
         reject(e);
       });
       worker.on('exit', (code) => {
         if (this.worker !== worker) return;
         this.worker = null;
+        this.isReady = false;
         const error = new SearchUnavailableError(
           `the search thread stopped (exit code ${code})`,
           'unreachable',
         );
-        this.stopped = { error, retryAt: performance.now() + this.restartDelayMs };
         reject(error);
         for (const p of this.pending.values()) {
           void p.docs?.return?.().catch(() => undefined);
           p.reject(error);
         }
         this.pending.clear();
+        this.onExit(error);
       });
     });
     // A failed open is reported to each call; nobody may be waiting for it yet.
     this.ready.catch(() => undefined);
+  }
+
+  /** The changes sent and not answered yet, in the order they were sent. */
+  writesInFlight(): ThreadCall[] {
+    return [...this.pending.values()].map((p) => p.message).filter((m) => WRITES.has(m.op));
+  }
+
+  send<O extends Op, T>(op: O, args: Args<O>, extra: Partial<Pending> = {}): Promise<T> {
+    const worker = this.worker;
+    if (!worker)
+      return Promise.reject(new SearchUnavailableError('the search thread stopped', 'unreachable'));
+    const id = this.nextId++;
+    const message = { id, op, ...args } as ThreadCall;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, message, ...extra });
+      worker.postMessage(message);
+    });
+  }
+
+  /** Asks the thread to close its index, then ends it; calls sent after the close fail. */
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    await this.send('close', {}).catch(() => undefined);
+    this.worker = null;
+    this.isReady = false;
+    await worker.terminate();
+    const error = new SearchUnavailableError('the search thread was stopped', 'unreachable');
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
   }
 
   private async onMessage(worker: Worker, m: FromThread): Promise<void> {
@@ -274,26 +215,248 @@ export class ThreadedSearchIndex implements SearchIndex {
     if (m.type === 'result') p?.resolve(m.value);
     else p?.reject(fromWire(m.error));
   }
+}
 
-  private async call<O extends Op, T>(op: O, args: Args<O>, extra: Partial<Pending> = {}): Promise<T> {
-    if (this.closed) throw new SearchUnavailableError('the index is closed');
-    if (!this.worker) {
-      // A thread that cannot open the index would fail again at once: retry a few seconds later.
-      if (this.stopped && performance.now() < this.stopped.retryAt) throw this.stopped.error;
-      this.start();
+/**
+ * The embedded index served from its own thread (search-thread.ts): the main thread keeps HTTP,
+ * events and everything else, and a query, an fsync or a compaction runs on the other core. This
+ * object is the SearchIndex the service uses; it takes the directory's process lock at once (a
+ * second process fails at start, as before) and opens the index in the thread, so start-up does
+ * not wait for a large index to load: calls made meanwhile wait for it.
+ *
+ * If the thread dies (a crash, out of memory), the calls in flight fail with 503
+ * SEARCH_UNAVAILABLE and the next call starts a new thread, which reopens the index from disk:
+ * every change it had acknowledged is in the change log there (written at once; fsynced at once,
+ * or by the `sync()` that a `durable: false` change waits for, which then fails instead).
+ *
+ * **Replicas** (`threads` > 1, LINGGONG_SEARCH_THREADS): more search threads, each holding its own
+ * copy of the index in memory, share the queries with the first (round robin), so queries use
+ * more cores. The first thread owns the directory and every change; a replica loads the snapshot
+ * and log it wrote (EmbeddedSearchIndex.openReplica) and is sent every change as well, in the same
+ * order, so a query sent after a change was acknowledged finds it on whichever thread answers. A
+ * replica starts only when the owner is ready, is re-sent the changes then in flight (the ones the
+ * log may not hold yet; versions make a repeat a no-op), serves queries once it has loaded, and is
+ * started again from disk after a rebuild, after a failed change, or when it dies. Compaction runs
+ * on every thread and is skipped while a replica loads (the owner would delete the log it reads).
+ */
+export class ThreadedSearchIndex implements SearchIndex {
+  readonly engine = 'embedded' as const;
+  private readonly primary: SearchThread;
+  private readonly replicas: SearchThread[] = [];
+  private closed = false;
+  /** After the owner thread stopped: why, and when a call may start a new one (performance.now() ms). */
+  private stopped: { error: Error; retryAt: number } | null = null;
+  /** Round-robin position over the threads that answer queries. */
+  private turn = 0;
+  /** A compaction in flight: replicas wait for it before they read the directory. */
+  private maintaining: Promise<unknown> | null = null;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly lock: ProcessLock,
+    private readonly log: Logger,
+    /** The business time zone the threads render cards' instants in. */
+    private readonly timeZone: string,
+    private readonly restartDelayMs: number,
+    replicaCount: number,
+  ) {
+    this.primary = new SearchThread(dir, timeZone, false, log, (error) => {
+      this.stopped = { error, retryAt: performance.now() + this.restartDelayMs };
+    });
+    for (let i = 0; i < replicaCount; i++) {
+      const replica: SearchThread = new SearchThread(dir, timeZone, true, log, () =>
+        this.restartReplica(replica, this.restartDelayMs),
+      );
+      this.replicas.push(replica);
     }
-    await this.ready;
-    return this.send<O, T>(op, args, extra);
   }
 
-  private send<O extends Op, T>(op: O, args: Args<O>, extra: Partial<Pending> = {}): Promise<T> {
-    const worker = this.worker;
-    if (!worker)
-      return Promise.reject(new SearchUnavailableError('the search thread stopped', 'unreachable'));
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, ...extra });
-      worker.postMessage({ id, op, ...args });
+  /**
+   * Takes the index directory's lock (DatabaseLockedError if another process has it) and starts
+   * the thread, and `threads - 1` replicas (default 1 thread: no replica).
+   */
+  static open(
+    dir: string,
+    log: Logger,
+    options: { timeZone: string; restartDelayMs?: number; threads?: number },
+  ): ThreadedSearchIndex {
+    const threads = options.threads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a positive integer`);
+    const index = new ThreadedSearchIndex(
+      dir,
+      EmbeddedSearchIndex.lock(dir),
+      log,
+      options.timeZone,
+      options.restartDelayMs ?? RESTART_DELAY_MS,
+      threads - 1,
+    );
+    index.primary.start();
+    for (const replica of index.replicas) index.restartReplica(replica, 0);
+    return index;
+  }
+
+  upsert(doc: SearchJobDoc, options: WriteOptions = {}): Promise<'inserted' | 'updated' | 'stale'> {
+    return this.write('upsert', { doc, options });
+  }
+
+  remove(
+    jobId: string,
+    version: number,
+    removedAt: number,
+    options: WriteOptions = {},
+  ): Promise<'removed' | 'absent' | 'stale'> {
+    return this.write('remove', { jobId, version, removedAt, options });
+  }
+
+  sync(): Promise<void> {
+    return this.call('sync', {});
+  }
+
+  search(query: SearchQuery): Promise<SearchResult> {
+    return this.query('search', { query });
+  }
+
+  /** The search with its cards rendered in the thread: one string crosses instead of the hits. */
+  searchRendered(query: SearchQuery): Promise<RenderedSearchResult> {
+    return this.query('searchRendered', { query });
+  }
+
+  async rebuild(
+    docs: AsyncIterable<SearchJobDoc>,
+    onProgress?: (progress: { phase: string; documents: number }) => void,
+  ): Promise<{ documents: number }> {
+    const result = await this.call<'rebuild', { documents: number }>(
+      'rebuild',
+      {},
+      { docs: docs[Symbol.asyncIterator](), ...(onProgress ? { onProgress } : {}) },
+    );
+    // The replicas hold the old index: they load the new one (queries go to the owner meanwhile).
+    for (const replica of this.replicas) {
+      replica.isReady = false;
+      void replica.stop().then(() => this.restartReplica(replica, 0));
+    }
+    return result;
+  }
+
+  status(): Promise<{ documents: number; analyzerVersion: string; needsReindex: string | null }> {
+    return this.call('status', {});
+  }
+
+  /** Replicas started and those of them serving queries (they load after the owner). */
+  replicaStatus(): { replicas: number; serving: number } {
+    return { replicas: this.replicas.length, serving: this.replicas.filter((r) => r.isReady).length };
+  }
+
+  /**
+   * Compacts and snapshots when the engine asks for it (in the search thread; queries wait
+   * meanwhile), and compacts the replicas likewise; skipped while a replica loads.
+   */
+  async maintain(): Promise<{ compacted: boolean }> {
+    if (this.maintaining || this.replicas.some((r) => !r.isReady)) return { compacted: false };
+    const done = this.call<'maintain', { compacted: boolean }>('maintain', {}).then(async (result) => {
+      if (result.compacted) {
+        await Promise.all(this.replicas.map((r) => r.send('maintain', {}).catch(() => undefined)));
+      }
+      return result;
     });
+    this.maintaining = done;
+    try {
+      return await done;
+    } finally {
+      this.maintaining = null;
+    }
+  }
+
+  pruneTombstones(before: number): Promise<number> {
+    return this.write('pruneTombstones', { before });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await Promise.all([this.primary, ...this.replicas].map((t) => t.stop()));
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  /**
+   * A change: the owner's answer is the answer; every running replica is sent it too, in the same
+   * tick as the owner, so a replica starting meanwhile either finds it in flight or is sent it.
+   */
+  private write<O extends 'upsert' | 'remove' | 'pruneTombstones', T>(op: O, args: Args<O>): Promise<T> {
+    return this.call<O, T>(op, args, {}, () => {
+      for (const replica of this.replicas) {
+        if (replica.worker) this.forward(replica, op, args);
+      }
+    });
+  }
+
+  /**
+   * Sends a change to a replica. One it fails to apply, where the owner may not have failed (any
+   * error but a refused document, which every engine refuses alike), leaves it behind the owner:
+   * it is loaded again from disk.
+   */
+  private forward<O extends Op>(replica: SearchThread, op: O, args: Args<O>): void {
+    replica.send(op, args).catch((e: unknown) => {
+      if (e instanceof SearchEngineError || !replica.worker) return;
+      this.log.error({ err: e, op }, 'a search replica failed a change; reloading it');
+      void replica.stop().then(() => this.restartReplica(replica, 0));
+    });
+  }
+
+  /** A query, on the next thread that can answer: the owner, or a replica that has loaded. */
+  private query<O extends 'search' | 'searchRendered', T>(op: O, args: Args<O>): Promise<T> {
+    const ready = this.replicas.filter((r) => r.isReady);
+    if (ready.length > 0) {
+      const k = this.turn++ % (ready.length + 1);
+      if (k > 0) return ready[k - 1]!.send<O, T>(op, args);
+    }
+    return this.call<O, T>(op, args);
+  }
+
+  /** (Re)starts a replica after `delayMs`, once the owner is ready and no compaction runs. */
+  private restartReplica(replica: SearchThread, delayMs: number): void {
+    if (this.closed) return;
+    const start = async (): Promise<void> => {
+      if (this.closed || replica.worker) return;
+      try {
+        await this.primary.ready;
+        await this.maintaining;
+      } catch {
+        // The owner is down: try again later (a call will start it).
+        return this.restartReplica(replica, this.restartDelayMs);
+      }
+      if (this.closed || replica.worker) return;
+      // Changes the owner has not answered yet may be missing from the log the replica reads.
+      const inFlight = this.primary.writesInFlight();
+      replica.start();
+      for (const { id: _id, ...message } of inFlight) {
+        const { op, ...args } = message;
+        this.forward(replica, op, args as Args<typeof op>);
+      }
+    };
+    if (delayMs <= 0) void start();
+    else setTimeout(() => void start(), delayMs).unref();
+  }
+
+  /** A call of the owner thread (started again if it died); `sent` runs as the call is sent. */
+  private async call<O extends Op, T>(
+    op: O,
+    args: Args<O>,
+    extra: Partial<Pending> = {},
+    sent?: () => void,
+  ): Promise<T> {
+    if (this.closed) throw new SearchUnavailableError('the index is closed');
+    if (!this.primary.worker) {
+      // A thread that cannot open the index would fail again at once: retry a few seconds later.
+      if (this.stopped && performance.now() < this.stopped.retryAt) throw this.stopped.error;
+      this.primary.start();
+    }
+    await this.primary.ready;
+    const result = this.primary.send<O, T>(op, args, extra);
+    sent?.();
+    return result;
   }
 }

@@ -196,9 +196,14 @@ export type OpenResult =
  * Opens (or creates) the index in `dir`. An index written by another analyzer or format version is
  * not loaded: its terms would not match today's queries, so the caller gets `needsReindex` instead
  * of silently wrong results.
+ *
+ * `readOnly` loads the index another engine owns and writes to (a replica: see ThreadedSearchIndex)
+ * without touching the directory: no leftover logs deleted, no torn line cut, and the engine it
+ * returns keeps its own changes in memory. The owner must not snapshot meanwhile.
  */
-export function openSearchEngine(dir: string): OpenResult {
-  mkdirSync(dir, { recursive: true });
+export function openSearchEngine(dir: string, options: { readOnly?: boolean } = {}): OpenResult {
+  const readOnly = options.readOnly === true;
+  if (!readOnly) mkdirSync(dir, { recursive: true });
   warmUpAnalyzer();
   let ix = new JobIndex();
   let generation = 0;
@@ -230,23 +235,28 @@ export function openSearchEngine(dir: string): OpenResult {
     }
   }
   // Logs of other generations are leftovers of an interrupted snapshot: the snapshot has them.
-  for (const name of readdirSync(dir)) {
+  for (const name of readOnly ? [] : readdirSync(dir)) {
     if (/^log\.\d+\.jsonl$/.test(name) && name !== logName(generation))
       rmSync(join(dir, name), { force: true });
   }
   try {
-    replayLog(join(dir, logName(generation)), ix);
+    replayLog(join(dir, logName(generation)), ix, readOnly);
   } catch (e) {
     // A complete line that cannot be applied (damaged, or refused by a newer build's validation).
     return { status: 'needsReindex', reason: 'corrupt', detail: `change log: ${(e as Error).message}` };
   }
   return {
     status: 'ready',
-    engine: SearchEngine.attach(ix, dir, generation),
+    // Read-only: an engine without a directory, so its changes and compactions stay in memory.
+    engine: SearchEngine.attach(ix, readOnly ? null : dir, generation),
   };
 }
 
-function replayLog(path: string, ix: JobIndex): number {
+/**
+ * Applies a change log to `ix`. A torn last line (the process died mid-write, or, read-only, the
+ * owner is writing it now) was never acknowledged: it is cut off the file, or only skipped.
+ */
+function replayLog(path: string, ix: JobIndex, readOnly: boolean): number {
   if (!existsSync(path)) return 0;
   const text = readFileSync(path, 'utf8');
   let applied = 0;
@@ -254,7 +264,7 @@ function replayLog(path: string, ix: JobIndex): number {
   while (pos < text.length) {
     const nl = text.indexOf('\n', pos);
     if (nl < 0) {
-      // A torn last line (the process died mid-write): its change was never acknowledged.
+      if (readOnly) break;
       const fd = openSync(path, 'r+');
       try {
         ftruncateSync(fd, Buffer.byteLength(text.slice(0, pos), 'utf8'));

@@ -27,8 +27,9 @@ describeSearchIndexContract('embedded, in its thread', async () => {
   return ThreadedSearchIndex.open(dir, createLogger({ level: 'silent' }), { timeZone: 'Asia/Shanghai' });
 });
 
-// With replicas: queries go round robin over three threads, so every check of the contract that
-// reads after a change also reads from a replica.
+// With replicas: queries go round robin over three threads, so the contract's reads land on
+// replicas too (its polling reads pass on whichever thread answers first; the replica tests in
+// threaded-index.test.ts check every thread).
 describeSearchIndexContract('embedded, with two replicas', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'linggong-search-contract-'));
   dirs.push(dir);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -146,6 +146,48 @@ describe('the embedded index with replicas', () => {
         (await index.search({ keyword: '家教', near }).catch(() => index.search({ keyword: '家教', near })))
           .hits,
       ).toEqual([]);
+    } finally {
+      await index.close();
+    }
+  });
+
+  it('forgets pruned tombstones on every thread: a job removed long ago can come back everywhere', async () => {
+    const index = ThreadedSearchIndex.open(dir, log, { timeZone: 'Asia/Shanghai', threads: 2 });
+    try {
+      await untilReplicasServe(index);
+      const job = makeJob({ title: '展会 礼仪 日结' });
+      await index.upsert(job);
+      await index.remove(job.jobId, 1, Date.UTC(2026, 0, 1));
+      // The tombstone refuses the same version on every thread…
+      expect(await index.upsert(job)).toBe('stale');
+      expect(await index.pruneTombstones(Date.UTC(2026, 5, 1))).toBe(1);
+      // …until it is pruned: then the owner takes it, and so does the replica.
+      expect(await index.upsert(job)).toBe('inserted');
+      for (let i = 0; i < 4; i++) {
+        expect((await index.search({ keyword: '礼仪', near })).hits.map((h) => h.jobId)).toEqual([job.jobId]);
+      }
+    } finally {
+      await index.close();
+    }
+  });
+
+  it('answers 503 from a replica as from the owner when the live index folder is gone', async () => {
+    writeFileSync(join(dir, 'CURRENT'), 'index-7\n');
+    const index = ThreadedSearchIndex.open(dir, log, { timeZone: 'Asia/Shanghai', threads: 2 });
+    try {
+      await untilReplicasServe(index);
+      expect((await index.status()).needsReindex).toMatch(/index-7/);
+      // The owner drops the change (a rebuild must follow); the replica must not show it either.
+      expect(await index.upsert(makeJob({ title: '保洁 日结' }))).toBe('stale');
+      const outcomes = await Promise.allSettled(
+        [0, 1, 2, 3].map(() => index.search({ keyword: '保洁', near })),
+      );
+      for (const o of outcomes) {
+        expect(o).toMatchObject({
+          status: 'rejected',
+          reason: { name: 'SearchUnavailableError', kind: 'reindex' },
+        });
+      }
     } finally {
       await index.close();
     }

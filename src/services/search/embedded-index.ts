@@ -113,22 +113,25 @@ export class EmbeddedSearchIndex implements SearchIndex {
    * no-op); they, and `maintain`'s compactions, stay in its memory. It cannot rebuild.
    */
   static openReplica(dir: string, log: IndexLog): EmbeddedSearchIndex {
-    const currentFile = join(dir, 'CURRENT');
-    const name = existsSync(currentFile) ? readFileSync(currentFile, 'utf8').trim() : 'index-1';
-    if (!/^index-\d+$/.test(name)) throw new Error(`${currentFile}: unexpected content`);
     const noLock: ProcessLock = { release() {} };
+    const currentFile = join(dir, 'CURRENT');
+    const current = (): string => readFileSync(currentFile, 'utf8').trim();
+    // The owner opened the directory first: it wrote CURRENT, or found the index unusable.
+    const name = existsSync(currentFile) ? current() : null;
+    if (name === null || !/^index-\d+$/.test(name) || !existsSync(join(dir, name))) {
+      // The owner reports why and answers 503 until a rebuild; so does this one.
+      const reason = `corrupt: no live index folder named by ${currentFile}`;
+      return new EmbeddedSearchIndex(dir, noLock, log, null, name ?? 'index-1', reason, true);
+    }
     const opened = openSearchEngine(join(dir, name), { readOnly: true });
     if (opened.status !== 'ready') {
-      // The owner opened the same folder and reports the same reason; this one answers nothing.
-      return new EmbeddedSearchIndex(
-        dir,
-        noLock,
-        log,
-        null,
-        name,
-        `${opened.reason}: ${opened.detail}`,
-        true,
-      );
+      const reason = `${opened.reason}: ${opened.detail}`;
+      return new EmbeddedSearchIndex(dir, noLock, log, null, name, reason, true);
+    }
+    if (current() !== name) {
+      // A rebuild swapped the live folder while this one was read: start again from the new one.
+      opened.engine.close();
+      throw new Error(`the live index changed from ${name} while a replica loaded it`);
     }
     return new EmbeddedSearchIndex(dir, noLock, log, opened.engine, name, null, true);
   }

@@ -79,9 +79,12 @@ function fromWire(w: WireError): Error {
 /** The calls whose change a replica must also apply, in the order the primary gets them. */
 const WRITES: ReadonlySet<Op> = new Set<Op>(['upsert', 'remove', 'pruneTombstones']);
 
+type InFlight = Pending & { message: ThreadCall };
+
 /**
  * One search thread (search-thread.ts) and the calls in flight to it. It does not restart itself:
- * its owner decides when (`start` again after `onExit`).
+ * its owner decides when (`start` again after `onExit`). Each worker it starts has its own map of
+ * calls in flight, so the end of one never fails calls sent to the next.
  */
 class SearchThread {
   worker: Worker | null = null;
@@ -89,7 +92,7 @@ class SearchThread {
   /** The thread has opened its index and answers calls. */
   isReady = false;
   private nextId = 0;
-  private readonly pending = new Map<number, Pending & { message: ThreadCall }>();
+  private pending = new Map<number, InFlight>();
 
   constructor(
     private readonly dir: string,
@@ -99,16 +102,24 @@ class SearchThread {
     private readonly onExit: (error: SearchUnavailableError) => void,
   ) {}
 
+  /** A worker is started and has not opened its index yet (a replica reading the directory). */
+  get loading(): boolean {
+    return this.worker !== null && !this.isReady;
+  }
+
   start(): void {
     const worker = startModuleWorker(import.meta.url, './search-thread', {
       workerData: { dir: this.dir, timeZone: this.timeZone, replica: this.replica },
     });
+    const pending = new Map<number, InFlight>();
     this.worker = worker;
+    this.pending = pending;
     this.isReady = false;
     this.ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (m: FromThread) => {
         switch (m.type) {
           case 'ready':
+            // A worker being stopped is no longer this.worker: it serves nothing more.
             if (this.worker === worker) this.isReady = true;
             return resolve();
           case 'failed':
@@ -119,7 +130,7 @@ class SearchThread {
           case 'log':
             return this.log[m.level]({ ...m.fields, ...(this.replica ? { replica: true } : {}) }, m.message);
           default:
-            return void this.onMessage(worker, m);
+            return void this.onMessage(worker, pending, m);
         }
       });
       worker.on('error', (e) => {
@@ -127,19 +138,16 @@ class SearchThread {
         reject(e);
       });
       worker.on('exit', (code) => {
-        if (this.worker !== worker) return;
-        this.worker = null;
-        this.isReady = false;
         const error = new SearchUnavailableError(
           `the search thread stopped (exit code ${code})`,
           'unreachable',
         );
         reject(error);
-        for (const p of this.pending.values()) {
-          void p.docs?.return?.().catch(() => undefined);
-          p.reject(error);
-        }
-        this.pending.clear();
+        failAll(pending, error);
+        // A worker stopped on purpose (stop) is not reported.
+        if (this.worker !== worker) return;
+        this.worker = null;
+        this.isReady = false;
         this.onExit(error);
       });
     });
@@ -156,30 +164,26 @@ class SearchThread {
     const worker = this.worker;
     if (!worker)
       return Promise.reject(new SearchUnavailableError('the search thread stopped', 'unreachable'));
-    const id = this.nextId++;
-    const message = { id, op, ...args } as ThreadCall;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, message, ...extra });
-      worker.postMessage(message);
-    });
+    return post(worker, this.pending, this.nextId++, op, args, extra);
   }
 
-  /** Asks the thread to close its index, then ends it; calls sent after the close fail. */
+  /**
+   * Takes the worker out of service at once (no more calls reach it), lets it close its index
+   * (one still loading is ended without waiting), then ends it; its calls in flight fail.
+   */
   async stop(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
-    await this.send('close', {}).catch(() => undefined);
+    const loaded = this.isReady;
     this.worker = null;
     this.isReady = false;
+    if (loaded) await post(worker, this.pending, this.nextId++, 'close', {}).catch(() => undefined);
     await worker.terminate();
-    const error = new SearchUnavailableError('the search thread was stopped', 'unreachable');
-    for (const p of this.pending.values()) p.reject(error);
-    this.pending.clear();
   }
 
-  private async onMessage(worker: Worker, m: FromThread): Promise<void> {
+  private async onMessage(worker: Worker, pending: Map<number, InFlight>, m: FromThread): Promise<void> {
     if (m.type === 'pull') {
-      const docs = this.pending.get(m.id)?.docs;
+      const docs = pending.get(m.id)?.docs;
       if (!docs) return;
       const batch: SearchJobDoc[] = [];
       try {
@@ -206,15 +210,39 @@ class SearchThread {
       return;
     }
     if (m.type === 'progress')
-      return this.pending.get(m.id)?.onProgress?.({ phase: m.phase, documents: m.documents });
+      return pending.get(m.id)?.onProgress?.({ phase: m.phase, documents: m.documents });
     if (m.type !== 'result' && m.type !== 'error') return;
-    const p = this.pending.get(m.id);
-    this.pending.delete(m.id);
+    const p = pending.get(m.id);
+    pending.delete(m.id);
     // A rebuild that ended early leaves its source open: close it (a database reader, say).
     void p?.docs?.return?.().catch(() => undefined);
     if (m.type === 'result') p?.resolve(m.value);
     else p?.reject(fromWire(m.error));
   }
+}
+
+function post<O extends Op, T>(
+  worker: Worker,
+  pending: Map<number, InFlight>,
+  id: number,
+  op: O,
+  args: Args<O>,
+  extra: Partial<Pending> = {},
+): Promise<T> {
+  const message = { id, op, ...args } as ThreadCall;
+  return new Promise<T>((resolve, reject) => {
+    pending.set(id, { resolve: resolve as (v: unknown) => void, reject, message, ...extra });
+    worker.postMessage(message);
+  });
+}
+
+/** Fails every call in flight (a rebuild's document source is closed, a database reader say). */
+function failAll(pending: Map<number, InFlight>, error: Error): void {
+  for (const p of pending.values()) {
+    void p.docs?.return?.().catch(() => undefined);
+    p.reject(error);
+  }
+  pending.clear();
 }
 
 /**
@@ -234,10 +262,11 @@ class SearchThread {
  * more cores. The first thread owns the directory and every change; a replica loads the snapshot
  * and log it wrote (EmbeddedSearchIndex.openReplica) and is sent every change as well, in the same
  * order, so a query sent after a change was acknowledged finds it on whichever thread answers. A
- * replica starts only when the owner is ready, is re-sent the changes then in flight (the ones the
- * log may not hold yet; versions make a repeat a no-op), serves queries once it has loaded, and is
- * started again from disk after a rebuild, after a failed change, or when it dies. Compaction runs
- * on every thread and is skipped while a replica loads (the owner would delete the log it reads).
+ * replica starts only when the owner is ready and no compaction or rebuild runs, is re-sent the
+ * changes then in flight (the ones the log may not hold yet; versions make a repeat a no-op),
+ * serves queries once it has loaded, and is started again from disk after a rebuild, after a
+ * failed change, or when it dies. Compaction runs on every thread and is skipped while a replica
+ * loads (the owner would delete the log it reads). docs/architecture.md, "Search replicas".
  */
 export class ThreadedSearchIndex implements SearchIndex {
   readonly engine = 'embedded' as const;
@@ -248,8 +277,9 @@ export class ThreadedSearchIndex implements SearchIndex {
   private stopped: { error: Error; retryAt: number } | null = null;
   /** Round-robin position over the threads that answer queries. */
   private turn = 0;
-  /** A compaction in flight: replicas wait for it before they read the directory. */
+  /** A compaction or a rebuild in flight: replicas wait for it before they read the directory. */
   private maintaining: Promise<unknown> | null = null;
+  private rebuilding: Promise<unknown> | null = null;
 
   private constructor(
     private readonly dir: string,
@@ -325,17 +355,21 @@ export class ThreadedSearchIndex implements SearchIndex {
     docs: AsyncIterable<SearchJobDoc>,
     onProgress?: (progress: { phase: string; documents: number }) => void,
   ): Promise<{ documents: number }> {
-    const result = await this.call<'rebuild', { documents: number }>(
+    const rebuilt = this.call<'rebuild', { documents: number }>(
       'rebuild',
       {},
       { docs: docs[Symbol.asyncIterator](), ...(onProgress ? { onProgress } : {}) },
     );
-    // The replicas hold the old index: they load the new one (queries go to the owner meanwhile).
-    for (const replica of this.replicas) {
-      replica.isReady = false;
-      void replica.stop().then(() => this.restartReplica(replica, 0));
+    // Replicas starting meanwhile would read a directory whose live folder is about to change.
+    this.rebuilding = rebuilt;
+    try {
+      const result = await rebuilt;
+      // The replicas hold the old index: they load the new one (queries go to the owner meanwhile).
+      for (const replica of this.replicas) void replica.stop().then(() => this.restartReplica(replica, 0));
+      return result;
+    } finally {
+      if (this.rebuilding === rebuilt) this.rebuilding = null;
     }
-    return result;
   }
 
   status(): Promise<{ documents: number; analyzerVersion: string; needsReindex: string | null }> {
@@ -352,7 +386,7 @@ export class ThreadedSearchIndex implements SearchIndex {
    * meanwhile), and compacts the replicas likewise; skipped while a replica loads.
    */
   async maintain(): Promise<{ compacted: boolean }> {
-    if (this.maintaining || this.replicas.some((r) => !r.isReady)) return { compacted: false };
+    if (this.maintaining || this.replicas.some((r) => r.loading)) return { compacted: false };
     const done = this.call<'maintain', { compacted: boolean }>('maintain', {}).then(async (result) => {
       if (result.compacted) {
         await Promise.all(this.replicas.map((r) => r.send('maintain', {}).catch(() => undefined)));
@@ -423,7 +457,10 @@ export class ThreadedSearchIndex implements SearchIndex {
       if (this.closed || replica.worker) return;
       try {
         await this.primary.ready;
-        await this.maintaining;
+        // Waited for one at a time: another may begin meanwhile (checked again below).
+        while (this.maintaining || this.rebuilding) {
+          await (this.maintaining ?? this.rebuilding)?.catch(() => undefined);
+        }
       } catch {
         // The owner is down: try again later (a call will start it).
         return this.restartReplica(replica, this.restartDelayMs);

@@ -109,17 +109,26 @@ describe('the embedded index in its thread', () => {
 });
 
 describe('the embedded index with replicas', () => {
+  /** An index with `threads` threads whose replicas all serve. */
+  const openServing = async (
+    threads: number,
+    options: { restartDelayMs?: number; log?: typeof log } = {},
+  ): Promise<ThreadedSearchIndex> => {
+    const index = ThreadedSearchIndex.open(dir, options.log ?? log, {
+      timeZone: 'Asia/Shanghai',
+      threads,
+      ...(options.restartDelayMs !== undefined ? { restartDelayMs: options.restartDelayMs } : {}),
+    });
+    await untilReplicasServe(index);
+    return index;
+  };
+
   const replicaOf = (index: ThreadedSearchIndex, i: number): Worker =>
     (index as unknown as { replicas: { worker: Worker }[] }).replicas[i]!.worker;
 
   it('shares the queries: with the owner thread gone, the replicas still answer every change', async () => {
-    const index = ThreadedSearchIndex.open(dir, log, {
-      timeZone: 'Asia/Shanghai',
-      threads: 3,
-      restartDelayMs: 60_000,
-    });
+    const index = await openServing(3, { restartDelayMs: 60_000 });
     try {
-      await untilReplicasServe(index);
       const jobs = [makeJob({ title: '商场保洁 日结' }), makeJob({ title: '仓库分拣 夜班' })];
       for (const job of jobs) expect(await index.upsert(job)).toBe('inserted');
       const moved = { ...jobs[0]!, version: 2, title: '写字楼保洁 周结' };
@@ -152,9 +161,8 @@ describe('the embedded index with replicas', () => {
   });
 
   it('forgets pruned tombstones on every thread: a job removed long ago can come back everywhere', async () => {
-    const index = ThreadedSearchIndex.open(dir, log, { timeZone: 'Asia/Shanghai', threads: 2 });
+    const index = await openServing(2);
     try {
-      await untilReplicasServe(index);
       const job = makeJob({ title: '展会 礼仪 日结' });
       await index.upsert(job);
       await index.remove(job.jobId, 1, Date.UTC(2026, 0, 1));
@@ -173,9 +181,8 @@ describe('the embedded index with replicas', () => {
 
   it('answers 503 from a replica as from the owner when the live index folder is gone', async () => {
     writeFileSync(join(dir, 'CURRENT'), 'index-7\n');
-    const index = ThreadedSearchIndex.open(dir, log, { timeZone: 'Asia/Shanghai', threads: 2 });
+    const index = await openServing(2);
     try {
-      await untilReplicasServe(index);
       expect((await index.status()).needsReindex).toMatch(/index-7/);
       // The owner drops the change (a rebuild must follow); the replica must not show it either.
       expect(await index.upsert(makeJob({ title: '保洁 日结' }))).toBe('stale');
@@ -194,13 +201,8 @@ describe('the embedded index with replicas', () => {
   });
 
   it('loads a replica again from the owner’s log when it dies, with the changes made meanwhile', async () => {
-    const index = ThreadedSearchIndex.open(dir, log, {
-      timeZone: 'Asia/Shanghai',
-      threads: 2,
-      restartDelayMs: 200,
-    });
+    const index = await openServing(2, { restartDelayMs: 200 });
     try {
-      await untilReplicasServe(index);
       const first = makeJob({ title: '快递分拣 日结' });
       await index.upsert(first);
       await replicaOf(index, 0).terminate();
@@ -218,9 +220,8 @@ describe('the embedded index with replicas', () => {
 
   it('serves the rebuilt index from every thread after a rebuild, and compacts the replicas too', async () => {
     const captured = capturedLogger();
-    const index = ThreadedSearchIndex.open(dir, captured.log, { timeZone: 'Asia/Shanghai', threads: 2 });
+    const index = await openServing(2, { log: captured.log });
     try {
-      await untilReplicasServe(index);
       await index.upsert(makeJob({ title: '旧职位 保洁' }));
       const fresh = makeJob({ title: '新职位 保洁' });
       async function* stream() {

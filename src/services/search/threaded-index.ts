@@ -440,17 +440,21 @@ export class ThreadedSearchIndex implements SearchIndex {
     });
   }
 
-  /** A query, on the next thread that can answer: the owner, or a replica that has loaded. */
+  /**
+   * A query, on the next thread that can answer: the owner, or a replica that has loaded; while
+   * the owner is down or reopening the index, the replicas answer alone.
+   */
   private query<O extends 'search' | 'searchRendered', T>(op: O, args: Args<O>): Promise<T> {
     const ready = this.replicas.filter((r) => r.isReady);
     if (ready.length > 0) {
+      if (!this.primary.isReady) return ready[this.turn++ % ready.length]!.send<O, T>(op, args);
       const k = this.turn++ % (ready.length + 1);
       if (k > 0) return ready[k - 1]!.send<O, T>(op, args);
     }
     return this.call<O, T>(op, args);
   }
 
-  /** (Re)starts a replica after `delayMs`, once the owner is ready and no compaction runs. */
+  /** (Re)starts a replica after `delayMs`, once the owner is ready and no compaction or rebuild runs. */
   private restartReplica(replica: SearchThread, delayMs: number): void {
     if (this.closed) return;
     const start = async (): Promise<void> => {

@@ -215,6 +215,34 @@ describe('the embedded index with replicas', () => {
     }
   });
 
+  it('re-sends a replica that starts the changes the owner has not made yet (its log lacks them)', async () => {
+    const index = await openServing(2, { restartDelayMs: 100 });
+    try {
+      // Hold the owner's next change in the main thread, as if the owner were busy with others.
+      const owner = threadOf(index);
+      const held: unknown[] = [];
+      const post = owner.postMessage.bind(owner);
+      owner.postMessage = (message: unknown) => {
+        if ((message as { op?: string }).op === 'upsert') held.push(message);
+        else post(message);
+      };
+      await replicaOf(index, 0).terminate();
+      const job = makeJob({ title: '婚礼 跟拍 摄影' });
+      const upserted = index.upsert(job);
+      // The replica starts again (after 100 ms) and loads while the owner has still not seen it.
+      await untilReplicasServe(index);
+      expect(held).toHaveLength(1);
+      owner.postMessage = post;
+      for (const message of held) post(message);
+      expect(await upserted).toBe('inserted');
+      for (let i = 0; i < 4; i++) {
+        expect((await index.search({ keyword: '跟拍', near })).hits.map((h) => h.jobId)).toEqual([job.jobId]);
+      }
+    } finally {
+      await index.close();
+    }
+  });
+
   it('serves the rebuilt index from every thread after a rebuild, and compacts the replicas too', async () => {
     const captured = capturedLogger();
     const index = await openServing(2, { log: captured.log });

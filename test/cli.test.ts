@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,6 +104,56 @@ describe('linggong CLI', () => {
     expect(again.code, again.err).toBe(0);
     expect(readdirSync(join(dataDir, 'search')).filter((n) => n.startsWith('index-'))).toEqual(['index-3']);
   }, 60_000);
+
+  it("runs the README's first walk through the API, with curl, against a fresh `npm start`", async () => {
+    const env = { LINGGONG_DATA_DIR: join(tempDir(), 'data'), LINGGONG_PORT: '0' };
+    const { url, output } = await serve(env);
+    // The README's block, as a newcomer copies it: commands joined across `\`, comments dropped.
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const block = /## A first walk through the API[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)![1]!;
+    const commands = block
+      .replace(/\\\n\s*/g, ' ')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.startsWith('curl '));
+    expect(commands).toHaveLength(6);
+    const vars: Record<string, string> = { API: url };
+    const curl = (command: string): string =>
+      execFileSync('bash', ['-c', command], { env: cleanEnv(vars), encoding: 'utf8' });
+    const json = (text: string): Record<string, unknown> => JSON.parse(text) as Record<string, unknown>;
+
+    // 1. The code is sent (to the server's log, in development).
+    expect(json(curl(commands[0]!))).toEqual({ expiresIn: 300, resendAfter: 60 });
+    // The server logs the code as it answers: wait for the line.
+    let code: string | undefined;
+    for (let i = 0; i < 100 && code === undefined; i++) {
+      code = /SMS code for 138\*\*\*\*0001: (\d{6})/.exec(output())?.[1];
+      if (code === undefined) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(code).toMatch(/^\d{6}$/);
+    // 2. Sign in: the README's placeholder code is the one from the log.
+    const login = json(curl(commands[1]!.replace('123456', code!)));
+    expect(login).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
+    vars.TOKEN = login.accessToken as string;
+    vars.REFRESH = login.refreshToken as string;
+    expect(vars.TOKEN).toMatch(/^eyJ/);
+    expect(vars.REFRESH).toMatch(/^rt_/);
+    // 3. The profile, phone masked; then updated.
+    expect(json(curl(commands[2]!))).toMatchObject({ phone: '138****0001', roles: ['worker'] });
+    expect(json(curl(commands[3]!))).toMatchObject({
+      bio: '五年保洁经验',
+      skills: ['housekeeping.cleaner', 'housekeeping.deep_clean'],
+    });
+    // 4. Refresh: a new pair.
+    const refreshed = json(curl(commands[4]!));
+    expect(refreshed.refreshToken).toMatch(/^rt_/);
+    expect(refreshed.refreshToken).not.toBe(vars.REFRESH);
+    // 5. Log out with the new access token from step 4.
+    vars.TOKEN = refreshed.accessToken as string;
+    expect(curl(commands[5]!)).toMatch(/^HTTP\/1\.1 204/);
+    // The spent refresh token of step 2 is refused.
+    expect(curl(`${commands[4]!} -o /dev/null -w '%{http_code}'`)).toBe('401');
+  });
 
   it('serves on a fresh data folder, refuses a second process, and drains on SIGINT', async () => {
     const dataDir = join(tempDir(), 'data');

@@ -141,9 +141,12 @@ try {
     const waiting = performance.now();
     for (;;) {
       const ready = (await (await fetch(`${server.url}/readyz`)).json()) as {
-        checks: Record<string, { ok: boolean }>;
+        checks: Record<string, { ok: boolean; error?: string }>;
       };
-      if (ready.checks['search-replicas']?.ok) break;
+      const replicas = ready.checks['search-replicas'];
+      if (replicas?.ok) break;
+      if (performance.now() - waiting > 300_000)
+        throw new Error(`search replicas not serving after 300 s: ${replicas?.error ?? 'no check'}`);
       await new Promise((r) => setTimeout(r, 250));
     }
     log(

@@ -445,12 +445,17 @@ export class ThreadedSearchIndex implements SearchIndex {
    * the owner is down or reopening the index, the replicas answer alone.
    */
   private query<O extends 'search' | 'searchRendered', T>(op: O, args: Args<O>): Promise<T> {
-    const ready = this.replicas.filter((r) => r.isReady);
-    if (ready.length > 0) {
-      if (!this.primary.isReady) return ready[this.turn++ % ready.length]!.send<O, T>(op, args);
-      const k = this.turn++ % (ready.length + 1);
-      if (k > 0) return ready[k - 1]!.send<O, T>(op, args);
+    // Turn 0 is the owner's, turn k replica k - 1's; a thread that does not serve passes its turn.
+    const turns = this.replicas.length + 1;
+    for (let tried = 0; tried < turns; tried++) {
+      const k = this.turn++ % turns;
+      if (k === 0) {
+        if (this.primary.isReady) break;
+      } else if (this.replicas[k - 1]!.isReady) {
+        return this.replicas[k - 1]!.send<O, T>(op, args);
+      }
     }
+    // The owner's turn, or nobody serves yet: the owner answers (started again if it died).
     return this.call<O, T>(op, args);
   }
 

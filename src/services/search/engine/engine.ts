@@ -235,9 +235,11 @@ export function openSearchEngine(dir: string, options: { readOnly?: boolean } = 
     }
   }
   // Logs of other generations are leftovers of an interrupted snapshot: the snapshot has them.
-  for (const name of readOnly ? [] : readdirSync(dir)) {
-    if (/^log\.\d+\.jsonl$/.test(name) && name !== logName(generation))
-      rmSync(join(dir, name), { force: true });
+  if (!readOnly) {
+    for (const name of readdirSync(dir)) {
+      if (/^log\.\d+\.jsonl$/.test(name) && name !== logName(generation))
+        rmSync(join(dir, name), { force: true });
+    }
   }
   try {
     replayLog(join(dir, logName(generation)), ix, readOnly);

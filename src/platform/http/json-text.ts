@@ -1,3 +1,4 @@
+import { finished } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 
 /** The content type of a JSON body that a route sends already serialised. */
@@ -11,5 +12,16 @@ export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
  * The handler returns the reply afterwards.
  */
 export function sendJsonText(reply: FastifyReply, json: string): void {
+  void reply.type(JSON_CONTENT_TYPE).send(json);
+}
+
+/**
+ * Sends `json`, a body already serialised as UTF-8 in a buffer lent to this answer (a pooled one,
+ * platform/buffer-pool.ts), without copying it. The socket may read those bytes until the
+ * response is over, so `done` (which gives the buffer back) runs only then: once the last byte
+ * was handed to the operating system, or once the connection is gone, whichever comes first.
+ */
+export function sendJsonBytes(reply: FastifyReply, json: Buffer, done: () => void): void {
+  finished(reply.raw, () => done());
   void reply.type(JSON_CONTENT_TYPE).send(json);
 }

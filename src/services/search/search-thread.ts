@@ -2,9 +2,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createInstantFormatter } from '../../platform/clock.js';
 import { EmbeddedSearchIndex, type IndexLog } from './embedded-index.js';
 import { SearchEngineError, type SearchJobDoc } from './engine/types.js';
-import { renderResult } from './search.mappers.js';
-import { SearchUnavailableError } from './search.port.js';
-import type { FromThread, ThreadCall, ToThread, WireError } from './threaded-index.js';
+import { renderBodyHead } from './search.mappers.js';
+import { SearchUnavailableError, type SearchResult } from './search.port.js';
+import {
+  TAIL_ROOM,
+  type FromThread,
+  type RenderedOnWire,
+  type ThreadCall,
+  type ToThread,
+  type WireError,
+} from './threaded-index.js';
 
 /**
  * The search thread: owns the embedded index (engine, snapshot, change log) and runs every call on
@@ -16,6 +23,22 @@ import type { FromThread, ThreadCall, ToThread, WireError } from './threaded-ind
 const port = parentPort!;
 const { dir, timeZone, replica } = workerData as { dir: string; timeZone: string; replica: boolean };
 const formatInstant = createInstantFormatter(timeZone);
+const encoder = new TextEncoder();
+
+/**
+ * A page's body head (search.mappers.ts renderBodyHead), written as UTF-8 into the buffer the call
+ * was lent, leaving TAIL_ROOM for the cursor; as text when none was lent or it does not fit. A
+ * lent buffer goes back with the answer either way.
+ */
+function rendered(result: SearchResult, buffer: ArrayBuffer | undefined): RenderedOnWire {
+  const head = renderBodyHead(result, formatInstant);
+  if (!buffer) return { next: result.next, head };
+  const { read, written } = encoder.encodeInto(
+    head,
+    new Uint8Array(buffer, 0, buffer.byteLength - TAIL_ROOM),
+  );
+  return read === head.length ? { next: result.next, written, buffer } : { next: result.next, head, buffer };
+}
 const send = (message: FromThread): void => port.postMessage(message);
 
 const log: IndexLog = {
@@ -64,7 +87,7 @@ function run(call: ThreadCall): unknown {
     case 'search':
       return index.search(call.query);
     case 'searchRendered':
-      return index.search(call.query).then((result) => renderResult(result, formatInstant));
+      return index.search(call.query).then((result) => rendered(result, call.buffer));
     case 'upsert':
       return index.upsert(call.doc, call.options);
     case 'remove':
@@ -84,6 +107,11 @@ function run(call: ThreadCall): unknown {
   }
 }
 
+function lentBack(value: unknown): ArrayBuffer[] {
+  const buffer = (value as Partial<RenderedOnWire> | null)?.buffer;
+  return buffer instanceof ArrayBuffer ? [buffer] : [];
+}
+
 port.on('message', (message: ToThread) => {
   if (message.type === 'batch') {
     const waiter = batchWaiters.get(message.id);
@@ -96,7 +124,8 @@ port.on('message', (message: ToThread) => {
   Promise.resolve()
     .then(() => run(message))
     .then(
-      (value) => send({ type: 'result', id, value }),
+      // A buffer lent with the call goes back (transferred) with its answer.
+      (value) => port.postMessage({ type: 'result', id, value } satisfies FromThread, lentBack(value)),
       (e: unknown) => send({ type: 'error', id, error: toWire(e) }),
     );
 });

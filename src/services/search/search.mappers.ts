@@ -69,10 +69,30 @@ export function renderCards(hits: readonly SearchHit[], formatInstant: (instant:
   return JSON.stringify(hits.map((hit) => toJobCard(hit, formatInstant)));
 }
 
-/** A search result with its hits rendered as cards (where the index runs: see searchRendered). */
+/**
+ * The answer body (SearchJobsResponse) of a search result, from its start up to and including
+ * `"nextCursor":`, the cards rendered (where the index runs: see searchRendered). The cursor that
+ * completes it (renderBodyTail) is signed where the request is served.
+ */
+export function renderBodyHead(
+  { hits, facets, total }: SearchResult,
+  formatInstant: (instant: number) => string,
+): string {
+  return (
+    `{"items":${renderCards(hits, formatInstant)},"facets":${JSON.stringify(facets)},` +
+    `"total":${JSON.stringify(total)},"nextCursor":`
+  );
+}
+
+/** The rest of the body after renderBodyHead: the next page's cursor (ASCII: base64url or null). */
+export function renderBodyTail(nextCursor: string | null): string {
+  return `${JSON.stringify(nextCursor)}}`;
+}
+
+/** A search result as its rendered body head and the position of the next page. */
 export function renderResult(
-  { hits, ...rest }: SearchResult,
+  result: SearchResult,
   formatInstant: (instant: number) => string,
 ): RenderedSearchResult {
-  return { ...rest, cards: renderCards(hits, formatInstant) };
+  return { next: result.next, head: renderBodyHead(result, formatInstant) };
 }

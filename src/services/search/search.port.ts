@@ -30,9 +30,10 @@ export interface SearchIndex {
   sync(): Promise<void>;
   search(query: SearchQuery): Promise<SearchResult>;
   /**
-   * The same search with the page's job cards already rendered as JSON (search.mappers.ts
-   * renderCards). Optional: an index that runs off the HTTP thread (the embedded index's thread)
-   * renders there, so the HTTP thread neither rebuilds the hits as objects nor serialises them.
+   * The same search with the answer body already rendered up to its cursor (search.mappers.ts
+   * renderBodyHead). Optional: an index that runs off the HTTP thread (the embedded index's thread)
+   * renders there, so the HTTP thread neither rebuilds the hits as objects nor serialises them, and
+   * hands the bytes over in shared memory when it can.
    */
   searchRendered?(query: SearchQuery): Promise<RenderedSearchResult>;
   /**
@@ -55,9 +56,15 @@ export interface WriteOptions {
   durable?: boolean;
 }
 
-export interface RenderedSearchResult extends Omit<SearchResult, 'hits'> {
-  /** JSON array of the page's job cards. */
-  cards: string;
+export interface RenderedSearchResult {
+  /** The position after this page (null: it is the last). */
+  next: string | null;
+  /**
+   * The body from its start up to and including `"nextCursor":`: as text, or as the first `length`
+   * bytes (UTF-8) of `bytes`, a pooled buffer with room left after them for the tail, which whoever
+   * receives it must `release` once the answer is sent or abandoned.
+   */
+  head: string | { bytes: Buffer; length: number; release: () => void };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { sendJsonText } from '../../platform/http/json-text.js';
+import { sendJsonBytes, sendJsonText } from '../../platform/http/json-text.js';
 import type { App } from '../../platform/http/server.js';
 import { SearchJobsQuery, SearchJobsResponse } from './search.schemas.js';
 import type { SearchService } from './search.service.js';
@@ -17,11 +17,12 @@ export async function registerSearchRoutes(app: App, search: SearchService): Pro
       },
     },
     async (request, reply) => {
-      const body = await search.search(request.query);
+      const answer = await search.search(request.query);
       // Results change with every job event; a short shared cache absorbs bursts of the same query.
       void reply.header('cache-control', 'public, max-age=5');
       // The body is SearchJobsResponse serialised already (search.mappers.ts).
-      sendJsonText(reply, body);
+      if (typeof answer === 'string') sendJsonText(reply, answer);
+      else sendJsonBytes(reply, answer.bytes, answer.release);
       return reply;
     },
   );

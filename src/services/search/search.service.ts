@@ -8,7 +8,7 @@ import { isInChina, toGcj02 } from '../../platform/geo.js';
 import type { JobChanged, JobEnded } from '../job/index.js';
 import { DEFAULT_LIMIT, SearchEngineError, type PayType, type Settlement } from './engine/types.js';
 import { SearchErrors } from './search.errors.js';
-import { renderResult, toSearchDoc } from './search.mappers.js';
+import { renderBodyTail, renderResult, toSearchDoc } from './search.mappers.js';
 import {
   SearchUnavailableError,
   type RenderedSearchResult,
@@ -28,6 +28,12 @@ export interface SearchServiceDeps {
 }
 
 export type SearchService = ReturnType<typeof createSearchService>;
+
+/**
+ * A search answer's body: text, or UTF-8 bytes in a buffer lent from the search threads' pool,
+ * which the sender releases once the response is over (platform/http/json-text.ts sendJsonBytes).
+ */
+export type SearchAnswer = string | { bytes: Buffer; release: () => void };
 
 /**
  * The search service's rules: turns an HTTP query into an engine query (datum conversion, defaults,
@@ -79,6 +85,10 @@ export function createSearchService(deps: SearchServiceDeps) {
     return query;
   }
 
+  function nextCursorOf(next: string | null, scoped: () => string): string | null {
+    return next === null ? null : cursors.encodeFor(scoped(), { p: next });
+  }
+
   /** A cursor only continues the query it came from: its scope is a hash of that query. */
   function scopeOf(query: SearchQuery): string {
     const { limit: _limit, after: _after, ...rest } = query;
@@ -88,10 +98,10 @@ export function createSearchService(deps: SearchServiceDeps) {
 
   return {
     /**
-     * One page of search results as the JSON body of the answer (SearchJobsResponse): the cards
-     * come rendered from the index when it can (the embedded index's thread), else from its hits.
+     * One page of search results as the JSON body of the answer (SearchJobsResponse): rendered by
+     * the index when it can (the embedded index's thread), else here from its hits.
      */
-    async search(q: SearchJobsQuery): Promise<string> {
+    async search(q: SearchJobsQuery): Promise<SearchAnswer> {
       const query = toEngineQuery(q);
       // The scope (a hash of the query) is computed only when a cursor is read or written.
       let scope: string | undefined;
@@ -118,11 +128,23 @@ export function createSearchService(deps: SearchServiceDeps) {
           throw SearchErrors.SEARCH_QUERY_INVALID({ reason: e.message });
         throw e;
       }
-      const nextCursor = page.next === null ? null : cursors.encodeFor(scoped(), { p: page.next });
-      return (
-        `{"items":${page.cards},"facets":${JSON.stringify(page.facets)},` +
-        `"total":${JSON.stringify(page.total)},"nextCursor":${JSON.stringify(nextCursor)}}`
-      );
+      const { head } = page;
+      if (typeof head === 'string') return head + renderBodyTail(nextCursorOf(page.next, scoped));
+      const { bytes, length, release } = head;
+      try {
+        const tail = renderBodyTail(nextCursorOf(page.next, scoped));
+        // The tail is ASCII: as many bytes as characters. The buffer always leaves room for it;
+        // were it ever short, the answer is copied out as text instead.
+        if (bytes.write(tail, length, 'latin1') === tail.length) {
+          return { bytes: bytes.subarray(0, length + tail.length), release };
+        }
+        const text = bytes.toString('utf8', 0, length) + tail;
+        release();
+        return text;
+      } catch (e) {
+        release();
+        throw e;
+      }
     },
 
     /**

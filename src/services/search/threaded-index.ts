@@ -1,6 +1,8 @@
 import type { Worker } from 'node:worker_threads';
 import type { ProcessLock } from '../../platform/db/process-lock.js';
+import { MAX_CURSOR_LENGTH } from '../../platform/cursor.js';
 import type { Logger } from '../../platform/log.js';
+import { BufferPool } from '../../platform/buffer-pool.js';
 import { startModuleWorker } from '../../platform/threads.js';
 import { EmbeddedSearchIndex } from './embedded-index.js';
 import { SearchEngineError, type SearchEngineErrorCode } from './engine/types.js';
@@ -17,7 +19,8 @@ import {
 /** A call the main thread makes of the search thread. */
 export type ThreadCall = { id: number } & (
   | { op: 'search'; query: SearchQuery }
-  | { op: 'searchRendered'; query: SearchQuery }
+  /** `buffer`: lent (transferred) to write the body head into; none: answer it as text. */
+  | { op: 'searchRendered'; query: SearchQuery; buffer?: ArrayBuffer }
   | { op: 'upsert'; doc: SearchJobDoc; options: WriteOptions }
   | { op: 'remove'; jobId: string; version: number; removedAt: number; options: WriteOptions }
   | { op: 'sync' }
@@ -27,6 +30,24 @@ export type ThreadCall = { id: number } & (
   | { op: 'rebuild' }
   | { op: 'close' }
 );
+
+/**
+ * A rendered page as the thread answers it: the body head as text, or its length in the lent
+ * buffer, transferred back (a lent buffer always comes back with the answer).
+ */
+export type RenderedOnWire = { next: string | null; buffer?: ArrayBuffer } & (
+  { head: string } | { written: number }
+);
+
+/**
+ * The pool of buffers the search threads write answer bodies into (platform/buffer-pool.ts): up to
+ * 128 buffers of 64 KiB (8 MiB), made as needed. A page of 50 cards is 40–60 KB; a larger one, or
+ * a query arriving while every buffer is out, is answered as text. The last TAIL_ROOM bytes of a
+ * buffer are left for the cursor the HTTP thread appends (at most MAX_CURSOR_LENGTH characters).
+ */
+export const BUFFER_COUNT = 128;
+export const BUFFER_BYTES = 64 * 1024;
+export const TAIL_ROOM = MAX_CURSOR_LENGTH + 16;
 
 export interface WireError {
   name: string;
@@ -65,6 +86,8 @@ interface Pending {
   /** A rebuild's source of documents and progress callback. */
   docs?: AsyncIterator<SearchJobDoc>;
   onProgress?: (progress: { phase: string; documents: number }) => void;
+  /** Moved to the thread with the call (postMessage's transfer list); not kept. */
+  transfer?: ArrayBuffer[];
 }
 
 function fromWire(w: WireError): Error {
@@ -230,9 +253,10 @@ function post<O extends Op, T>(
   extra: Partial<Pending> = {},
 ): Promise<T> {
   const message = { id, op, ...args } as ThreadCall;
+  const { transfer = [], ...kept } = extra;
   return new Promise<T>((resolve, reject) => {
-    pending.set(id, { resolve: resolve as (v: unknown) => void, reject, message, ...extra });
-    worker.postMessage(message);
+    pending.set(id, { resolve: resolve as (v: unknown) => void, reject, message, ...kept });
+    worker.postMessage(message, transfer);
   });
 }
 
@@ -280,6 +304,8 @@ export class ThreadedSearchIndex implements SearchIndex {
   /** A compaction or a rebuild in flight: replicas wait for it before they read the directory. */
   private maintaining: Promise<unknown> | null = null;
   private rebuilding: Promise<unknown> | null = null;
+  /** What the threads write the bodies of rendered pages into (searchRendered). */
+  private readonly buffers = new BufferPool(BUFFER_COUNT, BUFFER_BYTES);
 
   private constructor(
     private readonly dir: string,
@@ -346,9 +372,40 @@ export class ThreadedSearchIndex implements SearchIndex {
     return this.query('search', { query });
   }
 
-  /** The search with its cards rendered in the thread: one string crosses instead of the hits. */
-  searchRendered(query: SearchQuery): Promise<RenderedSearchResult> {
-    return this.query('searchRendered', { query });
+  /**
+   * The search with its answer body rendered in the thread. The thread writes the body head as UTF-8 into a pooled buffer lent (transferred) for this
+   * call and transfers it back, and the caller then holds it (RenderedSearchResult.head); with no
+   * buffer free, or a head too large for one, it comes as text. A failed call's buffer is not
+   * waited for (the pool makes another when needed).
+   */
+  async searchRendered(query: SearchQuery): Promise<RenderedSearchResult> {
+    const lent = this.buffers.acquire();
+    let page: RenderedOnWire;
+    try {
+      page = lent
+        ? await this.query('searchRendered', { query, buffer: lent }, { transfer: [lent] })
+        : await this.query('searchRendered', { query });
+    } catch (e) {
+      if (lent) this.buffers.forget();
+      throw e;
+    }
+    const { buffer } = page;
+    if ('head' in page) {
+      if (buffer) this.buffers.release(buffer);
+      return { next: page.next, head: page.head };
+    }
+    if (!buffer) throw new Error('the search thread answered bytes without their buffer');
+    let held = true;
+    const release = (): void => {
+      if (held) this.buffers.release(buffer);
+      held = false;
+    };
+    return { next: page.next, head: { bytes: Buffer.from(buffer), length: page.written, release } };
+  }
+
+  /** Pooled buffers lent and not given back yet (tests check that every answer gives its own back). */
+  buffersInUse(): number {
+    return this.buffers.inUse;
   }
 
   async rebuild(
@@ -444,7 +501,11 @@ export class ThreadedSearchIndex implements SearchIndex {
    * A query, on the next thread that can answer: the owner, or a replica that has loaded; while
    * the owner is down or reopening the index, the replicas answer alone.
    */
-  private query<O extends 'search' | 'searchRendered', T>(op: O, args: Args<O>): Promise<T> {
+  private query<O extends 'search' | 'searchRendered', T>(
+    op: O,
+    args: Args<O>,
+    extra: Partial<Pending> = {},
+  ): Promise<T> {
     // Turn 0 is the owner's, turn k replica k - 1's; a thread that does not serve passes its turn.
     const turns = this.replicas.length + 1;
     for (let tried = 0; tried < turns; tried++) {
@@ -452,11 +513,11 @@ export class ThreadedSearchIndex implements SearchIndex {
       if (k === 0) {
         if (this.primary.isReady) break;
       } else if (this.replicas[k - 1]!.isReady) {
-        return this.replicas[k - 1]!.send<O, T>(op, args);
+        return this.replicas[k - 1]!.send<O, T>(op, args, extra);
       }
     }
     // The owner's turn, or nobody serves yet: the owner answers (started again if it died).
-    return this.call<O, T>(op, args);
+    return this.call<O, T>(op, args, extra);
   }
 
   /** (Re)starts a replica after `delayMs`, once the owner is ready and no compaction or rebuild runs. */

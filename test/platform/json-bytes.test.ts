@@ -11,6 +11,7 @@ describe('sendJsonBytes', () => {
   let app: FastifyInstance;
   let port: number;
   const done: string[] = [];
+  let bigAnswers = 0;
   /** Holds /slow's answer until the test lets it go. */
   let letGo: () => void = () => undefined;
   // 8 MiB: more than loopback's socket buffers hold, so the write waits for the client to read.
@@ -21,6 +22,7 @@ describe('sendJsonBytes', () => {
   beforeAll(async () => {
     app = Fastify();
     app.get('/big', (_req, reply) => {
+      bigAnswers++;
       sendJsonBytes(reply, big, () => done.push('big'));
       return reply;
     });
@@ -62,6 +64,23 @@ describe('sendJsonBytes', () => {
     expect(body.equals(big)).toBe(true);
     await wait(20);
     expect(done).toEqual(['big']);
+  });
+
+  it('gives back the buffers of pipelined answers still queued when the client leaves', async () => {
+    done.length = 0;
+    bigAnswers = 0;
+    const socket = connect(port, '127.0.0.1');
+    socket.pause();
+    socket.write('GET /big HTTP/1.1\r\nhost: x\r\n\r\n'.repeat(3));
+    for (let i = 0; i < 100 && bigAnswers < 3; i++) await wait(10);
+    // All three are answered: the first is being written (the client reads nothing), the other
+    // two wait behind it without a socket of their own.
+    expect(bigAnswers).toBe(3);
+    await wait(100);
+    expect(done).toEqual([]);
+    socket.destroy();
+    for (let i = 0; i < 100 && done.length < 3; i++) await wait(10);
+    expect(done).toEqual(['big', 'big', 'big']);
   });
 
   it('gives it back when the client has gone before the answer, and after a HEAD answer', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCursorCodec } from '../../src/platform/cursor.js';
+import { createCursorCodec, type CursorCodec } from '../../src/platform/cursor.js';
 import { createLogger } from '../../src/platform/log.js';
 import { EmbeddedSearchIndex } from '../../src/services/search/embedded-index.js';
 import type { SearchIndex } from '../../src/services/search/search.port.js';
@@ -100,7 +100,7 @@ describe('search answers rendered in the search thread', () => {
     expect(cards).toBeGreaterThan(40);
   });
 
-  it('answers as text, the same body, while every buffer is out; a failed search gives its buffer up', async () => {
+  it('answers as text, the same body, when no buffer is free or the page or cursor does not fit; every failure gives its buffer back', async () => {
     const service = createSearchService({ index: threaded, cursors, timeZone: 'Asia/Shanghai' });
     const q: SearchJobsQuery = { q: '保洁', city: '上海', limit: 50 };
     const held = await Promise.all(Array.from({ length: BUFFER_COUNT }, () => service.search(q)));
@@ -120,6 +120,35 @@ describe('search answers rendered in the search thread', () => {
     expect(Buffer.byteLength(large as string)).toBeGreaterThan(BUFFER_BYTES);
     const viaHits = createSearchService({ index: plain, cursors, timeZone: 'Asia/Shanghai' });
     expect(large).toBe(await viaHits.search(huge));
+    expect(threaded.buffersInUse()).toBe(0);
+
+    // A cursor longer than the room left after the head: the service copies the answer out as
+    // text (identical) and gives the buffer back; a cursor that cannot be made gives it back too.
+    const longCursors: CursorCodec = { ...cursors, encodeFor: () => 'c'.repeat(BUFFER_BYTES) };
+    const q2: SearchJobsQuery = { q: '保洁', city: '上海', limit: 5 };
+    const viaThreadLong = createSearchService({
+      index: threaded,
+      cursors: longCursors,
+      timeZone: 'Asia/Shanghai',
+    });
+    const viaHitsLong = createSearchService({
+      index: plain,
+      cursors: longCursors,
+      timeZone: 'Asia/Shanghai',
+    });
+    const copied = await viaThreadLong.search(q2);
+    expect(typeof copied).toBe('string');
+    expect(copied).toBe(await viaHitsLong.search(q2));
+    expect(threaded.buffersInUse()).toBe(0);
+    const failing: CursorCodec = {
+      ...cursors,
+      encodeFor: () => {
+        throw new Error('no cursor');
+      },
+    };
+    await expect(
+      createSearchService({ index: threaded, cursors: failing, timeZone: 'Asia/Shanghai' }).search(q2),
+    ).rejects.toThrow('no cursor');
     expect(threaded.buffersInUse()).toBe(0);
 
     // The engine refuses this position (not a position of this sort): the buffer is not waited for.

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { finished } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 
@@ -18,10 +19,22 @@ export function sendJsonText(reply: FastifyReply, json: string): void {
 /**
  * Sends `json`, a body already serialised as UTF-8 in a buffer lent to this answer (a pooled one,
  * platform/buffer-pool.ts), without copying it. The socket may read those bytes until the
- * response is over, so `done` (which gives the buffer back) runs only then: once the last byte
- * was handed to the operating system, or once the connection is gone, whichever comes first.
+ * response is over, so `done` (which gives the buffer back) runs only then, once: when the last
+ * byte was handed to the operating system, or when the connection is gone (its socket closed:
+ * nothing is written from the buffer after that). The socket is watched as well as the response
+ * because a pipelined response still queued behind earlier ones has no socket of its own yet, and
+ * is only dropped, never closed, if the client leaves.
  */
 export function sendJsonBytes(reply: FastifyReply, json: Buffer, done: () => void): void {
-  finished(reply.raw, () => done());
+  const socket = reply.request.raw.socket as Socket | undefined;
+  let lent = true;
+  const over = (): void => {
+    if (!lent) return;
+    lent = false;
+    socket?.off('close', over);
+    done();
+  };
+  socket?.once('close', over);
+  finished(reply.raw, over);
   void reply.type(JSON_CONTENT_TYPE).send(json);
 }

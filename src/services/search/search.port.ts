@@ -33,7 +33,7 @@ export interface SearchIndex {
    * The same search with the answer body already rendered up to its cursor (search.mappers.ts
    * renderBodyHead). Optional: an index that runs off the HTTP thread (the embedded index's thread)
    * renders there, so the HTTP thread neither rebuilds the hits as objects nor serialises them, and
-   * hands the bytes over in shared memory when it can.
+   * hands the bytes over in a buffer lent to it (transferred, not copied) when it can.
    */
   searchRendered?(query: SearchQuery): Promise<RenderedSearchResult>;
   /**

@@ -42,8 +42,10 @@ export type RenderedOnWire = { next: string | null; buffer?: ArrayBuffer } & (
 /**
  * The pool of buffers the search threads write answer bodies into (platform/buffer-pool.ts): up to
  * 128 buffers of 64 KiB (8 MiB), made as needed. A page of 50 cards is 40–60 KB; a larger one, or
- * a query arriving while every buffer is out, is answered as text. The last TAIL_ROOM bytes of a
- * buffer are left for the cursor the HTTP thread appends (at most MAX_CURSOR_LENGTH characters).
+ * a query arriving while every buffer is out (answers being computed or still being sent), is
+ * answered as text. The last TAIL_ROOM bytes of a buffer are left for the cursor the HTTP thread
+ * appends (a cursor clients can send back is at most MAX_CURSOR_LENGTH characters; a longer one
+ * would make the service copy the answer out as text).
  */
 export const BUFFER_COUNT = 128;
 export const BUFFER_BYTES = 64 * 1024;
@@ -394,7 +396,10 @@ export class ThreadedSearchIndex implements SearchIndex {
       if (buffer) this.buffers.release(buffer);
       return { next: page.next, head: page.head };
     }
-    if (!buffer) throw new Error('the search thread answered bytes without their buffer');
+    if (!buffer) {
+      this.buffers.forget();
+      throw new Error('the search thread answered bytes without their buffer');
+    }
     let held = true;
     const release = (): void => {
       if (held) this.buffers.release(buffer);

@@ -150,6 +150,7 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
         runWorkers,
       })
     : createInProcessJobQueue({ clock, log, ids });
+  const metrics = createMetricsRegistry();
   const deadlines = new Map<string, Deadlines>();
   for (const entry of services.values()) {
     const serviceDeadlines = createDeadlines(entry.db, { clock, ids, log });
@@ -167,13 +168,13 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
       cache,
       storage,
       clients,
+      metrics,
     });
   }
   const verifier =
     [...services.values()].find((s) => s.instance.verifier)?.instance.verifier ??
     [...remotes.values()].find((r) => r.verifier)?.verifier;
 
-  const metrics = createMetricsRegistry();
   // Connection errors are retried by ioredis; log them rather than crash on an unhandled 'error'.
   redis?.on('error', (err: Error) => log.warn({ err }, 'redis connection error'));
   queueRedis?.on('error', (err: Error) => log.warn({ err }, 'queue redis connection error'));

@@ -38,6 +38,16 @@ describe('BufferPool', () => {
     expect(b.byteLength).toBe(64);
   });
 
+  it('counts a buffer given back twice once, so no two answers share it', () => {
+    const pool = new BufferPool(2, 64);
+    const a = pool.acquire()!;
+    pool.release(a);
+    pool.release(a);
+    expect(pool.inUse).toBe(0);
+    expect(pool.acquire()).toBe(a);
+    expect(pool.acquire()).not.toBe(a);
+  });
+
   it('refuses a size or count that is not a positive whole number', () => {
     expect(() => new BufferPool(0, 64)).toThrow();
     expect(() => new BufferPool(2, 1.5)).toThrow();

@@ -30,18 +30,19 @@ export class BufferPool {
 
   /** A buffer of `bufferBytes` (a new one while fewer than `max` exist), or undefined. */
   acquire(): ArrayBuffer | undefined {
-    const buffer =
-      this.free.pop() ??
-      (this.out + this.free.length < this.max ? new ArrayBuffer(this.bufferBytes) : undefined);
+    // With none free, every buffer that exists is out.
+    const buffer = this.free.pop() ?? (this.out < this.max ? new ArrayBuffer(this.bufferBytes) : undefined);
     if (buffer) this.out++;
     return buffer;
   }
 
   /**
    * Gives a buffer back: the one acquired, or the one a worker transferred back in its place (the
-   * same memory). Nothing may use it afterwards.
+   * same memory). Nothing may use it afterwards. A buffer given back twice counts once: were it
+   * listed free twice, two answers would be written into it.
    */
   release(buffer: ArrayBuffer): void {
+    if (this.free.includes(buffer)) return;
     this.out--;
     if (buffer.byteLength === this.bufferBytes) this.free.push(buffer);
   }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 import type { Cache } from './cache.js';
 import type { Deadlines } from './deadlines.js';
 import type { JobQueue } from './jobs/queue.js';
@@ -36,6 +37,8 @@ export interface ServiceContext<DB> {
   jobs: JobQueue;
   /** Typed clients of the other services (in-process or HTTP), resolved lazily. */
   clients: ClientRegistry;
+  /** The process's Prometheus registry (/metrics): a service adds its own gauges here. */
+  metrics: Registry;
 }
 
 /** A service as the platform sees it: its migrations and how to build it. */

@@ -12,7 +12,7 @@ import { DIALECT } from '../support/env.js';
 import { at, openJob } from '../support/jobs.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { loginWithSms, newPhone, type LoggedIn } from '../support/users.js';
-import { BUS, ids, searchJobs, settle } from './http-support.js';
+import { BUS, ids, searchJobs, settle, type SearchPage } from './http-support.js';
 
 const EMBEDDED_INDEX_MODULE = new URL('../../src/services/search/embedded-index.ts', import.meta.url)
   .pathname;
@@ -115,6 +115,30 @@ describe(`search service (${DIALECT}, ${BUS} bus)`, () => {
     });
     expect(closed.statusCode).toBe(200);
     await visible({ q: '开荒', city: '上海' }, job.id, false);
+  });
+
+  it('sends answers from lent buffers and gives every one back, over sockets and HEAD too', async () => {
+    const job = await post({ title: '徐家汇写字楼保洁 日结200元', place: place(1.5) });
+    const query = { q: '保洁', lng: CENTRE.lng, lat: CENTRE.lat, radius: 3000, sort: 'distance' };
+    await visible(query, job.id);
+    const inUse = async (): Promise<number> => {
+      const text = (await p.app.inject('/metrics')).body;
+      const m = /^linggong_search_answer_buffers_in_use (\d+)$/m.exec(text);
+      if (!m) throw new Error('no linggong_search_answer_buffers_in_use in /metrics');
+      return Number(m[1]);
+    };
+    const params = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)]));
+    const url = `/api/v1/search/jobs?${new URLSearchParams(params).toString()}`;
+    const viaInject = (await p.app.inject(url)).body;
+    await p.app.listen({ host: '127.0.0.1', port: 0 });
+    const base = `http://127.0.0.1:${(p.app.server.address() as { port: number }).port}`;
+    const bodies = await Promise.all(
+      Array.from({ length: 40 }, async () => (await fetch(base + url)).text()),
+    );
+    for (const body of [viaInject, ...bodies]) expect(ids(JSON.parse(body) as SearchPage)).toContain(job.id);
+    expect((await fetch(base + url, { method: 'HEAD' })).status).toBe(200);
+    for (let i = 0; i < 50 && (await inUse()) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await inUse()).toBe(0);
   });
 
   it('a redelivered older event cannot bring back a closed job (versions, at-least-once)', async () => {

@@ -1,3 +1,4 @@
+import { Gauge, type Registry } from 'prom-client';
 import { INBOX_RETENTION_MS } from '../../platform/retention.js';
 import type { ServiceModule } from '../../platform/service.js';
 import { JOB_CHANGE_EVENTS, type JobClient, type PublicJob } from '../job/index.js';
@@ -5,7 +6,7 @@ import { createElasticsearchIndex } from './elasticsearch/es-index.js';
 import { registerSearchRoutes } from './search.routes.js';
 import { createSearchService } from './search.service.js';
 import { toSearchDoc } from './search.mappers.js';
-import { ThreadedSearchIndex } from './threaded-index.js';
+import { BUFFER_COUNT, ThreadedSearchIndex } from './threaded-index.js';
 import type { SearchIndex, SearchJobDoc } from './search.port.js';
 
 export type { SearchIndex } from './search.port.js';
@@ -38,6 +39,7 @@ export const searchModule: ServiceModule = {
           threads: config.search.threads,
         });
         index = embedded;
+        watchAnswerBuffers(ctx.metrics, embedded);
         break;
       case 'elasticsearch': {
         const es = config.search.elasticsearch!;
@@ -118,3 +120,19 @@ export const searchModule: ServiceModule = {
     };
   },
 };
+
+/**
+ * `linggong_search_answer_buffers_in_use`: the search threads' answer buffers lent out (answers
+ * being computed or sent) of the pool's BUFFER_COUNT. At the limit, answers go as text (slower,
+ * still correct); a value that stays high while traffic is low would mean buffers not given back.
+ */
+function watchAnswerBuffers(metrics: Registry, embedded: ThreadedSearchIndex): void {
+  new Gauge({
+    name: 'linggong_search_answer_buffers_in_use',
+    help: `Search answer buffers lent out, of ${BUFFER_COUNT}`,
+    registers: [metrics],
+    collect() {
+      this.set(embedded.buffersInUse());
+    },
+  });
+}

@@ -38,8 +38,9 @@ export class BufferPool {
 
   /**
    * Gives a buffer back: the one acquired, or the one a worker transferred back in its place (the
-   * same memory). Nothing may use it afterwards. A buffer given back twice counts once: were it
-   * listed free twice, two answers would be written into it.
+   * same memory). Nothing may use it afterwards. A buffer given back again while still free counts
+   * once (were it listed free twice, two answers would be written into it); a caller that may
+   * release after the buffer was lent out again must guard itself, as searchRendered's does.
    */
   release(buffer: ArrayBuffer): void {
     if (this.free.includes(buffer)) return;

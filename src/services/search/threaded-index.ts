@@ -375,10 +375,11 @@ export class ThreadedSearchIndex implements SearchIndex {
   }
 
   /**
-   * The search with its answer body rendered in the thread. The thread writes the body head as UTF-8 into a pooled buffer lent (transferred) for this
-   * call and transfers it back, and the caller then holds it (RenderedSearchResult.head); with no
-   * buffer free, or a head too large for one, it comes as text. A failed call's buffer is not
-   * waited for (the pool makes another when needed).
+   * The search with its answer body rendered in the thread: the thread writes the body head as
+   * UTF-8 into a pooled buffer lent (transferred) for this call and transfers it back, and the
+   * caller then holds it (RenderedSearchResult.head; its `release` gives it back once, however
+   * often it is called). With no buffer free, or a head too large for one, the head comes as text.
+   * A failed call's buffer is not waited for (the pool makes another when needed).
    */
   async searchRendered(query: SearchQuery): Promise<RenderedSearchResult> {
     const lent = this.buffers.acquire();

@@ -37,13 +37,15 @@ describe(`profiles on ${DIALECT}`, () => {
         displayName: '王师傅',
         bio: '十年保洁经验',
         homeArea: '上海市浦东新区',
-        skills: ['housekeeping.cleaner', 'housekeeping.deep_clean'],
+        // Stored once each, sorted.
+        skills: ['housekeeping.deep_clean', 'housekeeping.cleaner', 'housekeeping.deep_clean'],
         availability: [{ weekday: 6, start: '08:00', end: '18:00' }],
       },
     });
     expect(patch.statusCode).toBe(200);
     expect(patch.json()).toMatchObject({
       displayName: '王师傅',
+      skills: ['housekeeping.cleaner', 'housekeeping.deep_clean'],
       phone: `${u.phone.slice(0, 3)}****${u.phone.slice(-4)}`,
     });
     const pub = await p.app.inject(`/api/v1/users/${u.userId}`);
@@ -182,9 +184,17 @@ describe(`authorization on ${DIALECT}`, () => {
       expect(res.statusCode, url).toBe(403);
       expect(res.json().code).toBe('FORBIDDEN');
     }
+    await p.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/users/me',
+      headers: w.auth,
+      payload: { skills: ['moving.mover', 'food.waiter'] },
+    });
     const list = await p.app.inject({ url: '/api/v1/admin/users?limit=100', headers: admin.auth });
     expect(list.statusCode).toBe(200);
-    for (const u of list.json().items as { phone: string }[]) expect(u.phone).toMatch(/^1\d\d\*{4}\d{4}$/);
+    const items = list.json().items as { id: string; phone: string; skills: string[] }[];
+    for (const u of items) expect(u.phone).toMatch(/^1\d\d\*{4}\d{4}$/);
+    expect(items.find((u) => u.id === w.userId)?.skills).toEqual(['food.waiter', 'moving.mover']);
     const suspended = await p.app.inject({
       method: 'POST',
       url: `/api/v1/admin/users/${w.userId}/suspend`,
@@ -270,10 +280,8 @@ describe(`personal data (PIPL) on ${DIALECT}`, () => {
       phone_hash: null,
       bio: null,
       display_name: '已注销用户',
+      skills: '',
     });
-    expect(await db.selectFrom('user_skills').selectAll().where('user_id', '=', u.userId).execute()).toEqual(
-      [],
-    );
     const events = await db
       .selectFrom('user_outbox')
       .select(['type', 'payload'])

@@ -16,6 +16,7 @@ import { UserErrors } from './user.errors.js';
 import { UserEvents } from './user.events.js';
 import {
   parseRoles,
+  storedSkills,
   toPrivateProfile,
   toPublicProfile,
   type Availability,
@@ -90,9 +91,9 @@ export function createProfileService(deps: {
 
   async function loadPublicJson(key: string, userId: string): Promise<string> {
     const json = await cache.getOrLoadText(key, PUBLIC_PROFILE_TTL_MS, async () => {
-      const found = await repo.findPublicProfile(userId);
-      if (!found || found.account.status !== 'active') return undefined;
-      return JSON.stringify(toPublicProfile(found.account, found.skills));
+      const row = await repo.findPublicProfile(userId);
+      if (!row || row.status !== 'active') return undefined;
+      return JSON.stringify(toPublicProfile(row));
     });
     if (json === undefined) throw UserErrors.USER_NOT_FOUND();
     return json;
@@ -105,7 +106,7 @@ export function createProfileService(deps: {
 
   async function getPrivate(userId: string): Promise<PrivateProfile> {
     const row = await loadActive(userId);
-    return toPrivateProfile(row, await repo.skillsOf(userId), pii);
+    return toPrivateProfile(row, pii);
   }
 
   async function update(userId: string, changes: ProfileChanges): Promise<PrivateProfile> {
@@ -127,11 +128,11 @@ export function createProfileService(deps: {
           ...(changes.availability !== undefined
             ? { availability: JSON.stringify(changes.availability) }
             : {}),
+          ...(changes.skills !== undefined ? { skills: storedSkills(changes.skills) } : {}),
           updated_at: tx.now,
         },
         tx.db,
       );
-      if (changes.skills) await repo.replaceSkills(userId, [...new Set(changes.skills)].sort(), tx.db);
       await tx.publish(UserEvents.profileUpdated({ userId, version: row.version + 1 }));
       tx.afterCommit(() => cache.delete(publicKey(userId)));
     });
@@ -225,6 +226,7 @@ export function createProfileService(deps: {
           bio: null,
           home_area: null,
           availability: null,
+          skills: '',
           password_hash: null,
           status: 'deleted',
           deleted_at: tx.now,
@@ -232,7 +234,6 @@ export function createProfileService(deps: {
         },
         tx.db,
       );
-      await repo.replaceSkills(userId, [], tx.db);
       await repo.deleteCodesOf(phoneHash, tx.db);
       await deps.auth.revokeAllSessions(userId, 'account_deleted', tx);
       await tx.publish(UserEvents.deleted({ userId }));
@@ -257,7 +258,7 @@ export function createProfileService(deps: {
     const sessions = await repo.sessionsOf(userId);
     return {
       exportedAt: new Date(deps.clock.now()).toISOString(),
-      profile: toPrivateProfile(row, await repo.skillsOf(userId), pii),
+      profile: toPrivateProfile(row, pii),
       sessions: sessions.map((s) => ({
         id: s.id,
         createdAt: new Date(s.created_at).toISOString(),
@@ -276,9 +277,7 @@ export function createProfileService(deps: {
   }): Promise<Page<PrivateProfile>> {
     const afterId = opts.cursor ? String(deps.cursors.decode(opts.cursor, 'admin-users').id) : undefined;
     const rows = await repo.listAccounts({ afterId, limit: opts.limit + 1, role: opts.role });
-    const items = await Promise.all(
-      rows.slice(0, opts.limit).map(async (r) => toPrivateProfile(r, await repo.skillsOf(r.id), pii)),
-    );
+    const items = rows.slice(0, opts.limit).map((r) => toPrivateProfile(r, pii));
     const last = items.at(-1);
     return {
       items,

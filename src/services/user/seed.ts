@@ -5,6 +5,7 @@ import type { PiiCipher } from '../../platform/pii.js';
 import { hashPassword } from './passwords.js';
 import type { UserDB } from './user.db.js';
 import { UserEvents } from './user.events.js';
+import { storedSkills } from './user.mappers.js';
 import type { UserRepository } from './user.repository.js';
 
 /** Demo accounts for development: a worker, an employer and an admin. */
@@ -45,6 +46,7 @@ export async function seedDemoAccounts(deps: {
           bio: null,
           home_area: demo.area,
           availability: null,
+          skills: storedSkills(demo.skills),
           roles: demo.roles,
           status: 'active',
           password_hash: passwordHash,
@@ -55,7 +57,6 @@ export async function seedDemoAccounts(deps: {
         },
         tx.db,
       );
-      await repo.replaceSkills(id, [...demo.skills], tx.db);
       await tx.publish(UserEvents.registered({ userId: id, roles: [demo.roles] }));
     });
     lines.push(`${demo.roles.padEnd(8)} phone ${demo.phone}  password ${password}`);

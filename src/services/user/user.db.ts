@@ -20,8 +20,9 @@ export interface UserDB {
     created_at: number;
     updated_at: number;
     deleted_at: number | null;
+    /** Skill codes, sorted, joined by commas ('' for none): see user.mappers.ts `skillsOf`. */
+    skills: Generated<string>;
   };
-  user_skills: { user_id: string; category: string };
   user_sms_codes: {
     id: string;
     phone_hash: string;

@@ -39,15 +39,25 @@ export function avatarUrl(row: Pick<AccountRow, 'id' | 'avatar_key'>): string | 
     : null;
 }
 
+/** An account's skill codes, sorted, as stored on its row (joined by commas, '' for none). */
+export function skillsOf(row: Pick<AccountRow, 'skills'>): string[] {
+  return row.skills === '' ? [] : row.skills.split(',');
+}
+
+/** The stored form of a set of skill codes (codes never hold a comma: `^[a-z_.]{1,64}$`). */
+export function storedSkills(codes: readonly string[]): string {
+  return [...new Set(codes)].sort().join(',');
+}
+
 /** What anyone may see. Admin is never shown publicly. */
-export function toPublicProfile(row: PublicAccountRow, skills: string[]): PublicProfile {
+export function toPublicProfile(row: PublicAccountRow): PublicProfile {
   return {
     id: row.id,
     displayName: row.display_name,
     avatarUrl: avatarUrl(row),
     bio: row.bio,
     homeArea: row.home_area,
-    skills,
+    skills: skillsOf(row),
     roles: parseRoles(row.roles).filter((r) => r !== 'admin'),
     availability: row.availability ? (JSON.parse(row.availability) as Availability[]) : [],
     memberSince: new Date(row.created_at).toISOString(),
@@ -55,9 +65,9 @@ export function toPublicProfile(row: PublicAccountRow, skills: string[]): Public
 }
 
 /** What the account holder sees: the phone only masked, never in full (PIPL). */
-export function toPrivateProfile(row: AccountRow, skills: string[], pii: PiiCipher): PrivateProfile {
+export function toPrivateProfile(row: AccountRow, pii: PiiCipher): PrivateProfile {
   return {
-    ...toPublicProfile(row, skills),
+    ...toPublicProfile(row),
     roles: parseRoles(row.roles),
     phone: row.phone_cipher ? maskPhone(pii.decrypt(row.phone_cipher)) : '',
     hasPassword: row.password_hash !== null,

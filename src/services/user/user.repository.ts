@@ -1,4 +1,4 @@
-import { createQueryId, type CompiledQuery, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { type CompiledQuery, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { affectedRows, insertIgnore } from '../../platform/db/helpers.js';
 import type { Executor, ServiceDatabase } from '../../platform/db/service-database.js';
 import type { UserDB } from './user.db.js';
@@ -19,10 +19,8 @@ export type PublicAccountRow = Pick<
   | 'roles'
   | 'status'
   | 'created_at'
+  | 'skills'
 >;
-
-/** One row of the public profile's join: the account and one of its skills (null: none). */
-type PublicProfileRow = PublicAccountRow & { category: string | null };
 
 /**
  * The only code that touches the user service's tables. Every method takes an optional executor:
@@ -30,26 +28,24 @@ type PublicProfileRow = PublicAccountRow & { category: string | null };
  */
 export function createUserRepository(sdb: ServiceDatabase<UserDB>) {
   const root = sdb.db;
-  // The public profile is the hottest read. It is one round trip (the account LEFT JOIN its skills:
-  // one row per skill in skill order, or one row with a null skill), and its SQL is built and
-  // compiled once, here: a call only binds the id (building a query costs more than running it).
-  const publicProfileQuery: CompiledQuery<PublicProfileRow> = root
-    .selectFrom('user_accounts as a')
-    .leftJoin('user_skills as s', 's.user_id', 'a.id')
+  // The public profile is the hottest read: one row by primary key (skills are on the account
+  // row), with only the columns it shows, its SQL built and compiled once, here: a call only
+  // binds the id (building a query costs more than running it).
+  const publicProfileQuery: CompiledQuery<PublicAccountRow> = root
+    .selectFrom('user_accounts')
     .select([
-      'a.id',
-      'a.display_name',
-      'a.avatar_key',
-      'a.bio',
-      'a.home_area',
-      'a.availability',
-      'a.roles',
-      'a.status',
-      'a.created_at',
-      's.category',
+      'id',
+      'display_name',
+      'avatar_key',
+      'bio',
+      'home_area',
+      'availability',
+      'roles',
+      'status',
+      'created_at',
+      'skills',
     ])
-    .where('a.id', '=', '')
-    .orderBy('s.category')
+    .where('id', '=', '')
     .compile();
   return {
     // Accounts
@@ -103,45 +99,9 @@ export function createUserRepository(sdb: ServiceDatabase<UserDB>) {
         .limit(opts.limit)
         .execute(),
 
-    /** An account's public fields and its skills (sorted), in one query; undefined if there is no such id. */
-    findPublicProfile: async (
-      id: string,
-      ex?: Executor<UserDB>,
-    ): Promise<{ account: PublicAccountRow; skills: string[] } | undefined> => {
-      const rows: PublicProfileRow[] = ex
-        ? (
-            await ex.executeQuery<PublicProfileRow>({
-              ...publicProfileQuery,
-              parameters: [id],
-              queryId: createQueryId(),
-            })
-          ).rows
-        : await sdb.read(publicProfileQuery, [id]);
-      const first = rows[0];
-      if (!first) return undefined;
-      const { category, ...account } = first;
-      return { account, skills: category === null ? [] : rows.map((r) => r.category!) };
-    },
-
-    // Skills
-    skillsOf: async (userId: string, ex: Executor<UserDB> = root) =>
-      (
-        await ex
-          .selectFrom('user_skills')
-          .select('category')
-          .where('user_id', '=', userId)
-          .orderBy('category')
-          .execute()
-      ).map((r) => r.category),
-    replaceSkills: async (userId: string, categories: string[], ex: Executor<UserDB>) => {
-      await ex.deleteFrom('user_skills').where('user_id', '=', userId).execute();
-      if (categories.length) {
-        await ex
-          .insertInto('user_skills')
-          .values(categories.map((category) => ({ user_id: userId, category })))
-          .execute();
-      }
-    },
+    /** An account's public fields, or undefined if there is no such id (not in a transaction). */
+    findPublicProfile: async (id: string): Promise<PublicAccountRow | undefined> =>
+      (await sdb.read(publicProfileQuery, [id]))[0],
 
     // SMS codes and quotas
     latestCode: (phoneHash: string, purpose: string, ex: Executor<UserDB> = root) =>

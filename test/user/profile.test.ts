@@ -67,6 +67,21 @@ describe(`profiles on ${DIALECT}`, () => {
     }
   });
 
+  it('keeps skills through other changes, clears them when given none, and exports them', async () => {
+    const u = await worker();
+    const patch = (payload: object) =>
+      p.app.inject({ method: 'PATCH', url: '/api/v1/users/me', headers: u.auth, payload });
+    const publicSkills = async () => (await p.app.inject(`/api/v1/users/${u.userId}`)).json().skills;
+    expect(await publicSkills()).toEqual([]);
+    expect((await patch({ skills: ['food.waiter', 'food.cashier'] })).statusCode).toBe(200);
+    expect((await patch({ bio: '只改简介' })).json().skills).toEqual(['food.cashier', 'food.waiter']);
+    expect(await publicSkills()).toEqual(['food.cashier', 'food.waiter']);
+    const exported = await p.app.inject({ url: '/api/v1/users/me/export', headers: u.auth });
+    expect(exported.json().profile.skills).toEqual(['food.cashier', 'food.waiter']);
+    expect((await patch({ skills: [] })).json().skills).toEqual([]);
+    expect(await publicSkills()).toEqual([]);
+  });
+
   it('serves the public view from the cache and invalidates it on change', async () => {
     const u = await worker();
     await p.app.inject(`/api/v1/users/${u.userId}`);

@@ -59,14 +59,21 @@ export function createServiceMigrator(opts: {
       Object.fromEntries(
         Object.entries(opts.migrations).map(([name, m]): [string, Migration] => [
           name,
-          // Kysely hands migrations a transaction-bound handle on dialects that support DDL in transactions.
           {
-            up: (db) => m.up({ ...ctx, db }),
-            down: (db) => m.down({ ...ctx, db }),
+            up: (db) => atomically(db, (trx) => m.up({ ...ctx, db: trx })),
+            down: (db) => atomically(db, (trx) => m.down({ ...ctx, db: trx })),
           },
         ]),
       ),
   };
+  // SQLite has transactional DDL, but Kysely's SQLite adapter does not claim it (its migrator holds
+  // the one connection), so a migration would run statement by statement, and one that failed
+  // half-way would leave its first steps applied and itself unrecorded. Each SQLite migration
+  // therefore runs in a transaction of its own, on the migrator's connection. MySQL commits every
+  // DDL statement implicitly: migrations there must be safe to run again after a failure.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const atomically = (db: Kysely<any>, step: (db: Kysely<any>) => Promise<void>): Promise<void> =>
+    opts.dialect === 'sqlite' ? db.transaction().execute(step) : step(db);
   const migrator = new Migrator({
     db: opts.db,
     provider,

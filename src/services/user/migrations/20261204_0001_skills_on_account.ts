@@ -1,9 +1,22 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { createTable } from '../../../platform/db/schema.js';
 import type { ServiceMigration } from '../../../platform/db/migrator.js';
 
-/** Down-migration page size (accounts per read). */
+/** Accounts read per page on the way down. */
 const PAGE = 1000;
+/** Skill rows per INSERT on the way down: one statement text (prepared once on MySQL), 2,000
+ * bound values (SQLite allows 32,766). */
+const CHUNK = 1000;
+
+/** Where an earlier, failed attempt left the two places skills can be. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function state(db: Kysely<any>): Promise<{ column: boolean; table: boolean }> {
+  const tables = await db.introspection.getTables();
+  return {
+    column: tables.some((t) => t.name === 'user_accounts' && t.columns.some((c) => c.name === 'skills')),
+    table: tables.some((t) => t.name === 'user_skills'),
+  };
+}
 
 /**
  * Skills move from their own table (`user_skills`, a row per skill) onto the account row
@@ -11,13 +24,21 @@ const PAGE = 1000;
  * skills reads the account too: the public profile was an account LEFT JOIN skills, the admin
  * list one skills query per account. Skill codes match `^[a-z_.]{1,64}$` (no commas) and an
  * account has at most 20: 1,299 characters at most.
+ *
+ * Both directions can run again after failing part-way (MySQL commits each DDL statement; on
+ * SQLite the migrator runs the whole step in one transaction). The old code reads `user_skills`,
+ * so stop it before migrating up (README, "Upgrading").
  */
 export const skillsOnAccount: ServiceMigration = {
   async up({ db, dialect, t }) {
-    await db.schema
-      .alterTable('user_accounts')
-      .addColumn('skills', t.ascii(1400), (c) => c.notNull().defaultTo(''))
-      .execute();
+    const before = await state(db);
+    if (!before.table) return; // moved already: the table goes last
+    if (!before.column) {
+      await db.schema
+        .alterTable('user_accounts')
+        .addColumn('skills', t.ascii(1400), (c) => c.notNull().defaultTo(''))
+        .execute();
+    }
     if (dialect === 'mysql') {
       // One connection, so the session's aggregate limit (1,024 bytes by default on MySQL)
       // applies to the update.
@@ -43,13 +64,23 @@ export const skillsOnAccount: ServiceMigration = {
   },
 
   async down({ db, dialect, t }) {
+    if (!(await state(db)).column) return; // moved back already: the column goes last
     await createTable(db, dialect, 'user_skills')
+      .ifNotExists()
       .addColumn('user_id', t.id, (c) => c.notNull())
       .addColumn('category', t.ascii(64), (c) => c.notNull())
       .addPrimaryKeyConstraint('user_skills_pk', ['user_id', 'category'])
       .execute();
-    let after = '';
-    for (;;) {
+    // Rows from an earlier attempt that failed part-way.
+    await db.deleteFrom('user_skills').execute();
+    let pending: { user_id: string; category: string }[] = [];
+    const flush = async (all: boolean): Promise<void> => {
+      while (pending.length >= CHUNK || (all && pending.length > 0)) {
+        await db.insertInto('user_skills').values(pending.slice(0, CHUNK)).execute();
+        pending = pending.slice(CHUNK);
+      }
+    };
+    for (let after = ''; ;) {
       const page = (await db
         .selectFrom('user_accounts')
         .select(['id', 'skills'])
@@ -59,10 +90,12 @@ export const skillsOnAccount: ServiceMigration = {
         .limit(PAGE)
         .execute()) as { id: string; skills: string }[];
       if (page.length === 0) break;
-      const rows = page.flatMap((a) => a.skills.split(',').map((category) => ({ user_id: a.id, category })));
-      await db.insertInto('user_skills').values(rows).execute();
+      for (const a of page)
+        for (const category of a.skills.split(',')) pending.push({ user_id: a.id, category });
+      await flush(false);
       after = page[page.length - 1]!.id;
     }
+    await flush(true);
     await db.schema.alterTable('user_accounts').dropColumn('skills').execute();
   },
 };

@@ -35,8 +35,9 @@ const idOf = (n: number) => `01HZ${String(n).padStart(22, '0')}`;
 
 /**
  * Accounts 0..n-1: account 0 has two short skills given out of order, account 1 none, every other
- * account the twenty long ones, inserted in reverse order (a table returns them in key order, so
- * only an explicit sort could be checked with rows given in order).
+ * account the twenty long ones, also given in reverse order. Both databases hand the rows to
+ * `group_concat` in primary-key order whatever the insert order, so the migration's ORDER BY is a
+ * guarantee these rows cannot tell from that; what they check is the sorted, joined result.
  */
 async function seed(conn: Connection, n: number): Promise<{ id: string; skills: string }[]> {
   const db = conn.kysely;

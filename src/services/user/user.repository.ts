@@ -23,8 +23,9 @@ export type PublicAccountRow = Pick<
 >;
 
 /**
- * The only code that touches the user service's tables. Every method takes an optional executor:
- * the transaction when the caller holds one.
+ * The only code that touches the user service's tables. Every method takes an optional executor
+ * (the transaction when the caller holds one), except the public profile's read, which runs on the
+ * root handle only (ServiceDatabase.read).
  */
 export function createUserRepository(sdb: ServiceDatabase<UserDB>) {
   const root = sdb.db;

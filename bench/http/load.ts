@@ -6,6 +6,8 @@ import { cpuMsOf } from './proc.js';
 /** One load run's figures. */
 export interface LoadFigures {
   name: string;
+  /** How long the run lasted. */
+  seconds: number;
   rps: number;
   p50: number;
   p99: number;
@@ -43,6 +45,7 @@ export async function runLoad(options: {
   const answered = Math.max(1, result.requests.total);
   return {
     name: options.name,
+    seconds: result.duration,
     rps: result.requests.total / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -51,6 +54,38 @@ export async function runLoad(options: {
     errors: result.errors,
     serverCpuUs: options.pid ? ((cpuMsOf(options.pid) - cpuBefore) * 1000) / answered : NaN,
     loadCpuUs: (load.user + load.system) / answered,
+  };
+}
+
+/** The middle item by `key`; of an even count, the lower of the two middle ones. */
+export function median<T>(items: readonly T[], key: (item: T) => number): T {
+  if (items.length === 0) throw new Error('median of nothing');
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/**
+ * One case's figures over the slices of a round: throughput over their whole time, CPU per request
+ * over all their requests, the median slice's p50 and the worst slice's p99 (autocannon reports
+ * percentiles, not histograms that could be merged; the worst is the honest bound).
+ */
+export function combineSlices(slices: LoadFigures[]): LoadFigures {
+  if (slices.length === 0) throw new Error('no slices to combine');
+  const sum = (f: (s: LoadFigures) => number) => slices.reduce((a, s) => a + f(s), 0);
+  const requests = sum((s) => s.requests);
+  const answered = Math.max(1, requests);
+  return {
+    name: slices[0]!.name,
+    seconds: sum((s) => s.seconds),
+    rps: requests / sum((s) => s.seconds),
+    // Of an even count, the slower of the two middle turns.
+    p50: median(slices, (s) => -s.p50).p50,
+    p99: Math.max(...slices.map((s) => s.p99)),
+    requests,
+    non2xx: sum((s) => s.non2xx),
+    errors: sum((s) => s.errors),
+    serverCpuUs: sum((s) => s.serverCpuUs * s.requests) / answered,
+    loadCpuUs: sum((s) => s.loadCpuUs * s.requests) / answered,
   };
 }
 

@@ -21,15 +21,24 @@ import {
   type BenchDialect,
   type BenchRedis,
 } from './env.js';
-import { runLoad, startProbe, waitForIdle, type LoadFigures, type ProbeFigures } from './load.js';
+import {
+  combineSlices,
+  median,
+  runLoad,
+  startProbe,
+  waitForIdle,
+  type LoadFigures,
+  type ProbeFigures,
+} from './load.js';
 import { prng, seedUsers } from './seed.js';
 
 /**
  * HTTP benchmarks of Linggong against a bare Fastify hello-world measured in the same run
  * (docs/benchmarks.md). The servers run in child processes, all started up front and loaded one at
- * a time; this process is the load generator. Every case is measured in `--rounds` interleaved
- * rounds and the best round is reported, so a burst of other work on the machine shows up as a
- * spread between rounds instead of silently skewing one ratio.
+ * a time; this process is the load generator. Every case is measured in `--rounds` rounds; within a
+ * round the cases take turns in `--slices` short runs each, so a case and the baseline it is
+ * compared with share the same stretch of time (a burst of other work on the machine slows both),
+ * and each ratio is that round's pair. The median round is reported, every round listed.
  *
  *   npm run bench:http -- --dialect sqlite --users 100000 --duration 10 --connections 50
  *   LINGGONG_BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306/test npm run bench:http -- --dialect mysql
@@ -47,6 +56,7 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '50' },
     warmup: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '3' },
+    slices: { type: 'string', default: '5' },
     'idle-wait': { type: 'string', default: '180' },
     'login-users': { type: 'string', default: '1000' },
     cases: { type: 'string', default: 'hello,off,floor,raw,on,login' },
@@ -59,6 +69,7 @@ const duration = Number(flags.duration);
 const connections = Number(flags.connections);
 const warmup = Number(flags.warmup);
 const rounds = Math.max(1, Number(flags.rounds));
+const slices = Math.max(1, Number(flags.slices));
 // Before each run, wait up to this long for the machine to be idle (0: do not wait).
 const idleWaitMs = Number(flags['idle-wait']) * 1000;
 const loginUsers = Math.min(users, Number(flags['login-users']));
@@ -104,7 +115,7 @@ async function main(): Promise<void> {
   const children: ChildServer[] = [];
   log(
     `Linggong HTTP benchmark: ${db.version}, ${fmt(users)} users, ${connections} connections, ` +
-      `${duration} s per run (after ${warmup} s warm-up), best of ${rounds} rounds`,
+      `${duration} s per case and round in ${slices} turns (after ${warmup} s warm-up), ${rounds} rounds`,
   );
   log(`  machine: ${m.nproc} cores (${m.cpu}), ${m.memory} RAM, Node ${m.node}`);
   try {
@@ -245,25 +256,39 @@ async function main(): Promise<void> {
         log(`    (machine still busy after ${fmt(w.waitedMs / 1000)} s: the next run shares the cores)`);
     };
 
-    // Interleaved rounds: every target once per round.
+    // Rounds: fill what needs filling, wait for an idle machine, warm every target up, then let the
+    // targets take turns in short slices (same stretch of time for every case and its baseline).
     const runs = new Map<string, LoadFigures[]>();
     for (let round = 1; round <= rounds; round++) {
       log(`  round ${round}`);
-      for (const t of targets) {
-        await t.prepare?.();
-        await idle();
-        if (warmup > 0)
+      for (const t of targets) await t.prepare?.();
+      await idle();
+      if (warmup > 0)
+        for (const t of targets)
           await runLoad({ name: t.label, url: t.server.url, connections, duration: warmup, next: t.next });
-        const f = await runLoad({
-          name: t.label,
-          url: t.server.url,
-          connections,
-          duration,
-          next: t.next,
-          pid: t.server.pid,
-        });
+      const sliced = new Map<string, LoadFigures[]>();
+      for (let slice = 0; slice < slices; slice++) {
+        for (const t of targets) {
+          const f = await runLoad({
+            name: t.label,
+            url: t.server.url,
+            connections,
+            duration: duration / slices,
+            next: t.next,
+            pid: t.server.pid,
+          });
+          sliced.set(t.key, [...(sliced.get(t.key) ?? []), f]);
+        }
+      }
+      for (const t of targets) {
+        const f = combineSlices(sliced.get(t.key)!);
         runs.set(t.key, [...(runs.get(t.key) ?? []), f]);
-        log(`    ${line(t.label, f)}`);
+        log(
+          `    ${line(t.label, f)}   turns: ${sliced
+            .get(t.key)!
+            .map((s) => fmt(s.rps))
+            .join(' / ')}`,
+        );
       }
     }
 
@@ -301,34 +326,45 @@ async function main(): Promise<void> {
       }
     }
 
-    // Summary: the best round of each target (other work on the machine only ever slows a run).
-    const best = (key: string): LoadFigures | undefined =>
-      runs.get(key)?.reduce((a, b) => (b.rps > a.rps ? b : a));
+    // Summary: the median round of each target; each ratio is the median of its rounds' pairs.
+    const medianRound = (key: string): LoadFigures | undefined => {
+      const all = runs.get(key);
+      return all ? median(all, (f) => f.rps) : undefined;
+    };
     log('');
-    log(`Summary (best of ${rounds}; req/s, latency p50/p99 in ms)`);
+    log(`Summary (median of ${rounds} rounds; req/s, latency p50/p99 in ms)`);
     for (const t of targets) {
       const all = runs.get(t.key)!.map((f) => fmt(f.rps));
-      log(`  ${line(t.label, best(t.key)!)}   rounds: ${all.join(' / ')}`);
+      log(`  ${line(t.label, medianRound(t.key)!)}   rounds: ${all.join(' / ')}`);
     }
-    const ratio = (a: string, b: string): string => {
-      const x = best(a);
-      const y = best(b);
-      return x && y ? `${fmt((100 * x.rps) / y.rps, 1)} %` : 'n/a';
+    /** A over B in each round (the same stretch of time), the median round first, then all. */
+    const ratio = (a: string, b: string, target: string): string => {
+      const x = runs.get(a);
+      const y = runs.get(b);
+      if (!x || !y) return 'n/a';
+      const pairs = x.map((f, i) => (100 * f.rps) / y[i]!.rps);
+      const all = pairs.map((r) => fmt(r, 1)).join(' / ');
+      return `${fmt(
+        median(pairs, (r) => r),
+        1,
+      )} %   (${target})   rounds: ${all} %`;
     };
-    log('Ratios');
-    log(`  cache off / hello-world:                ${ratio('off', 'hello')}   (target >= 45 % on SQLite)`);
+    log('Ratios (median round)');
+    log(`  cache off / hello-world:                ${ratio('off', 'hello', 'target >= 45 % on SQLite')}`);
     if (dialect === 'mysql') {
       log(
-        `  cache off / raw mysql2:                 ${ratio('off', 'raw')}   (the same statement; target >= 80 %)`,
+        `  cache off / raw mysql2:                 ${ratio('off', 'raw', 'the same statement; target >= 80 %')}`,
       );
     }
-    log(`  cache on / hello-world:                 ${ratio('on', 'hello')}   (target >= 70 %)`);
-    log(`  /healthz / hello-world:                 ${ratio('floor', 'hello')}`);
+    log(`  cache on / hello-world:                 ${ratio('on', 'hello', 'target >= 70 %')}`);
+    log(`  /healthz / hello-world:                 ${ratio('floor', 'hello', 'no target')}`);
     if (probes.length) {
-      const bestProbe = probes.reduce((a, b) => (b.login.p99 < a.login.p99 ? b : a));
+      // The median round (of an even count, the slower middle one), like the ratios; every round is
+      // listed, so a stall of the host shows.
+      const mid = median(probes, (p) => -p.login.p99);
       log(
-        `  /healthz p99 during logins:             ${fmt(bestProbe.login.p99, 2)} ms (best round; ` +
-          `all: ${probes.map((p) => fmt(p.login.p99, 1)).join(' / ')})   (target < 10 ms)`,
+        `  /healthz p99 during logins:             ${fmt(mid.login.p99, 2)} ms   (target < 10 ms)   ` +
+          `rounds: ${probes.map((p) => fmt(p.login.p99, 1)).join(' / ')} ms`,
       );
     }
   } finally {

@@ -283,12 +283,8 @@ async function main(): Promise<void> {
       for (const t of targets) {
         const f = combineSlices(sliced.get(t.key)!);
         runs.set(t.key, [...(runs.get(t.key) ?? []), f]);
-        log(
-          `    ${line(t.label, f)}   turns: ${sliced
-            .get(t.key)!
-            .map((s) => fmt(s.rps))
-            .join(' / ')}`,
-        );
+        const turns = sliced.get(t.key)!.map((s) => fmt(s.rps));
+        log(`    ${line(t.label, f)}   turns: ${turns.join(' / ')}`);
       }
     }
 
@@ -348,11 +344,8 @@ async function main(): Promise<void> {
       const y = runs.get(b);
       if (!x || !y) return 'n/a';
       const pairs = x.map((f, i) => (100 * f.rps) / y[i]!.rps);
-      const all = pairs.map((r) => fmt(r, 1)).join(' / ');
-      return `${fmt(
-        median(pairs, (r) => r),
-        1,
-      )} %   (${target})   rounds: ${all} %`;
+      const mid = median(pairs, (r) => r);
+      return `${fmt(mid, 1)} %   (${target})   rounds: ${pairs.map((r) => fmt(r, 1)).join(' / ')} %`;
     };
     log('Ratios (median round)');
     log(`  cache off / hello-world:                ${ratio('off', 'hello', 'target >= 45 % on SQLite')}`);

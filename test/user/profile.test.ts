@@ -199,12 +199,13 @@ describe(`authorization on ${DIALECT}`, () => {
       expect(res.statusCode, url).toBe(403);
       expect(res.json().code).toBe('FORBIDDEN');
     }
-    await p.app.inject({
+    const skilled = await p.app.inject({
       method: 'PATCH',
       url: '/api/v1/users/me',
       headers: w.auth,
       payload: { skills: ['moving.mover', 'food.waiter'] },
     });
+    expect(skilled.statusCode).toBe(200);
     const list = await p.app.inject({ url: '/api/v1/admin/users?limit=100', headers: admin.auth });
     expect(list.statusCode).toBe(200);
     const items = list.json().items as { id: string; phone: string; skills: string[] }[];

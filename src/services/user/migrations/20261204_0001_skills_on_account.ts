@@ -73,13 +73,9 @@ export const skillsOnAccount: ServiceMigration = {
       .execute();
     // Rows from an earlier attempt that failed part-way.
     await db.deleteFrom('user_skills').execute();
-    let pending: { user_id: string; category: string }[] = [];
-    const flush = async (all: boolean): Promise<void> => {
-      while (pending.length >= CHUNK || (all && pending.length > 0)) {
-        await db.insertInto('user_skills').values(pending.slice(0, CHUNK)).execute();
-        pending = pending.slice(CHUNK);
-      }
-    };
+    // Full chunks across pages, so every insert but the last has the same statement text.
+    const pending: { user_id: string; category: string }[] = [];
+    const insert = (rows: typeof pending) => db.insertInto('user_skills').values(rows).execute();
     for (let after = ''; ;) {
       const page = (await db
         .selectFrom('user_accounts')
@@ -92,10 +88,10 @@ export const skillsOnAccount: ServiceMigration = {
       if (page.length === 0) break;
       for (const a of page)
         for (const category of a.skills.split(',')) pending.push({ user_id: a.id, category });
-      await flush(false);
+      while (pending.length >= CHUNK) await insert(pending.splice(0, CHUNK));
       after = page[page.length - 1]!.id;
     }
-    await flush(true);
+    if (pending.length > 0) await insert(pending);
     await db.schema.alterTable('user_accounts').dropColumn('skills').execute();
   },
 };

@@ -1,15 +1,62 @@
 #!/usr/bin/env node
 // Entry point of the `linggong` CLI. Runs the compiled build when present (production images),
 // otherwise the TypeScript sources through tsx (a fresh clone, development).
+//
+// `linggong serve` on glibc needs malloc settings that glibc reads only when a process starts
+// (bin/malloc.mjs). When GLIBC_TUNABLES lacks them, the server runs in a child process started
+// with them, and this process only passes signals on and exits as the server did. With them set
+// beforehand (as a container image should) or with LINGGONG_MALLOC_TUNING=off, it runs here.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runsOnGlibc, tunedGlibcTunables } from './malloc.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const compiled = `${root}dist/main.js`;
-if (existsSync(compiled)) {
-  await import(pathToFileURL(compiled).href);
+/** Marks the server process this launcher started (it stops when the launcher goes away). */
+const SUPERVISED = 'LINGGONG_SUPERVISED';
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+const tunables = process.argv[2] === 'serve' ? tunedGlibcTunables(process.env) : undefined;
+if (tunables !== undefined && runsOnGlibc()) {
+  superviseServer(tunables);
 } else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import(pathToFileURL(`${root}src/main.ts`).href);
+  if (process.env[SUPERVISED] === '1' && process.channel) {
+    delete process.env[SUPERVISED];
+    // Killed launchers leave no orphan: the server drains and stops as on SIGTERM.
+    process.channel.unref();
+    process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  }
+  await runHere();
+}
+
+async function runHere() {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const compiled = `${root}dist/main.js`;
+  if (existsSync(compiled)) {
+    await import(pathToFileURL(compiled).href);
+  } else {
+    const { register } = await import('tsx/esm/api');
+    register();
+    await import(pathToFileURL(`${root}src/main.ts`).href);
+  }
+}
+
+/** @param {string} glibcTunables */
+function superviseServer(glibcTunables) {
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, GLIBC_TUNABLES: glibcTunables, [SUPERVISED]: '1' },
+  });
+  /** @param {NodeJS.Signals} signal */
+  const forward = (signal) => child.kill(signal);
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+  child.once('error', (e) => {
+    console.error(`linggong: could not start the server process: ${e.message}`);
+    process.exit(1);
+  });
+  child.once('exit', (code, signal) => {
+    for (const s of FORWARDED_SIGNALS) process.off(s, forward);
+    // End the way the server ended: its exit code, or the same signal.
+    if (signal) process.kill(process.pid, signal);
+    else process.exit(code ?? 1);
+  });
 }

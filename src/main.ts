@@ -1,3 +1,4 @@
+import { missingMallocTunables, runsOnGlibc } from '../bin/malloc.mjs';
 import { buildPlatform, type Platform } from './app.js';
 import { CONFIG_VARS, ConfigError, loadConfig, type Config } from './platform/config.js';
 import { DatabaseLockedError } from './platform/db/process-lock.js';
@@ -117,6 +118,13 @@ async function serve(flags: Parsed['flags']): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   try {
+    const missing = runsOnGlibc() ? missingMallocTunables(config.glibcTunables) : [];
+    if (missing.length > 0) {
+      platform.log.warn(
+        { missing },
+        'GLIBC_TUNABLES lacks malloc settings: password hashing takes about twice as long (docs/architecture.md, "Password hashing")',
+      );
+    }
     for (const line of await platform.migrate('up')) platform.log.info(line);
     if (config.seedDemo) {
       const lines = await platform.seed();

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MALLOC_TUNABLES, missingMallocTunables, runsOnGlibc, tunedGlibcTunables } from '../bin/malloc.mjs';
 
 /** The `linggong` command as a user runs it (`npm start` runs `linggong serve`). */
 const BIN = join(import.meta.dirname, '..', 'bin', 'linggong.mjs');
@@ -174,4 +175,72 @@ describe('linggong CLI', () => {
     expect(await exited).toBe(0);
     expect(existsSync(join(dataDir, 'linggong.db.lock'))).toBe(false);
   });
+});
+
+describe('the malloc settings of `linggong serve` (bin/malloc.mjs)', () => {
+  const all = Object.entries(MALLOC_TUNABLES).map(([k, v]) => `${k}=${v}`);
+
+  it('adds only the settings GLIBC_TUNABLES lacks, keeps the others, and can be turned off', () => {
+    expect(all).toEqual(['glibc.malloc.mmap_threshold=67108864', 'glibc.malloc.trim_threshold=67108864']);
+    expect(tunedGlibcTunables({})).toBe(all.join(':'));
+    expect(tunedGlibcTunables({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toBe(
+      ['glibc.malloc.arena_max=2', ...all].join(':'),
+    );
+    // A value already set wins.
+    expect(tunedGlibcTunables({ GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=1048576' })).toBe(
+      'glibc.malloc.mmap_threshold=1048576:glibc.malloc.trim_threshold=67108864',
+    );
+    expect(tunedGlibcTunables({ GLIBC_TUNABLES: all.join(':') })).toBeUndefined();
+    expect(tunedGlibcTunables({ LINGGONG_MALLOC_TUNING: 'off' })).toBeUndefined();
+    expect(missingMallocTunables(undefined)).toEqual(all);
+    expect(missingMallocTunables([...all].reverse().join(':'))).toEqual([]);
+  });
+
+  const loggedPid = (output: string): number => Number(/"pid":(\d+)/.exec(output)?.[1]);
+  const gone = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+
+  it.runIf(runsOnGlibc())(
+    'runs the server in a child process with the settings; a killed launcher stops it, no orphan left',
+    async () => {
+      const dataDir = join(tempDir(), 'data');
+      const { child, output } = await serve({ LINGGONG_DATA_DIR: dataDir, LINGGONG_PORT: '0' });
+      const serverPid = loggedPid(output());
+      expect(serverPid).toBeGreaterThan(0);
+      expect(serverPid).not.toBe(child.pid);
+      expect(output()).not.toContain('GLIBC_TUNABLES lacks');
+
+      child.kill('SIGKILL');
+      for (let i = 0; i < 200 && !(gone(serverPid) && !existsSync(join(dataDir, 'linggong.db.lock'))); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(gone(serverPid)).toBe(true);
+      // It drained and stopped as on SIGTERM: the database lock was released, not left behind.
+      expect(existsSync(join(dataDir, 'linggong.db.lock'))).toBe(false);
+      expect(output()).toContain('"signal":"SIGTERM"');
+    },
+    60_000,
+  );
+
+  it.runIf(runsOnGlibc())(
+    'LINGGONG_MALLOC_TUNING=off serves in one process and says what it costs',
+    async () => {
+      const env = {
+        LINGGONG_DATA_DIR: join(tempDir(), 'data'),
+        LINGGONG_PORT: '0',
+        LINGGONG_MALLOC_TUNING: 'off',
+      };
+      const { child, output } = await serve(env);
+      expect(loggedPid(output())).toBe(child.pid);
+      expect(output()).toContain('GLIBC_TUNABLES lacks malloc settings');
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    },
+  );
 });

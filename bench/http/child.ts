@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { tunedGlibcTunables } from '../../bin/malloc.mjs';
 
 /** What a benchmark child process reports once it listens. */
 export interface ReadyMessage {
@@ -23,8 +24,10 @@ export async function startChild(
   args: string[] = [],
   execArgv: string[] = [],
 ): Promise<ChildServer> {
+  // The malloc settings `linggong serve` runs with (bin/linggong.mjs), for every server alike.
+  const glibcTunables = tunedGlibcTunables(process.env);
   const child: ChildProcess = fork(resolve('bin/run-ts.mjs'), [resolve('bench/http', script), ...args], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...(glibcTunables ? { GLIBC_TUNABLES: glibcTunables } : {}), ...env },
     execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -41,6 +41,8 @@ export interface Config {
   /** Services this process serves; undefined means all. */
   services: string[] | undefined;
   shutdownGraceMs: number;
+  /** GLIBC_TUNABLES as the process started with it (glibc reads it then; `serve` checks it). */
+  glibcTunables: string | undefined;
   /** Base URLs of services served by other processes (LINGGONG_<SERVICE>_URL). */
   serviceUrls: Record<string, string>;
   /** Keys for personal data at rest; the first encrypts, all decrypt. */
@@ -219,6 +221,9 @@ export const CONFIG_VARS: Record<string, VarSpec> = {
   LINGGONG_ELASTICSEARCH_USERNAME: { doc: 'Elasticsearch user for basic authentication' },
   LINGGONG_ELASTICSEARCH_PASSWORD: { doc: 'Password of LINGGONG_ELASTICSEARCH_USERNAME' },
   LINGGONG_SHUTDOWN_GRACE_MS: { doc: 'How long shutdown waits for in-flight requests (default 10000)' },
+  LINGGONG_MALLOC_TUNING: {
+    doc: 'off to run `serve` without its glibc malloc settings (default on: see "Password hashing" in docs/architecture.md)',
+  },
 };
 
 export class ConfigError extends Error {
@@ -522,6 +527,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
     seedDemo: bool('LINGGONG_SEED_DEMO', profile === 'development'),
     services,
     shutdownGraceMs: int('LINGGONG_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    // From the environment only: a config file cannot reach glibc.
+    glibcTunables: rawEnv.GLIBC_TUNABLES,
     serviceUrls,
     piiKeys,
     auth: {

@@ -2,14 +2,18 @@
 // before any TypeScript is loaded. Why: docs/architecture.md, "Password hashing".
 
 /**
- * Allocations below 64 MiB are served from malloc's heap and stay there when freed. glibc's
- * default maps anything above 32 MiB afresh and unmaps it when freed, and one scrypt hash
- * (N=2^15, r=8) asks for just over 32 MiB: every hash then faulted in 8,250 fresh pages and
- * unmapped them again, which on a virtual machine doubled its cost.
+ * Allocations below 64 MiB are served from malloc's heap and stay there when freed, and every
+ * thread allocates from the one main heap. glibc's default maps anything above 32 MiB afresh and
+ * unmaps it when freed, and one scrypt hash (N=2^15, r=8) asks for just over 32 MiB: every hash
+ * faulted in 8,200 fresh pages and unmapped them again, which on a virtual machine more than
+ * doubled its cost. With the thresholds raised but a heap per thread, a thread whose heap could
+ * not grow by 32 MiB still mapped a new one for the hash and unmapped it after (every other login
+ * in a server); one heap, grown with brk, has no such limit.
  */
 export const MALLOC_TUNABLES = Object.freeze({
   'glibc.malloc.mmap_threshold': String(64 * 1024 * 1024),
   'glibc.malloc.trim_threshold': String(64 * 1024 * 1024),
+  'glibc.malloc.arena_max': '1',
 });
 
 /** True when this process runs on glibc (GLIBC_TUNABLES means nothing elsewhere, e.g. musl). */

@@ -181,14 +181,21 @@ describe('the malloc settings of `linggong serve` (bin/malloc.mjs)', () => {
   const all = Object.entries(MALLOC_TUNABLES).map(([k, v]) => `${k}=${v}`);
 
   it('adds only the settings GLIBC_TUNABLES lacks, keeps the others, and can be turned off', () => {
-    expect(all).toEqual(['glibc.malloc.mmap_threshold=67108864', 'glibc.malloc.trim_threshold=67108864']);
+    expect(all).toEqual([
+      'glibc.malloc.mmap_threshold=67108864',
+      'glibc.malloc.trim_threshold=67108864',
+      'glibc.malloc.arena_max=1',
+    ]);
     expect(tunedGlibcTunables({})).toBe(all.join(':'));
-    expect(tunedGlibcTunables({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toBe(
-      ['glibc.malloc.arena_max=2', ...all].join(':'),
+    expect(tunedGlibcTunables({ GLIBC_TUNABLES: 'glibc.malloc.check=0' })).toBe(
+      ['glibc.malloc.check=0', ...all].join(':'),
     );
     // A value already set wins.
+    expect(tunedGlibcTunables({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toBe(
+      'glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold=67108864',
+    );
     expect(tunedGlibcTunables({ GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=1048576' })).toBe(
-      'glibc.malloc.mmap_threshold=1048576:glibc.malloc.trim_threshold=67108864',
+      'glibc.malloc.mmap_threshold=1048576:glibc.malloc.trim_threshold=67108864:glibc.malloc.arena_max=1',
     );
     expect(tunedGlibcTunables({ GLIBC_TUNABLES: all.join(':') })).toBeUndefined();
     expect(tunedGlibcTunables({ LINGGONG_MALLOC_TUNING: 'off' })).toBeUndefined();
@@ -206,15 +213,48 @@ describe('the malloc settings of `linggong serve` (bin/malloc.mjs)', () => {
     }
   };
 
+  /** Minor page faults of a process so far (/proc/<pid>/stat, field 10). */
+  const minorFaults = (pid: number): number => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  };
+  /** Logs the demo worker in with its password `times` times; the server's page faults meanwhile. */
+  const passwordLogins = async (url: string, output: string, pid: number, times: number): Promise<number> => {
+    const password = /worker\s+phone 13800000001\s+password (\S+)/.exec(output)![1]!;
+    const before = minorFaults(pid);
+    for (let i = 0; i < times; i++) {
+      const res = await fetch(`${url}/api/v1/auth/login/password`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ phone: '13800000001', password }),
+      });
+      expect(res.status).toBe(200);
+    }
+    return minorFaults(pid) - before;
+  };
+  /** One scrypt hash's 32 MiB in 4 KiB pages: what a hash faults in when its block is mapped afresh. */
+  const HASH_PAGES = 8192;
+  const hugePagesAlways = (): boolean => {
+    try {
+      return readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8').includes('[always]');
+    } catch {
+      return false;
+    }
+  };
+
   it.runIf(runsOnGlibc())(
     'runs the server in a child process with the settings; a killed launcher stops it, no orphan left',
     async () => {
       const dataDir = join(tempDir(), 'data');
-      const { child, output } = await serve({ LINGGONG_DATA_DIR: dataDir, LINGGONG_PORT: '0' });
+      const { child, url, output } = await serve({ LINGGONG_DATA_DIR: dataDir, LINGGONG_PORT: '0' });
       const serverPid = loggedPid(output());
       expect(serverPid).toBeGreaterThan(0);
       expect(serverPid).not.toBe(child.pid);
       expect(output()).not.toContain('GLIBC_TUNABLES lacks');
+      // The settings are in force: after the first hash, hashes reuse its block (4 hashes fault in
+      // less than one block's pages; with glibc's defaults each faults in the whole block).
+      await passwordLogins(url, output(), serverPid, 1);
+      expect(await passwordLogins(url, output(), serverPid, 4)).toBeLessThan(HASH_PAGES);
 
       child.kill('SIGKILL');
       for (let i = 0; i < 200 && !(gone(serverPid) && !existsSync(join(dataDir, 'linggong.db.lock'))); i++)
@@ -235,9 +275,14 @@ describe('the malloc settings of `linggong serve` (bin/malloc.mjs)', () => {
         LINGGONG_PORT: '0',
         LINGGONG_MALLOC_TUNING: 'off',
       };
-      const { child, output } = await serve(env);
+      const { child, url, output } = await serve(env);
       expect(loggedPid(output())).toBe(child.pid);
       expect(output()).toContain('GLIBC_TUNABLES lacks malloc settings');
+      // What the settings prevent (unless transparent huge pages back every mapping).
+      if (!hugePagesAlways()) {
+        await passwordLogins(url, output(), child.pid!, 1);
+        expect(await passwordLogins(url, output(), child.pid!, 2)).toBeGreaterThan(2 * HASH_PAGES);
+      }
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
       child.kill('SIGINT');
       expect(await exited).toBe(0);

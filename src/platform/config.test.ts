@@ -54,6 +54,7 @@ describe('config', () => {
           LINGGONG_BUSINESS_TZ: 'Mars/Base',
           LINGGONG_DATABASE_URL: 'postgres://x',
           LINGGONG_LOG_LEVEL: 'loud',
+          LINGGONG_MALLOC_TUNING: 'false',
         },
         knownServices: known,
       });
@@ -65,6 +66,7 @@ describe('config', () => {
       expect(problems).toContain('LINGGONG_BUSINESS_TZ');
       expect(problems).toContain('LINGGONG_DATABASE_URL');
       expect(problems).toContain('LINGGONG_LOG_LEVEL');
+      expect(problems).toContain('LINGGONG_MALLOC_TUNING=false: must be one of on, off');
     }
   });
 

@@ -222,7 +222,7 @@ export const CONFIG_VARS: Record<string, VarSpec> = {
   LINGGONG_ELASTICSEARCH_PASSWORD: { doc: 'Password of LINGGONG_ELASTICSEARCH_USERNAME' },
   LINGGONG_SHUTDOWN_GRACE_MS: { doc: 'How long shutdown waits for in-flight requests (default 10000)' },
   LINGGONG_MALLOC_TUNING: {
-    doc: 'off to run `serve` without its glibc malloc settings (default on: see "Password hashing" in docs/architecture.md)',
+    doc: 'on | off: `serve` with its glibc malloc settings (default on; environment only; "Password hashing" in docs/architecture.md)',
   },
 };
 
@@ -325,6 +325,11 @@ export function loadConfig(options: LoadConfigOptions): Config {
       problems.push(`${name}: there is no service named ${m[1]!.toLowerCase()}`);
     }
   }
+
+  // Read from the environment by bin/linggong.mjs before anything else; validated here.
+  const mallocTuning = rawEnv.LINGGONG_MALLOC_TUNING;
+  if (mallocTuning !== undefined && mallocTuning !== 'on' && mallocTuning !== 'off')
+    problems.push(`LINGGONG_MALLOC_TUNING=${mallocTuning}: must be one of on, off`);
 
   const redisUrl = get('LINGGONG_REDIS_URL');
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl))

@@ -122,7 +122,7 @@ async function serve(flags: Parsed['flags']): Promise<void> {
     if (missing.length > 0) {
       platform.log.warn(
         { missing },
-        'GLIBC_TUNABLES lacks malloc settings: password hashing takes more than twice as long (docs/architecture.md, "Password hashing")',
+        'GLIBC_TUNABLES lacks malloc settings: every password hash maps and faults in 32 MiB afresh (docs/architecture.md, "Password hashing")',
       );
     }
     for (const line of await platform.migrate('up')) platform.log.info(line);

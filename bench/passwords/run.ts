@@ -13,7 +13,11 @@ import { resolve as resolvePath } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { MALLOC_TUNABLES, runsOnGlibc, tunedGlibcTunables } from '../../bin/malloc.mjs';
-import { PASSWORD_HASH_CONCURRENCY, hashPassword } from '../../src/services/user/passwords.js';
+import {
+  PASSWORD_HASH_CONCURRENCY,
+  PASSWORD_HASH_SETTINGS,
+  hashPassword,
+} from '../../src/services/user/passwords.js';
 
 interface Figures {
   hashes: number;
@@ -95,9 +99,10 @@ async function main(): Promise<void> {
     return;
   }
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const { N, r, p } = PASSWORD_HASH_SETTINGS;
   const glibc = execFileSync('ldd', ['--version'], { encoding: 'utf8' }).split('\n')[0];
   console.log(
-    `Linggong password hashing (scrypt N=2^15, r=8, p=1; ${PASSWORD_HASH_CONCURRENCY} at a time): ` +
+    `Linggong password hashing (scrypt N=2^${Math.log2(N)}, r=${r}, p=${p}; ${PASSWORD_HASH_CONCURRENCY} at a time): ` +
       `${hashes} hashes after ${warmup} of warm-up, per process and round`,
   );
   console.log(

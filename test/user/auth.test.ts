@@ -1,4 +1,6 @@
+import { randomBytes, scryptSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { needsRehash } from '../../src/services/user/passwords.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { DIALECT } from '../support/env.js';
 import { lastSmsCode, loginWithSms, newPhone, requestCode } from '../support/users.js';
@@ -122,6 +124,40 @@ describe(`passwords on ${DIALECT}`, () => {
     expect(locked.json().code).toBe('ACCOUNT_LOCKED');
     p.clock.advance(15 * 60_000 + 1);
     expect((await pw('linggong2026')).statusCode).toBe(200);
+  });
+
+  it('stores a hash made with older settings anew at the next login, and it still verifies', async () => {
+    const phone = newPhone();
+    const user = await loginWithSms(p, phone);
+    // A hash from before p went from 1 to 3, made as the service made it then.
+    const salt = randomBytes(16);
+    const key = scryptSync('linggong2026', salt, 32, { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+    const old = `scrypt$32768$8$1$${salt.toString('base64url')}$${key.toString('base64url')}`;
+    const db = p.services.get('user')!.db.untyped();
+    await db.updateTable('user_accounts').set({ password_hash: old }).where('id', '=', user.userId).execute();
+    const stored = async () =>
+      (await db
+        .selectFrom('user_accounts')
+        .select(['password_hash', 'version'])
+        .where('id', '=', user.userId)
+        .executeTakeFirstOrThrow()) as { password_hash: string; version: number };
+    const before = await stored();
+    const pw = (password: string) =>
+      p.app.inject({ method: 'POST', url: '/api/v1/auth/login/password', payload: { phone, password } });
+
+    expect((await pw('linggong2026')).statusCode).toBe(200);
+    const after = await stored();
+    expect(after.password_hash).toMatch(/^scrypt\$32768\$8\$3\$/);
+    expect(needsRehash(after.password_hash)).toBe(false);
+    // Not a change of the account: its version (what profile edits check) stays.
+    expect(after.version).toBe(before.version);
+    expect((await pw('linggong2026')).statusCode).toBe(200);
+    expect((await stored()).password_hash).toBe(after.password_hash);
+
+    // A wrong password stores nothing new.
+    await db.updateTable('user_accounts').set({ password_hash: old }).where('id', '=', user.userId).execute();
+    expect((await pw('linggong2027')).statusCode).toBe(401);
+    expect((await stored()).password_hash).toBe(old);
   });
 
   it('answers an unknown phone exactly like a wrong password', async () => {

@@ -3,6 +3,7 @@ import {
   PASSWORD_HASH_CONCURRENCY,
   createSlots,
   hashPassword,
+  needsRehash,
   verifyPassword,
 } from '../../src/services/user/passwords.js';
 
@@ -48,5 +49,16 @@ describe('password hashing concurrency', () => {
       ['Secret-pass-1', 'wrong-pass-2', 'Secret-pass-1', 'wrong-pass-3'].map((p) => verifyPassword(p, hash)),
     );
     expect(results).toEqual([true, false, true, false]);
+  });
+});
+
+describe('password hash settings', () => {
+  it('hashes with scrypt N=2^15, r=8, p=3 and asks for a new hash of anything made otherwise', async () => {
+    const hash = await hashPassword('Secret-pass-1');
+    expect(hash).toMatch(/^scrypt\$32768\$8\$3\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+    expect(needsRehash(hash)).toBe(false);
+    expect(needsRehash(hash.replace('$8$3$', '$8$1$'))).toBe(true);
+    expect(needsRehash(hash.replace('scrypt$32768$', 'scrypt$16384$'))).toBe(true);
+    expect(needsRehash(hash.replace('scrypt$', 'bcrypt$'))).toBe(true);
   });
 });

@@ -7,7 +7,7 @@ import type { Role } from '../../platform/http/auth.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/log.js';
 import type { PiiCipher } from '../../platform/pii.js';
-import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
+import { checkPasswordPolicy, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { SmsSendError, type SmsProvider, type SmsPurpose } from './providers/aliyun-sms.js';
 import { revokedSessionKey, type TokenService } from './tokens.js';
 import type { UserDB } from './user.db.js';
@@ -266,7 +266,11 @@ export function createAuthService(deps: {
       throw UserErrors.INVALID_CREDENTIALS();
     }
     assertActive(account);
+    const stored = account.password_hash!;
+    // Hashed before the transaction, which must not wait on the thread pool.
+    const rehashed = needsRehash(stored) ? await hashPassword(input.password) : undefined;
     const session = await sdb.transaction(async (tx) => {
+      if (rehashed) await repo.rehashPassword(account.id, stored, rehashed, tx.db);
       if (account.failed_logins > 0)
         await repo.updateAccount(account.id, account.version, { failed_logins: 0 }, tx.db);
       return startSession(tx, account, input.userAgent, false);

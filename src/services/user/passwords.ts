@@ -3,8 +3,11 @@ import { availableParallelism } from 'node:os';
 import { UserErrors } from './user.errors.js';
 
 /**
- * Passwords are hashed with scrypt (N=2^15, r=8, p=1: ~32 MB and tens of ms per hash), which Node
- * runs on the libuv thread pool, off the event loop. Format: `scrypt$N$r$p$salt$hash` (base64url).
+ * Passwords are hashed with scrypt (N=2^15, r=8, p=3: 32 MiB, and three passes over it per hash),
+ * one of the settings OWASP's Password Storage Cheat Sheet gives as the minimum for scrypt, which
+ * Node runs on the libuv thread pool, off the event loop. Format: `scrypt$N$r$p$salt$hash`
+ * (base64url): a hash keeps the settings it was made with, so it still verifies after they change,
+ * and a login with a hash made otherwise stores it anew (needsRehash).
  *
  * At most `cores − 1` hashes run at once (at least one); further ones wait in line. Unbounded,
  * a burst of logins filled all four pool threads with scrypt, which on a small machine took the
@@ -13,8 +16,10 @@ import { UserErrors } from './user.errors.js';
  */
 const N = 1 << 15;
 const R = 8;
-const P = 1;
+const P = 3;
 const KEYLEN = 32;
+/** The scrypt settings of new hashes. */
+export const PASSWORD_HASH_SETTINGS = Object.freeze({ N, r: R, p: P });
 
 /** A counting semaphore: `run` starts `task` when fewer than `limit` run, else in FIFO order. */
 export interface Slots {
@@ -73,6 +78,12 @@ export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await scrypt(password, salt, { N, r: R, p: P });
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+/** Whether a stored hash was made with other settings than new hashes are (or another scheme). */
+export function needsRehash(stored: string): boolean {
+  const [scheme, n, r, p] = stored.split('$');
+  return scheme !== 'scrypt' || Number(n) !== N || Number(r) !== R || Number(p) !== P;
 }
 
 /** A hash to verify against when the account does not exist, so timing does not reveal it. */

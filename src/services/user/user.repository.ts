@@ -75,6 +75,19 @@ export function createUserRepository(sdb: ServiceDatabase<UserDB>) {
         .executeTakeFirst();
       if (affectedRows(result) !== 1) throw UserErrors.ACCOUNT_CHANGED();
     },
+    /**
+     * Replaces a password hash by one of the same password made with the current settings, unless
+     * it changed meanwhile (a reset or another login's rehash); not a change of the account, so
+     * its version stays.
+     */
+    rehashPassword: async (id: string, current: string, rehashed: string, ex: Executor<UserDB>) => {
+      await ex
+        .updateTable('user_accounts')
+        .set({ password_hash: rehashed })
+        .where('id', '=', id)
+        .where('password_hash', '=', current)
+        .execute();
+    },
     /** Records a failed password; locks the account when the count reaches `max`. */
     recordPasswordFailure: async (id: string, max: number, lockUntil: number, ex: Executor<UserDB>) => {
       await ex

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MALLOC_TUNABLES, missingMallocTunables, runsOnGlibc, tunedGlibcTunables } from '../bin/malloc.mjs';
+import { minorFaultsOf } from '../bench/http/proc.js';
 
 /** The `linggong` command as a user runs it (`npm start` runs `linggong serve`). */
 const BIN = join(import.meta.dirname, '..', 'bin', 'linggong.mjs');
@@ -213,15 +214,10 @@ describe('the malloc settings of `linggong serve` (bin/malloc.mjs)', () => {
     }
   };
 
-  /** Minor page faults of a process so far (/proc/<pid>/stat, field 10). */
-  const minorFaults = (pid: number): number => {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
-  };
   /** Logs the demo worker in with its password `times` times; the server's page faults meanwhile. */
   const passwordLogins = async (url: string, output: string, pid: number, times: number): Promise<number> => {
     const password = /worker\s+phone 13800000001\s+password (\S+)/.exec(output)![1]!;
-    const before = minorFaults(pid);
+    const before = minorFaultsOf(pid);
     for (let i = 0; i < times; i++) {
       const res = await fetch(`${url}/api/v1/auth/login/password`, {
         method: 'POST',
@@ -230,7 +226,7 @@ describe('the malloc settings of `linggong serve` (bin/malloc.mjs)', () => {
       });
       expect(res.status).toBe(200);
     }
-    return minorFaults(pid) - before;
+    return minorFaultsOf(pid) - before;
   };
   /** One scrypt hash's 32 MiB in 4 KiB pages: what a hash faults in when its block is mapped afresh. */
   const HASH_PAGES = 8192;

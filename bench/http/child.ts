@@ -16,6 +16,13 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The GLIBC_TUNABLES every benchmark server starts with: the malloc settings `linggong serve` runs
+ * with (bin/linggong.mjs) added to the environment's, unless LINGGONG_MALLOC_TUNING=off.
+ */
+export const SERVER_GLIBC_TUNABLES: string | undefined =
+  tunedGlibcTunables(process.env) ?? process.env.GLIBC_TUNABLES;
+
 /** Runs `bench/http/<script>` through bin/run-ts.mjs in a child process and waits until it listens. */
 export async function startChild(
   name: string,
@@ -24,10 +31,12 @@ export async function startChild(
   args: string[] = [],
   execArgv: string[] = [],
 ): Promise<ChildServer> {
-  // The malloc settings `linggong serve` runs with (bin/linggong.mjs), for every server alike.
-  const glibcTunables = tunedGlibcTunables(process.env);
   const child: ChildProcess = fork(resolve('bin/run-ts.mjs'), [resolve('bench/http', script), ...args], {
-    env: { ...process.env, ...(glibcTunables ? { GLIBC_TUNABLES: glibcTunables } : {}), ...env },
+    env: {
+      ...process.env,
+      ...(SERVER_GLIBC_TUNABLES ? { GLIBC_TUNABLES: SERVER_GLIBC_TUNABLES } : {}),
+      ...env,
+    },
     execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

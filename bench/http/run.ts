@@ -4,7 +4,6 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RawRequest } from 'autocannon';
-import { tunedGlibcTunables } from '../../bin/malloc.mjs';
 import { buildPlatform } from '../../src/app.js';
 import { systemClock } from '../../src/platform/clock.js';
 import { loadConfig } from '../../src/platform/config.js';
@@ -13,7 +12,7 @@ import { createPiiCipher } from '../../src/platform/pii.js';
 import { ALL_SERVICES } from '../../src/services/registry.js';
 import { hashPassword } from '../../src/services/user/passwords.js';
 import type { UserDB } from '../../src/services/user/user.db.js';
-import { startChild, type ChildServer } from './child.js';
+import { SERVER_GLIBC_TUNABLES, startChild, type ChildServer } from './child.js';
 import {
   createBenchDatabase,
   createBenchRedis,
@@ -119,9 +118,7 @@ async function main(): Promise<void> {
       `${duration} s per case and round in ${slices} turns (after ${warmup} s warm-up), ${rounds} rounds`,
   );
   log(`  machine: ${m.nproc} cores (${m.cpu}), ${m.memory} RAM, Node ${m.node}`);
-  log(
-    `  servers' GLIBC_TUNABLES: ${tunedGlibcTunables(process.env) ?? process.env.GLIBC_TUNABLES ?? 'none'}`,
-  );
+  log(`  servers' GLIBC_TUNABLES: ${SERVER_GLIBC_TUNABLES ?? 'none'}`);
   try {
     // Migrate and seed through the service's own tables, then close: the servers open the database.
     const offEnv = linggongEnv({ databaseUrl: db.url, dataDir: join(work, 'off'), secrets });

@@ -7,17 +7,17 @@
  *   npm run bench:passwords -- --hashes 40 --rounds 3
  */
 import { execFileSync, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { MALLOC_TUNABLES, runsOnGlibc, tunedGlibcTunables } from '../../bin/malloc.mjs';
+import { runsOnGlibc, tunedGlibcTunables } from '../../bin/malloc.mjs';
 import {
   PASSWORD_HASH_CONCURRENCY,
   PASSWORD_HASH_SETTINGS,
   hashPassword,
 } from '../../src/services/user/passwords.js';
+import { minorFaultsOf } from '../http/proc.js';
 
 interface Figures {
   hashes: number;
@@ -40,18 +40,12 @@ const { values } = parseArgs({
 const hashes = Number(values.hashes);
 const warmup = Number(values.warmup);
 
-/** Minor page faults of this process so far (/proc/self/stat, field 10). */
-function minorFaults(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
-}
-
 /** Hashes `warmup` passwords, then measures `hashes` more, one after another. */
 async function measure(): Promise<Figures> {
   for (let i = 0; i < warmup; i++) await hashPassword(`warm-up ${i}`);
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
-  const faults = minorFaults();
+  const faults = minorFaultsOf(process.pid);
   const cpu = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < hashes; i++) await hashPassword(`password ${i}`);
@@ -63,7 +57,7 @@ async function measure(): Promise<Figures> {
     wallMs: wall / hashes,
     userMs: used.user / 1000 / hashes,
     systemMs: used.system / 1000 / hashes,
-    minorFaults: (minorFaults() - faults) / hashes,
+    minorFaults: (minorFaultsOf(process.pid) - faults) / hashes,
     loopDelayP99Ms: delay.percentile(99) / 1e6,
     loopDelayMaxMs: delay.max / 1e6,
   };
@@ -111,11 +105,7 @@ async function main(): Promise<void> {
   );
   const { GLIBC_TUNABLES: _unset, ...untuned } = process.env;
   const tuned = { ...untuned, GLIBC_TUNABLES: tunedGlibcTunables({}) };
-  console.log(
-    `  tuned: GLIBC_TUNABLES=${Object.entries(MALLOC_TUNABLES)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(':')}`,
-  );
+  console.log(`  tuned: GLIBC_TUNABLES=${tuned.GLIBC_TUNABLES}`);
   for (let round = 1; round <= Number(values.rounds); round++) {
     console.log(`round ${round}`);
     console.log(line('glibc defaults', await runChild(untuned)));

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { newSpanId, newTraceId, parseTraceparent, runWithContext, type RequestContext } from '../context.js';
+import { newContext, parseTraceparent, runWithContext, type RequestContext } from '../context.js';
 import { insertIgnore } from '../db/helpers.js';
 import type { ServiceDatabase } from '../db/service-database.js';
 import type { Logger } from '../log.js';
@@ -139,13 +139,7 @@ export async function runConsumerBatch(
 
 /** The context a handler runs in: the producer's trace (from the event), a new span, the event id. */
 function eventContext(event: EventEnvelope): RequestContext {
-  const parent = parseTraceparent(event.traceparent);
-  return {
-    traceId: parent?.traceId ?? newTraceId(),
-    spanId: newSpanId(),
-    requestId: event.id,
-    lang: 'zh-CN',
-  };
+  return newContext(event.id, 'zh-CN', parseTraceparent(event.traceparent)?.traceId);
 }
 
 export function errorText(e: unknown): string {

@@ -13,7 +13,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import { randomHex } from '../random.js';
-import { formatTraceparent, newSpanId, newTraceId, parseTraceparent, runWithContext } from '../context.js';
+import { formatTraceparent, newContext, parseTraceparent, runWithContext } from '../context.js';
 import type { Logger } from '../log.js';
 import { registerAuth, type AccessTokenVerifier } from './auth.js';
 import { registerCors } from './cors.js';
@@ -136,12 +136,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   app.addHook('onRequest', (request, reply, done) => {
     void reply.headers(request.url.startsWith(DOCS_PREFIX) ? documentSecurity : API_SECURITY_HEADERS);
     const parent = parseTraceparent(request.headers.traceparent);
-    const ctx = {
-      traceId: parent?.traceId ?? newTraceId(),
-      spanId: newSpanId(),
-      requestId: String(request.id),
-      lang: requestLang(request),
-    };
+    const ctx = newContext(String(request.id), requestLang(request), parent?.traceId);
     void reply.header('x-request-id', ctx.requestId);
     void reply.header('traceparent', formatTraceparent(ctx.traceId, ctx.spanId));
     runWithContext(ctx, done);

@@ -3,7 +3,7 @@ import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TSchema } from 'typebox';
 import type { Clock } from '../clock.js';
-import { newSpanId, newTraceId, runWithContext } from '../context.js';
+import { newContext, runWithContext } from '../context.js';
 import { PlatformMisuseError } from '../errors.js';
 import { backoffMs } from '../events/types.js';
 import type { IdGenerator } from '../ids.js';
@@ -73,8 +73,7 @@ async function runHandler(
   attempt: number,
   log: Logger,
 ): Promise<void> {
-  const ctx = { traceId: newTraceId(), spanId: newSpanId(), requestId: id, lang: 'zh-CN' as const };
-  await runWithContext(ctx, async () => {
+  await runWithContext(newContext(id, 'zh-CN'), async () => {
     try {
       await d.type.handle(payload, { id, attempt });
     } catch (e) {

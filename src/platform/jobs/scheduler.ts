@@ -1,6 +1,6 @@
 import parser from 'cron-parser';
 import type { Clock } from '../clock.js';
-import { newSpanId, newTraceId, runWithContext, type RequestContext } from '../context.js';
+import { newContext, runWithContext } from '../context.js';
 import { affectedRows, insertIgnore } from '../db/helpers.js';
 import type { ServiceDatabase } from '../db/service-database.js';
 import { runOutsideTransaction } from '../db/tx-context.js';
@@ -265,12 +265,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   /** Runs the handler of a claimed tick in a fresh context and records the outcome. Never rejects. */
   async function execute(s: ActiveSchedule, tick: number, leaseUntil: number): Promise<void> {
-    const ctx: RequestContext = {
-      traceId: newTraceId(),
-      spanId: newSpanId(),
-      requestId: `schedule:${s.name}:${tick}`,
-      lang: 'zh-CN',
-    };
+    const ctx = newContext(`schedule:${s.name}:${tick}`, 'zh-CN');
     // runDue() may be called from anywhere; whatever the caller holds, a handler never joins its
     // transaction (its writes would commit or roll back with someone else's).
     await runOutsideTransaction(() =>

@@ -29,9 +29,9 @@ export interface IdempotencyClaim {
  * straight in the old generation from then on ("allocation-site pretenuring"), a decision it keeps.
  * A stretch of slow requests, such as a cache filling from Redis or the database, made it so for
  * the request context: afterwards every request's context went to the old generation, and the ids
- * it points to were kept alive there by it until the next full collection. Behind Redis a cached
- * profile then cost 50–57 µs of server CPU instead of 44–46 µs (docs/benchmarks.md, "Request
- * contexts and V8's pretenuring"). Objects made with `new` were not pretenured.
+ * it points to were kept alive by it until the next full collection, each young collection copying
+ * them (docs/benchmarks.md, "Request contexts and V8's pretenuring"). The objects this
+ * constructor makes were not pretenured.
  */
 class Context implements RequestContext {
   idempotency: IdempotencyClaim | undefined = undefined;

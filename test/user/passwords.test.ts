@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { randomBytes, scryptSync } from 'node:crypto';
 import {
   PASSWORD_HASH_CONCURRENCY,
   createSlots,
@@ -60,5 +61,14 @@ describe('password hash settings', () => {
     expect(needsRehash(hash.replace('$8$3$', '$8$1$'))).toBe(true);
     expect(needsRehash(hash.replace('scrypt$32768$', 'scrypt$16384$'))).toBe(true);
     expect(needsRehash(hash.replace('scrypt$', 'bcrypt$'))).toBe(true);
+  });
+
+  it('verifies a hash made with a larger block than new hashes use', async () => {
+    const salt = randomBytes(16);
+    const key = scryptSync('Secret-pass-1', salt, 32, { N: 1 << 16, r: 8, p: 1, maxmem: 256 * 1024 * 1024 });
+    const stored = `scrypt$65536$8$1$${salt.toString('base64url')}$${key.toString('base64url')}`;
+    expect(needsRehash(stored)).toBe(true);
+    expect(await verifyPassword('Secret-pass-1', stored)).toBe(true);
+    expect(await verifyPassword('Secret-pass-2', stored)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { UserErrors } from './user.errors.js';
 
@@ -18,6 +18,13 @@ const N = 1 << 15;
 const R = 8;
 const P = 3;
 const KEYLEN = 32;
+
+interface ScryptSettings {
+  N: number;
+  r: number;
+  p: number;
+}
+
 /** The scrypt settings of new hashes. */
 export const PASSWORD_HASH_SETTINGS = Object.freeze({ N, r: R, p: P });
 
@@ -57,11 +64,12 @@ export function createSlots(limit: number): Slots {
 export const PASSWORD_HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
 const hashSlots = createSlots(PASSWORD_HASH_CONCURRENCY);
 
-function scrypt(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
+function scrypt(password: string, salt: Buffer, opts: ScryptSettings): Promise<Buffer> {
   return hashSlots.run(
     () =>
       new Promise<Buffer>((resolve, reject) =>
-        scryptCb(password, salt, KEYLEN, { ...opts, maxmem: 128 * N * R * 2 }, (err, key) =>
+        // The block is 128·N·r bytes; twice that leaves room (a stored hash may use other settings).
+        scryptCb(password, salt, KEYLEN, { ...opts, maxmem: 128 * opts.N * opts.r * 2 }, (err, key) =>
           err ? reject(err) : resolve(key),
         ),
       ),
@@ -80,23 +88,35 @@ export async function hashPassword(password: string): Promise<string> {
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
+interface StoredHash {
+  settings: ScryptSettings;
+  salt: Buffer;
+  hash: Buffer;
+}
+
+/** The parts of a stored `scrypt$N$r$p$salt$hash`, or undefined for any other scheme or shape. */
+function parseHash(stored: string): StoredHash | undefined {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash) return undefined;
+  return {
+    settings: { N: Number(n), r: Number(r), p: Number(p) },
+    salt: Buffer.from(salt, 'base64url'),
+    hash: Buffer.from(hash, 'base64url'),
+  };
+}
+
 /** Whether a stored hash was made with other settings than new hashes are (or another scheme). */
 export function needsRehash(stored: string): boolean {
-  const [scheme, n, r, p] = stored.split('$');
-  return scheme !== 'scrypt' || Number(n) !== N || Number(r) !== R || Number(p) !== P;
+  const settings = parseHash(stored)?.settings;
+  return !settings || settings.N !== N || settings.r !== R || settings.p !== P;
 }
 
 /** A hash to verify against when the account does not exist, so timing does not reveal it. */
 const DUMMY_HASH = `scrypt$${N}$${R}$${P}$${Buffer.alloc(16).toString('base64url')}$${Buffer.alloc(KEYLEN).toString('base64url')}`;
 
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = (stored ?? DUMMY_HASH).split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
-  const key = await scrypt(password, Buffer.from(salt, 'base64url'), {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-  });
-  const expected = Buffer.from(hash, 'base64url');
-  return stored !== null && key.length === expected.length && timingSafeEqual(key, expected);
+  const parsed = parseHash(stored ?? DUMMY_HASH);
+  if (!parsed) return false;
+  const key = await scrypt(password, parsed.salt, parsed.settings);
+  return stored !== null && key.length === parsed.hash.length && timingSafeEqual(key, parsed.hash);
 }

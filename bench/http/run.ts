@@ -46,7 +46,9 @@ import { prng, seedUsers } from './seed.js';
  * Cases (`--cases`, comma-separated): hello (bare Fastify), off (GET /api/v1/users/:id by random
  * id, cache off), floor (GET /healthz: Linggong's per-request cost without database or rate
  * limit), raw (MySQL only: bare Fastify doing the same reads with raw mysql2 `execute`), on (the
- * profile with the default cache), login (/healthz latency while password logins run).
+ * profile with the default cache), same (bare Fastify answering with the bytes of one recorded
+ * cache-on response: what Linggong's code costs, apart from the size of its answer), login
+ * (/healthz latency while password logins run).
  */
 const { values: flags } = parseArgs({
   options: {
@@ -59,7 +61,7 @@ const { values: flags } = parseArgs({
     slices: { type: 'string', default: '5' },
     'idle-wait': { type: 'string', default: '180' },
     'login-users': { type: 'string', default: '1000' },
-    cases: { type: 'string', default: 'hello,off,floor,raw,on,login' },
+    cases: { type: 'string', default: 'hello,off,floor,raw,on,same,login' },
   },
 });
 const dialect = flags.dialect as BenchDialect;
@@ -213,25 +215,42 @@ async function main(): Promise<void> {
       });
     }
     let on: ChildServer | undefined;
-    if (cases.has('on') || cases.has('login')) {
+    const startOn = async () => {
       on = await start('linggong', 'server.ts', onEnv);
       await checkProfile(on, ids[0]!);
-    }
+      return on;
+    };
+    if (cases.has('on') || cases.has('login') || cases.has('same')) await startOn();
     if (on && cases.has('on')) {
       // Steady state, not a cold start: read every profile before each round (the in-memory cache
       // is sized to hold them all, LINGGONG_CACHE_MAX_ENTRIES). The first read of a profile fills
       // the cache from the database; with Redis a second read fills the process's near cache (a
-      // process does not keep what it wrote itself: docs/architecture.md, "Cache"). Profiles are
-      // cached for 5 minutes, and rounds with idle waits take longer than that: without a refill,
-      // later rounds measured mostly misses, which a server under continuous load would not see.
-      const server = on;
+      // process does not keep what it wrote itself: docs/architecture.md, "Cache").
+      // Profiles are cached for 5 minutes and a read does not extend that, so profiles filled in
+      // one round expire together, within seconds of each other, 5 minutes later: in the middle of
+      // a later round, which then measured a wave of database reads instead of cache hits (turns
+      // falling from 12,000 to 4,000 req/s). So from the second round on the fill starts from an
+      // empty cache: a new server process, and with Redis the previous fill's keys deleted.
+      const target: Target = {
+        key: 'on',
+        label: 'GET /api/v1/users/:id cache on',
+        server: on,
+        next: randomProfile,
+      };
       const fillReads = redis ? 2 : 1;
-      const fill = async () => {
+      let filled = false;
+      target.prepare = async () => {
+        if (filled) {
+          await target.server.stop();
+          if (redis) await redis.cleanup();
+          target.server = await startOn();
+        }
+        filled = true;
         let i = 0;
         const started = performance.now();
         await runLoad({
           name: 'cache fill',
-          url: server.url,
+          url: target.server.url,
           connections,
           amount: ids.length * fillReads,
           next: () => ({ method: 'GET', path: `/api/v1/users/${ids[i++ % ids.length]!}` }),
@@ -240,12 +259,17 @@ async function main(): Promise<void> {
           `    (cache filled with ${fmt(ids.length)} profiles in ${fmt((performance.now() - started) / 1000, 1)} s)`,
         );
       };
+      targets.push(target);
+    }
+
+    if (on && cases.has('same')) {
+      const same = await start('same-bytes', 'replay.ts', { BENCH_REPLAY: await recordProfile(on, ids[0]!) });
+      await checkProfile(same, ids[0]!);
       targets.push({
-        key: 'on',
-        label: 'GET /api/v1/users/:id cache on',
-        server: on,
+        key: 'same',
+        label: 'bare Fastify, same bytes as cache on',
+        server: same,
         next: randomProfile,
-        prepare: fill,
       });
     }
 
@@ -356,6 +380,8 @@ async function main(): Promise<void> {
       );
     }
     log(`  cache on / hello-world:                 ${ratio('on', 'hello', 'target >= 70 %')}`);
+    log(`  cache on / same bytes:                  ${ratio('on', 'same', 'no target')}`);
+    log(`  same bytes / hello-world:               ${ratio('same', 'hello', 'the size of the answer')}`);
     log(`  /healthz / hello-world:                 ${ratio('floor', 'hello', 'no target')}`);
     if (probes.length) {
       // The median round (of an even count, the slower middle one), like the ratios; every round is
@@ -395,6 +421,21 @@ async function checkProfile(server: ChildServer, id: string): Promise<void> {
   const body = (await res.json()) as { id?: string };
   if (res.status !== 200 || body.id !== id)
     throw new Error(`${server.name}: GET /api/v1/users/${id} answered ${res.status} ${JSON.stringify(body)}`);
+}
+
+/**
+ * One cache-on profile response as `BENCH_REPLAY` for replay.ts: its headers (without those Node
+ * writes itself) and body. Fetched twice, so the second answer is a cache hit like the measured ones.
+ */
+async function recordProfile(server: ChildServer, id: string): Promise<string> {
+  let res: Response | undefined;
+  for (let i = 0; i < 2; i++) res = await fetch(`${server.url}/api/v1/users/${id}`);
+  const headers: Record<string, string> = {};
+  const written = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+  res!.headers.forEach((value, name) => {
+    if (!written.has(name)) headers[name] = value;
+  });
+  return JSON.stringify({ headers, body: await res!.text() });
 }
 
 await main();

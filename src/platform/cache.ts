@@ -8,7 +8,10 @@ import type { Logger } from './log.js';
  * collapses concurrent loads of one key into one (single-flight) so a hot miss cannot stampede
  * the database. `getOrLoadText` is the same for a value kept as text, e.g. a view already
  * serialised as its response body: a hit is sent as it is, with nothing parsed or serialised.
- * A key is used with one of the two, never both.
+ * A key is used with one of the two, never both. What they load is kept for `ttlMs` less a random
+ * part of up to a tenth of it (`jitteredTtl`): keys loaded together (after a start, a deploy or a
+ * flush, when every hot key is loaded within seconds) then expire spread over that tenth, instead
+ * of all in the same second with every one of them reloaded from the database at once.
  */
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
@@ -35,6 +38,13 @@ export interface Cache {
 }
 
 const DEFAULT_NEGATIVE_TTL_MS = 5_000;
+/** The largest part of a loaded value's TTL taken off at random (see Cache). */
+export const TTL_JITTER = 0.1;
+
+/** `ttlMs` less a random part of up to TTL_JITTER of it (`random` in [0, 1)); at least 1 ms. */
+export function jitteredTtl(ttlMs: number, random: () => number = Math.random): number {
+  return Math.max(1, Math.round(ttlMs * (1 - TTL_JITTER * random())));
+}
 const NOT_FOUND = { __linggongNotFound: true } as const;
 const isNotFound = (v: unknown): boolean =>
   typeof v === 'object' && v !== null && (v as Record<string, unknown>).__linggongNotFound === true;
@@ -73,7 +83,9 @@ abstract class BaseCache implements Cache {
     const cached = await this.getRaw(key);
     if (cached !== undefined) return isNotFound(cached) ? undefined : (cached as T);
     return this.loadOnce(key, load, (value) =>
-      value === undefined ? this.set(key, NOT_FOUND, negativeTtlMs) : this.set(key, value, ttlMs),
+      value === undefined
+        ? this.set(key, NOT_FOUND, negativeTtlMs)
+        : this.set(key, value, jitteredTtl(ttlMs)),
     );
   }
 
@@ -86,7 +98,9 @@ abstract class BaseCache implements Cache {
     const cached = await this.getText(key);
     if (cached !== undefined) return cached === NOT_FOUND_TEXT ? undefined : cached;
     return this.loadOnce(key, load, (text) =>
-      text === undefined ? this.setText(key, NOT_FOUND_TEXT, negativeTtlMs) : this.setText(key, text, ttlMs),
+      text === undefined
+        ? this.setText(key, NOT_FOUND_TEXT, negativeTtlMs)
+        : this.setText(key, text, jitteredTtl(ttlMs)),
     );
   }
 

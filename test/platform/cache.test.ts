@@ -1,6 +1,13 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryCache, NearRedisCache, RedisCache, type Cache } from '../../src/platform/cache.js';
+import {
+  jitteredTtl,
+  MemoryCache,
+  NearRedisCache,
+  RedisCache,
+  TTL_JITTER,
+  type Cache,
+} from '../../src/platform/cache.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { createTestRedis, type TestRedis } from '../support/databases.js';
 import { capturedLogger } from '../support/log.js';
@@ -55,6 +62,31 @@ describe('in-memory cache', () => {
     expect(await cache.get('k')).toBe('new');
     now = 190;
     expect(await cache.get('k')).toBeUndefined();
+  });
+
+  it('takes up to a tenth off the TTL of what it loads, so keys loaded together expire spread out', async () => {
+    expect(TTL_JITTER).toBe(0.1);
+    expect([
+      jitteredTtl(10_000, () => 0),
+      jitteredTtl(10_000, () => 0.5),
+      jitteredTtl(10_000, () => 0.9999),
+    ]).toEqual([10_000, 9_500, 9_000]);
+    expect(jitteredTtl(1, () => 0.9999)).toBe(1);
+    // 200 keys loaded in the same millisecond with a TTL of 10 s: all still there at 9 s, all gone at
+    // 10 s, and in between some gone and some not (the chance that 200 uniform draws all fall on one
+    // side of the middle is 2 × 2^-200).
+    let now = 0;
+    const cache = new MemoryCache(1_000, () => now);
+    const keys = Array.from({ length: 200 }, (_, i) => `k${i}`);
+    for (const k of keys) await cache.getOrLoadText(k, 10_000, async () => k);
+    const held = () => keys.filter((k) => cache.peekText(k) !== undefined).length;
+    now = 8_999;
+    expect(held()).toBe(200);
+    now = 9_500;
+    expect(held()).toBeGreaterThan(0);
+    expect(held()).toBeLessThan(200);
+    now = 10_000;
+    expect(held()).toBe(0);
   });
 
   const config = (env: Record<string, string>) =>
@@ -249,6 +281,21 @@ describe.skipIf(!TEST_REDIS_URL)('near cache in front of Redis', () => {
     await eventually(async () => seen.length > 0 && seen.at(-1)![0] === 'set');
     monitor.disconnect();
     expect(seen).toEqual([['set', `${prefix}control`, '1']]);
+    await a.close();
+  });
+
+  it('writes what it loads to Redis with the jittered TTL', async () => {
+    const prefix = `${redis.prefix}ttl:`;
+    const a = await openNear(redis.url, prefix);
+    const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+    for (const k of keys) await a.cache.getOrLoad(k, 60_000, async () => ({ k }));
+    const ttls = await Promise.all(keys.map((k) => raw.pttl(`${prefix}${k}`)));
+    for (const ttl of ttls) {
+      expect(ttl).toBeGreaterThan(60_000 * (1 - TTL_JITTER) - 5_000); // less what this test took
+      expect(ttl).toBeLessThanOrEqual(60_000);
+    }
+    // Spread over the tenth (6 s): without the jitter only this test's own time (ms) would part them.
+    expect(Math.max(...ttls) - Math.min(...ttls)).toBeGreaterThan(1_000);
     await a.close();
   });
 

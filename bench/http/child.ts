@@ -23,6 +23,13 @@ export interface ChildServer {
 export const SERVER_GLIBC_TUNABLES: string | undefined =
   tunedGlibcTunables(process.env) ?? process.env.GLIBC_TUNABLES;
 
+/**
+ * The Node.js binary every benchmark server runs on: LINGGONG_BENCH_SERVER_NODE, e.g. a newer
+ * Node to compare with, or the one running the benchmark. Its native modules must load there
+ * (better-sqlite3 is built for one Node ABI, so another Node suits the MySQL runs).
+ */
+export const SERVER_NODE: string = process.env.LINGGONG_BENCH_SERVER_NODE || process.execPath;
+
 /** Runs `bench/http/<script>` through bin/run-ts.mjs in a child process and waits until it listens. */
 export async function startChild(
   name: string,
@@ -38,6 +45,7 @@ export async function startChild(
       ...env,
     },
     execArgv,
+    execPath: SERVER_NODE,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolvePort, reject) => {

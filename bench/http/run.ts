@@ -12,7 +12,7 @@ import { createPiiCipher } from '../../src/platform/pii.js';
 import { ALL_SERVICES } from '../../src/services/registry.js';
 import { hashPassword } from '../../src/services/user/passwords.js';
 import type { UserDB } from '../../src/services/user/user.db.js';
-import { SERVER_GLIBC_TUNABLES, startChild, type ChildServer } from './child.js';
+import { SERVER_GLIBC_TUNABLES, SERVER_NODE, startChild, type ChildServer } from './child.js';
 import {
   createBenchDatabase,
   createBenchRedis,
@@ -98,6 +98,10 @@ function machine(): { nproc: string; cpu: string; memory: string; node: string }
   return { nproc, cpu, memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`, node: process.version };
 }
 
+function serverNodeVersion(): string {
+  return execFileSync(SERVER_NODE, ['--version'], { encoding: 'utf8' }).trim();
+}
+
 /** One measured target: a server and the request it is sent. */
 interface Target {
   key: string;
@@ -121,6 +125,7 @@ async function main(): Promise<void> {
   );
   log(`  machine: ${m.nproc} cores (${m.cpu}), ${m.memory} RAM, Node ${m.node}`);
   log(`  servers' GLIBC_TUNABLES: ${SERVER_GLIBC_TUNABLES ?? 'none'}`);
+  if (SERVER_NODE !== process.execPath) log(`  servers' Node: ${serverNodeVersion()} (${SERVER_NODE})`);
   try {
     // Migrate and seed through the service's own tables, then close: the servers open the database.
     const offEnv = linggongEnv({ databaseUrl: db.url, dataDir: join(work, 'off'), secrets });

@@ -58,11 +58,6 @@ export function runWithContext<T>(ctx: RequestContext, fn: () => T): T {
   return requestStorage.run(ctx, fn);
 }
 
-/** Enters a context for the rest of the current async execution (used by Fastify's onRequest hook). */
-export function enterContext(ctx: RequestContext): void {
-  requestStorage.enterWith(ctx);
-}
-
 export function newTraceId(): string {
   return randomHex(16);
 }

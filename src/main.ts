@@ -1,6 +1,7 @@
 import { missingMallocTunables, runsOnGlibc } from '../bin/malloc.mjs';
 import { buildPlatform, type Platform } from './app.js';
 import { CONFIG_VARS, ConfigError, loadConfig, type Config } from './platform/config.js';
+import { contextUsesFrames } from './platform/context.js';
 import { DatabaseLockedError } from './platform/db/process-lock.js';
 import type { SearchCommands } from './services/search/index.js';
 import { SERVICE_NAMES } from './services/registry.js';
@@ -123,6 +124,12 @@ async function serve(flags: Parsed['flags']): Promise<void> {
       platform.log.warn(
         { missing },
         'GLIBC_TUNABLES lacks malloc settings: every password hash maps and faults in 32 MiB afresh (docs/architecture.md, "Password hashing")',
+      );
+    }
+    if ((config.profile === 'staging' || config.profile === 'production') && !contextUsesFrames()) {
+      platform.log.warn(
+        { node: process.version },
+        'this Node carries request contexts with an async hook on every async resource; production should run Node 24 LTS (README, "Node.js in production")',
       );
     }
     for (const line of await platform.migrate('up')) platform.log.info(line);

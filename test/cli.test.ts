@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MALLOC_TUNABLES, missingMallocTunables, runsOnGlibc, tunedGlibcTunables } from '../bin/malloc.mjs';
 import { minorFaultsOf } from '../bench/http/proc.js';
+import { contextUsesFrames } from '../src/platform/context.js';
 
 /** The `linggong` command as a user runs it (`npm start` runs `linggong serve`). */
 const BIN = join(import.meta.dirname, '..', 'bin', 'linggong.mjs');
@@ -175,6 +176,24 @@ describe('linggong CLI', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(existsSync(join(dataDir, 'linggong.db.lock'))).toBe(false);
+  });
+
+  it('outside development, says so when this Node carries request contexts with an async hook', async () => {
+    const env = {
+      LINGGONG_ENV: 'staging',
+      LINGGONG_SECRET: 's'.repeat(40),
+      LINGGONG_SERVICE_TOKEN: 't'.repeat(32),
+      LINGGONG_PII_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+      LINGGONG_DATA_DIR: join(tempDir(), 'data'),
+      LINGGONG_PORT: '0',
+    };
+    const { child, output } = await serve(env);
+    // On Node 20 (CI's first runs) the warning is there; on Node 24 (CI's last run) it is not.
+    const warned = output().includes('production should run Node 24 LTS');
+    expect(warned).toBe(!contextUsesFrames());
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
   });
 });
 

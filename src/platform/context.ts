@@ -58,6 +58,19 @@ export function runWithContext<T>(ctx: RequestContext, fn: () => T): T {
   return requestStorage.run(ctx, fn);
 }
 
+/**
+ * Whether this process's `AsyncLocalStorage` is built on `AsyncContextFrame`: so on Node 24 and
+ * later unless started with `--no-async-context-frame`, on Node 22 and 23 only with
+ * `--experimental-async-context-frame`. Without it (Node 20), entering a context enables an async
+ * hook that runs for every async resource the process makes from then on, a fifth of a cached
+ * profile request's CPU (docs/benchmarks.md, "The request context on Node 20, and on Node 24").
+ * Read off the class Node chose, whatever flags or NODE_OPTIONS chose it: the hook-based one
+ * propagates the store to each new resource (`_propagate`), the frame-based one has no such step.
+ */
+export function contextUsesFrames(): boolean {
+  return !('_propagate' in AsyncLocalStorage.prototype);
+}
+
 export function newTraceId(): string {
   return randomHex(16);
 }

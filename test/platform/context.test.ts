@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currentContext, newContext, runWithContext } from '../../src/platform/context.js';
+import { contextUsesFrames, currentContext, newContext, runWithContext } from '../../src/platform/context.js';
 
 describe('request contexts', () => {
   it('continue the trace they are given with a span of their own, or start a trace', () => {
@@ -23,5 +23,11 @@ describe('request contexts', () => {
     });
     expect(ctx.idempotency).toEqual({ service: 'user', keyHash: 'k', committed: false });
     expect(currentContext()).toBeUndefined();
+  });
+
+  it('know whether this Node carries them without an async hook', () => {
+    // CI runs on Node 20 (hooks) and Node 24 (frames), without flags that change the choice.
+    const major = Number(process.versions.node.split('.')[0]);
+    expect(contextUsesFrames()).toBe(major >= 24);
   });
 });

@@ -12,7 +12,7 @@ if [[ "${1:-}" == "--rebuild" ]]; then
   dir="$(cd "$2" && pwd)"
   cd "$(dirname "$0")/.."
   PATH="$dir/package/bin:$PATH" npm_config_nodedir="$dir/package" \
-    npm rebuild better-sqlite3 --foreground-scripts=false >/dev/null
+    npm rebuild better-sqlite3 >/dev/null
   exit 0
 fi
 

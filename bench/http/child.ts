@@ -1,11 +1,19 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { tunedGlibcTunables } from '../../bin/malloc.mjs';
+import type { SeedResult } from './seed.js';
 
 /** What a benchmark child process reports once it listens. */
 export interface ReadyMessage {
   type: 'ready';
   port: number;
+}
+
+/** What bench/http/prepare.ts reports once the database is migrated and seeded. */
+export interface PreparedMessage extends SeedResult {
+  type: 'prepared';
+  /** The database's version for the report, where only the servers' Node can ask it (SQLite). */
+  version: string | undefined;
 }
 
 /** A server running in a child process (so it has a core of its own, apart from the load generator). */
@@ -30,15 +38,13 @@ export const SERVER_GLIBC_TUNABLES: string | undefined =
  */
 export const SERVER_NODE: string = process.env.LINGGONG_BENCH_SERVER_NODE || process.execPath;
 
-/** Runs `bench/http/<script>` through bin/run-ts.mjs in a child process and waits until it listens. */
-export async function startChild(
-  name: string,
+function forkScript(
   script: string,
-  env: Record<string, string> = {},
-  args: string[] = [],
-  execArgv: string[] = [],
-): Promise<ChildServer> {
-  const child: ChildProcess = fork(resolve('bin/run-ts.mjs'), [resolve('bench/http', script), ...args], {
+  env: Record<string, string>,
+  args: string[],
+  execArgv: string[],
+): ChildProcess {
+  return fork(resolve('bin/run-ts.mjs'), [resolve('bench/http', script), ...args], {
     env: {
       ...process.env,
       ...(SERVER_GLIBC_TUNABLES ? { GLIBC_TUNABLES: SERVER_GLIBC_TUNABLES } : {}),
@@ -48,6 +54,37 @@ export async function startChild(
     execPath: SERVER_NODE,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+}
+
+/**
+ * Migrates and seeds the benchmark's database in a child process on the servers' Node
+ * (bench/http/prepare.ts), configured by `env`, and answers what it reports.
+ */
+export async function prepareDatabase(env: Record<string, string>): Promise<PreparedMessage> {
+  const child = forkScript('prepare.ts', env, [], []);
+  return new Promise<PreparedMessage>((resolveSeed, reject) => {
+    let prepared: PreparedMessage | undefined;
+    child.on('message', (m: PreparedMessage) => {
+      if (m.type === 'prepared') prepared = m;
+    });
+    child.once('error', reject);
+    // 'close', not 'exit': by then every message the child sent has arrived.
+    child.once('close', (code) => {
+      if (prepared && code === 0) resolveSeed(prepared);
+      else reject(new Error(`bench/http/prepare.ts exited with code ${String(code)}`));
+    });
+  });
+}
+
+/** Runs `bench/http/<script>` through bin/run-ts.mjs in a child process and waits until it listens. */
+export async function startChild(
+  name: string,
+  script: string,
+  env: Record<string, string> = {},
+  args: string[] = [],
+  execArgv: string[] = [],
+): Promise<ChildServer> {
+  const child = forkScript(script, env, args, execArgv);
   const port = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within 120 s`)), 120_000);
     child.once('exit', (code) => {

@@ -4,15 +4,13 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RawRequest } from 'autocannon';
-import { buildPlatform } from '../../src/app.js';
-import { systemClock } from '../../src/platform/clock.js';
-import { loadConfig } from '../../src/platform/config.js';
-import type { ServiceDatabase } from '../../src/platform/db/service-database.js';
-import { createPiiCipher } from '../../src/platform/pii.js';
-import { ALL_SERVICES } from '../../src/services/registry.js';
-import { hashPassword } from '../../src/services/user/passwords.js';
-import type { UserDB } from '../../src/services/user/user.db.js';
-import { SERVER_GLIBC_TUNABLES, SERVER_NODE, startChild, type ChildServer } from './child.js';
+import {
+  SERVER_GLIBC_TUNABLES,
+  SERVER_NODE,
+  prepareDatabase,
+  startChild,
+  type ChildServer,
+} from './child.js';
 import {
   createBenchDatabase,
   createBenchRedis,
@@ -30,7 +28,7 @@ import {
   type LoadFigures,
   type ProbeFigures,
 } from './load.js';
-import { prng, seedUsers } from './seed.js';
+import { prng } from './seed.js';
 
 /**
  * HTTP benchmarks of Linggong against a bare Fastify hello-world measured in the same run
@@ -119,40 +117,25 @@ async function main(): Promise<void> {
   const secrets = createBenchSecrets();
   const redis: BenchRedis | undefined = dialect === 'mysql' ? createBenchRedis(redisUrl) : undefined;
   const children: ChildServer[] = [];
-  log(
-    `Linggong HTTP benchmark: ${db.version}, ${fmt(users)} users, ${connections} connections, ` +
-      `${duration} s per case and round in ${slices} turns (after ${warmup} s warm-up), ${rounds} rounds`,
-  );
-  log(`  machine: ${m.nproc} cores (${m.cpu}), ${m.memory} RAM, Node ${m.node}`);
-  log(`  servers' GLIBC_TUNABLES: ${SERVER_GLIBC_TUNABLES ?? 'none'}`);
-  if (SERVER_NODE !== process.execPath) log(`  servers' Node: ${serverNodeVersion()} (${SERVER_NODE})`);
   try {
-    // Migrate and seed through the service's own tables, then close: the servers open the database.
+    // Migrate and seed through the service's own tables, in a child on the servers' Node (it can
+    // open the database there, whichever Node this is); then the servers open it.
     const offEnv = linggongEnv({ databaseUrl: db.url, dataDir: join(work, 'off'), secrets });
-    const config = loadConfig({ knownServices: ALL_SERVICES.map((s) => s.name), env: offEnv });
-    const platform = await buildPlatform({ config });
-    let ids: string[];
-    let loginPhones: string[];
-    try {
-      await platform.migrate('up');
-      const sdb = platform.services.get('user')!.db as ServiceDatabase<UserDB>;
-      // The same key ring and lookup-hash secret as the user service (src/services/user/index.ts).
-      const pii = createPiiCipher(config.piiKeys, `pii-lookup:${config.secret}`);
-      const seeded = await seedUsers({
-        sdb,
-        pii,
-        users,
-        loginUsers,
-        passwordHash: await hashPassword(PASSWORD),
-        now: systemClock.now(),
-      });
-      ({ ids, loginPhones } = seeded);
-      log(
-        `  seeded ${fmt(users)} accounts, ${fmt(seeded.skillCount)} skills in ${fmt(seeded.ms / 1000, 1)} s`,
-      );
-    } finally {
-      await platform.close();
-    }
+    const seeded = await prepareDatabase({
+      ...offEnv,
+      BENCH_USERS: String(users),
+      BENCH_LOGIN_USERS: String(loginUsers),
+      BENCH_PASSWORD: PASSWORD,
+    });
+    const { ids, loginPhones } = seeded;
+    log(
+      `Linggong HTTP benchmark: ${seeded.version ?? db.version}, ${fmt(users)} users, ${connections} connections, ` +
+        `${duration} s per case and round in ${slices} turns (after ${warmup} s warm-up), ${rounds} rounds`,
+    );
+    log(`  machine: ${m.nproc} cores (${m.cpu}), ${m.memory} RAM, Node ${m.node}`);
+    log(`  servers' GLIBC_TUNABLES: ${SERVER_GLIBC_TUNABLES ?? 'none'}`);
+    if (SERVER_NODE !== process.execPath) log(`  servers' Node: ${serverNodeVersion()} (${SERVER_NODE})`);
+    log(`  seeded ${fmt(users)} accounts, ${fmt(seeded.skillCount)} skills in ${fmt(seeded.ms / 1000, 1)} s`);
     // The cache-on server gets its own database: on SQLite a copy of the file, since one SQLite
     // database serves one process; on MySQL the same database, plus Redis for cache and limits.
     let onDatabaseUrl = db.url;

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { ANSWERED, type RequestStep } from './steps.js';
 
 /** Cross-origin access for browser apps (CORS), configured once (`LINGGONG_CORS_ORIGINS`). */
 export interface CorsOptions {
@@ -18,9 +19,10 @@ export interface CorsOptions {
  * API authenticates with bearer tokens) and the exposed headers; a preflight (`OPTIONS` with
  * `Access-Control-Request-Method`) from an allowed origin is answered 204 before routing, so
  * authentication never sees it, allowing the API's methods and the request headers it asks for.
- * A disallowed origin gets no CORS headers: its browser refuses.
+ * A disallowed origin gets no CORS headers: its browser refuses. The server runs the step on every
+ * request before the rate limit; `registerOptionsRoute` routes the other OPTIONS requests.
  */
-export function registerCors(app: FastifyInstance, options: CorsOptions): void {
+export function corsStep(options: CorsOptions): RequestStep {
   const anyOrigin = options.origins.includes('*');
   const allowed = new Set(options.origins);
   const exposed = options.exposedHeaders.join(', ');
@@ -31,11 +33,11 @@ export function registerCors(app: FastifyInstance, options: CorsOptions): void {
     vary: 'Origin, Access-Control-Request-Headers',
     'content-length': '0',
   };
-  app.addHook('onRequest', (request, reply, done) => {
+  return (request, reply) => {
     // The answer differs with the Origin header, so shared caches must key on it.
     void reply.header('vary', 'Origin');
     const origin = request.headers.origin;
-    if (origin === undefined || !(anyOrigin || allowed.has(origin))) return done();
+    if (origin === undefined || !(anyOrigin || allowed.has(origin))) return undefined;
     void reply.header('access-control-allow-origin', anyOrigin ? '*' : origin);
     if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) {
       // Whatever request headers the app sends (authorization, idempotency-key, tracing headers
@@ -43,12 +45,15 @@ export function registerCors(app: FastifyInstance, options: CorsOptions): void {
       const asked = request.headers['access-control-request-headers'];
       if (typeof asked === 'string' && asked !== '') void reply.header('access-control-allow-headers', asked);
       void reply.code(204).headers(preflight).send();
-      return;
+      return ANSWERED;
     }
     void reply.header('access-control-expose-headers', exposed);
-    done();
-  });
-  // Preflights are answered by the hook above; any other OPTIONS request finds nothing here.
+    return undefined;
+  };
+}
+
+/** Preflights are answered by the CORS step before routing; any other OPTIONS request finds nothing. */
+export function registerOptionsRoute(app: FastifyInstance): void {
   app.options('*', { schema: { hide: true }, config: { rateLimit: false } }, (_request, reply) => {
     reply.callNotFound();
   });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import { PlatformErrors } from '../errors.js';
+import type { ResponseStep } from './steps.js';
 
 /** Prometheus metrics: request count and latency by route and status, plus process metrics. */
 export function createMetricsRegistry(): Registry {
@@ -24,9 +25,9 @@ interface Series {
  * `linggong_http_request_duration_seconds` (histogram), by method, route template (never the raw
  * URL: unbounded cardinality) and status. A response adds to plain numbers in its series (found by
  * one Map lookup); prom-client reads them only when /metrics is scraped, so no label hashing or
- * validation happens per request.
+ * validation happens per request. Answers the step that counts a response (the server runs it).
  */
-export function registerMetrics(app: FastifyInstance, registry: Registry, token: string | undefined): void {
+export function httpMetricsStep(registry: Registry): ResponseStep {
   const series = new Map<string, Series>();
   const requestsName = 'linggong_http_requests_total';
   const durationName = 'linggong_http_request_duration_seconds';
@@ -63,8 +64,7 @@ export function registerMetrics(app: FastifyInstance, registry: Registry, token:
       ];
     }),
   );
-  // A plain callback hook: no promise per request.
-  app.addHook('onResponse', (request, reply, done) => {
+  return (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const key = `${request.method} ${reply.statusCode} ${route}`;
     let s = series.get(key);
@@ -86,8 +86,15 @@ export function registerMetrics(app: FastifyInstance, registry: Registry, token:
         break;
       }
     }
-    done();
-  });
+  };
+}
+
+/** `/metrics` in the Prometheus text format, behind `LINGGONG_METRICS_TOKEN` when it is set. */
+export function registerMetricsRoute(
+  app: FastifyInstance,
+  registry: Registry,
+  token: string | undefined,
+): void {
   app.get(
     '/metrics',
     { schema: { hide: true }, config: { rateLimit: false }, logLevel: 'warn' },

@@ -8,7 +8,7 @@ import {
   MemoryRateLimitStore,
   RedisRateLimitStore,
   clientKey,
-  registerRateLimit,
+  rateLimitStep,
   type RateLimitStore,
 } from './rate-limit.js';
 
@@ -17,7 +17,8 @@ async function appWith(store: RateLimitStore): Promise<FastifyInstance> {
   const { log } = capturedLogger();
   const app = Fastify();
   registerErrorHandling(app as never, log);
-  registerRateLimit(app, { max: 3, windowMs: 60_000, store });
+  const limit = rateLimitStep(app, { max: 3, windowMs: 60_000, store });
+  app.addHook('onRequest', (request, reply, done) => done(limit(request, reply) as Error | undefined));
   app.get('/default', async () => ({ ok: true }));
   app.get('/other', async () => ({ ok: true }));
   app.post('/login', { config: { rateLimit: { max: 2 } } }, async () => ({ ok: true }));

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { systemClock } from '../clock.js';
 import { PlatformErrors } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { RequestStep } from './steps.js';
 
 /** A route's own limit (`config: { rateLimit: { max: 30 } }`), or `false` for none (health checks). */
 export type RouteRateLimit = false | { max: number; windowMs?: number };
@@ -229,16 +230,17 @@ export class RedisRateLimitStore implements RateLimitStore {
 }
 
 /**
- * Per-client rate limits on every route (by IP; IPv6 by /64): a default limit, a route's own
- * (`config.rateLimit`, counted apart for that route), or none (`rateLimit: false`). Allowed
- * answers carry `x-ratelimit-limit`, `-remaining` and `-reset` (seconds); past the limit, 429
- * RATE_LIMITED with `retry-after`. The limiter guards capacity; the checks that stop guessing (SMS
- * code tries, password lockout) are kept in the database. The store is closed with the app.
+ * The step that applies per-client rate limits on every route (by IP; IPv6 by /64): a default
+ * limit, a route's own (`config.rateLimit`, counted apart for that route), or none
+ * (`rateLimit: false`). Allowed answers carry `x-ratelimit-limit`, `-remaining` and `-reset`
+ * (seconds); past the limit, 429 RATE_LIMITED with `retry-after`. The limiter guards capacity; the
+ * checks that stop guessing (SMS code tries, password lockout) are kept in the database. The store
+ * is closed with the app.
  */
-export function registerRateLimit(
+export function rateLimitStep(
   app: FastifyInstance,
   options: { max: number; windowMs: number; store: RateLimitStore },
-): void {
+): RequestStep {
   const { store } = options;
   const defaults = {
     max: options.max,
@@ -269,17 +271,17 @@ export function registerRateLimit(
     return limit;
   };
 
-  app.addHook('onRequest', (request, reply, done) => {
+  app.addHook('onClose', async () => store.close?.());
+  return (request, reply) => {
     const limit = limitOf(request);
-    if (!limit) return done();
+    if (!limit) return undefined;
     const { count, resetMs } = store.hit(limit.scope, clientKey(request.ip), limit.windowMs);
     const reset = String(Math.max(1, Math.ceil(resetMs / 1000)));
     void reply.header('x-ratelimit-limit', limit.limit);
     void reply.header('x-ratelimit-remaining', String(Math.max(0, limit.max - count)));
     void reply.header('x-ratelimit-reset', reset);
-    if (count > limit.max)
-      return done(PlatformErrors.RATE_LIMITED({}, { headers: { 'retry-after': reset } }));
-    done();
-  });
-  app.addHook('onClose', async () => store.close?.());
+    return count > limit.max
+      ? PlatformErrors.RATE_LIMITED({}, { headers: { 'retry-after': reset } })
+      : undefined;
+  };
 }

@@ -16,12 +16,13 @@ import { randomHex } from '../random.js';
 import { formatTraceparent, newContext, parseTraceparent, runWithContext } from '../context.js';
 import type { Logger } from '../log.js';
 import { registerAuth, type AccessTokenVerifier } from './auth.js';
-import { registerCors } from './cors.js';
-import { MemoryRateLimitStore, RedisRateLimitStore, registerRateLimit } from './rate-limit.js';
+import { corsStep, registerOptionsRoute } from './cors.js';
+import { MemoryRateLimitStore, RedisRateLimitStore, rateLimitStep } from './rate-limit.js';
 import { registerHealth, type ReadinessCheck } from './health.js';
-import { registerMetrics } from './metrics.js';
+import { httpMetricsStep, registerMetricsRoute } from './metrics.js';
 import { API_SECURITY_HEADERS, securityHeaders } from './security-headers.js';
 import { ProblemSchema, registerErrorHandling, requestLang } from './problem.js';
+import { ANSWERED } from './steps.js';
 import { validatorCompiler } from './validation.js';
 
 export type App = FastifyInstance<
@@ -120,8 +121,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   app.addSchema(ProblemSchema);
 
   // Security headers on every response (computed once: see security-headers.ts): the API set on
-  // JSON, helmet's document set on the HTML docs; and the trace context for everything that
-  // happens while serving this request (logs, events, calls).
+  // JSON, helmet's document set on the HTML docs.
   const documentSecurity = securityHeaders({
     contentSecurityPolicy: {
       directives: {
@@ -133,15 +133,39 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
     },
     crossOriginEmbedderPolicy: false,
   });
+  const cors = corsStep({
+    origins: config.corsOrigins,
+    exposedHeaders: ['x-request-id', 'traceparent', 'idempotent-replayed', 'retry-after'],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    maxAgeSec: 600,
+  });
+  const rateLimit = rateLimitStep(app, {
+    max: config.rateLimit.max,
+    windowMs: config.rateLimit.windowMs,
+    store: deps.redis
+      ? new RedisRateLimitStore(deps.redis, `${config.redisPrefix}ratelimit:`, { log })
+      : new MemoryRateLimitStore(),
+  });
+  const recordMetrics = httpMetricsStep(deps.metrics);
+
+  // Every request, in this order and in one hook (steps.ts): security headers, the request id and
+  // the trace context for everything that happens while serving it (logs, events, calls); then,
+  // within that context, CORS (which answers preflights) and the rate limit.
   app.addHook('onRequest', (request, reply, done) => {
     void reply.headers(request.url.startsWith(DOCS_PREFIX) ? documentSecurity : API_SECURITY_HEADERS);
     const parent = parseTraceparent(request.headers.traceparent);
     const ctx = newContext(String(request.id), requestLang(request), parent?.traceId);
     void reply.header('x-request-id', ctx.requestId);
     void reply.header('traceparent', formatTraceparent(ctx.traceId, ctx.spanId));
-    runWithContext(ctx, done);
+    runWithContext(ctx, () => {
+      if (cors(request, reply) === ANSWERED) return;
+      const refused = rateLimit(request, reply);
+      if (refused !== ANSWERED) done(refused);
+    });
   });
+  // Every response: metrics, and one access line.
   app.addHook('onResponse', (request, reply, done) => {
+    recordMetrics(request, reply);
     const level = reply.statusCode >= 500 ? 'error' : 'info';
     // request.log is pino (loggerInstance above): skip building the line when its level is off.
     if ((request.log as Logger).isLevelEnabled(level)) {
@@ -169,19 +193,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   registerErrorHandling(app, log);
   registerAuth(app, deps.verifier, config.serviceToken);
 
-  registerCors(app, {
-    origins: config.corsOrigins,
-    exposedHeaders: ['x-request-id', 'traceparent', 'idempotent-replayed', 'retry-after'],
-    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    maxAgeSec: 600,
-  });
-  registerRateLimit(app, {
-    max: config.rateLimit.max,
-    windowMs: config.rateLimit.windowMs,
-    store: deps.redis
-      ? new RedisRateLimitStore(deps.redis, `${config.redisPrefix}ratelimit:`, { log })
-      : new MemoryRateLimitStore(),
-  });
+  registerOptionsRoute(app);
 
   await app.register(swagger, {
     openapi: {
@@ -211,6 +223,6 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   );
 
   registerHealth(app, deps.readiness, deps.isDraining);
-  registerMetrics(app, deps.metrics, config.metricsToken);
+  registerMetricsRoute(app, deps.metrics, config.metricsToken);
   return app;
 }

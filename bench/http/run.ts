@@ -134,7 +134,13 @@ async function main(): Promise<void> {
     );
     log(`  machine: ${m.nproc} cores (${m.cpu}), ${m.memory} RAM, Node ${m.node}`);
     log(`  servers' GLIBC_TUNABLES: ${SERVER_GLIBC_TUNABLES ?? 'none'}`);
-    if (SERVER_NODE !== process.execPath) log(`  servers' Node: ${serverNodeVersion()} (${SERVER_NODE})`);
+    const serverNode = serverNodeVersion();
+    if (SERVER_NODE !== process.execPath) log(`  servers' Node: ${serverNode} (${SERVER_NODE})`);
+    if (Number(/^v(\d+)/.exec(serverNode)?.[1]) < 24)
+      log(
+        `  (servers on Node ${serverNode}: production runs Node 24, which carries request contexts without ` +
+          `an async hook; README, "Node.js in production", and docs/benchmarks.md compare the two)`,
+      );
     log(`  seeded ${fmt(users)} accounts, ${fmt(seeded.skillCount)} skills in ${fmt(seeded.ms / 1000, 1)} s`);
     // The cache-on server gets its own database: on SQLite a copy of the file, since one SQLite
     // database serves one process; on MySQL the same database, plus Redis for cache and limits.

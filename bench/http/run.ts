@@ -97,6 +97,7 @@ function machine(): { nproc: string; cpu: string; memory: string; node: string }
 }
 
 function serverNodeVersion(): string {
+  if (SERVER_NODE === process.execPath) return process.version;
   return execFileSync(SERVER_NODE, ['--version'], { encoding: 'utf8' }).trim();
 }
 

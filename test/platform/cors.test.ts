@@ -44,7 +44,7 @@ describe('CORS', () => {
     expect(res.headers['access-control-allow-credentials']).toBeUndefined();
   });
 
-  it('answers preflights for every method the API uses, before routing and rate limits', async () => {
+  it('answers preflights for every method the API uses, whatever the path, before rate limits', async () => {
     for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
       const res = await listed.app.inject(preflight(method, APP));
       expect(res.statusCode).toBe(204);
@@ -56,7 +56,7 @@ describe('CORS', () => {
       expect(res.headers['access-control-max-age']).toBe('600');
       expect(res.headers['x-ratelimit-limit']).toBeUndefined();
     }
-    // Answered before routing: the answer does not depend on the route (nor on a token, which a
+    // Answered whatever the path: the answer does not depend on the route (nor on a token, which a
     // browser never sends with a preflight).
     const other = await listed.app.inject({ ...preflight('PATCH', APP), url: '/api/v1/users/me' });
     expect(other.statusCode).toBe(204);

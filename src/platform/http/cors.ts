@@ -17,10 +17,11 @@ export interface CorsOptions {
  * an `Origin` (apps, servers, curl: most traffic) get only `Vary: Origin`; an allowed origin gets
  * `Access-Control-Allow-Origin` (`*` when any origin is allowed: no credentials are involved, the
  * API authenticates with bearer tokens) and the exposed headers; a preflight (`OPTIONS` with
- * `Access-Control-Request-Method`) from an allowed origin is answered 204 before routing, so
- * authentication never sees it, allowing the API's methods and the request headers it asks for.
- * A disallowed origin gets no CORS headers: its browser refuses. The server runs the step on every
- * request before the rate limit; `registerOptionsRoute` routes the other OPTIONS requests.
+ * `Access-Control-Request-Method`) from an allowed origin is answered 204 whatever its path, before
+ * the rate limit, authentication and any handler, allowing the API's methods and the request
+ * headers it asks for. A disallowed origin gets no CORS headers: its browser refuses. The server
+ * runs the step on every request, before the rate limit (`registerOptionsRoute` lets preflights
+ * reach it).
  */
 export function corsStep(options: CorsOptions): RequestStep {
   const anyOrigin = options.origins.includes('*');
@@ -52,7 +53,11 @@ export function corsStep(options: CorsOptions): RequestStep {
   };
 }
 
-/** Preflights are answered by the CORS step before routing; any other OPTIONS request finds nothing. */
+/**
+ * An `OPTIONS` route for every path, so that each preflight reaches the request hook (Fastify
+ * runs hooks on matched routes), where the CORS step answers it; any other OPTIONS request finds
+ * nothing (404).
+ */
 export function registerOptionsRoute(app: FastifyInstance): void {
   app.options('*', { schema: { hide: true }, config: { rateLimit: false } }, (_request, reply) => {
     reply.callNotFound();

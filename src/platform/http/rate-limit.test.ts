@@ -11,6 +11,7 @@ import {
   rateLimitStep,
   type RateLimitStore,
 } from './rate-limit.js';
+import { runSteps } from './steps.js';
 
 /** Routes with the three kinds of limit: the default (3), their own (2), none. */
 async function appWith(store: RateLimitStore): Promise<FastifyInstance> {
@@ -18,7 +19,7 @@ async function appWith(store: RateLimitStore): Promise<FastifyInstance> {
   const app = Fastify();
   registerErrorHandling(app as never, log);
   const limit = rateLimitStep(app, { max: 3, windowMs: 60_000, store });
-  app.addHook('onRequest', (request, reply, done) => done(limit(request, reply) as Error | undefined));
+  app.addHook('onRequest', (request, reply, done) => runSteps([limit], request, reply, done));
   app.get('/default', async () => ({ ok: true }));
   app.get('/other', async () => ({ ok: true }));
   app.post('/login', { config: { rateLimit: { max: 2 } } }, async () => ({ ok: true }));

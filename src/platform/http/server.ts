@@ -22,7 +22,7 @@ import { registerHealth, type ReadinessCheck } from './health.js';
 import { httpMetricsStep, registerMetricsRoute } from './metrics.js';
 import { API_SECURITY_HEADERS, securityHeaders } from './security-headers.js';
 import { ProblemSchema, registerErrorHandling, requestLang } from './problem.js';
-import { ANSWERED } from './steps.js';
+import { runSteps } from './steps.js';
 import { validatorCompiler } from './validation.js';
 
 export type App = FastifyInstance<
@@ -146,6 +146,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
       ? new RedisRateLimitStore(deps.redis, `${config.redisPrefix}ratelimit:`, { log })
       : new MemoryRateLimitStore(),
   });
+  const requestSteps = [cors, rateLimit];
   const recordMetrics = httpMetricsStep(deps.metrics);
 
   // Every request, in this order and in one hook (steps.ts): security headers, the request id and
@@ -157,15 +158,10 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
     const ctx = newContext(String(request.id), requestLang(request), parent?.traceId);
     void reply.header('x-request-id', ctx.requestId);
     void reply.header('traceparent', formatTraceparent(ctx.traceId, ctx.spanId));
-    runWithContext(ctx, () => {
-      if (cors(request, reply) === ANSWERED) return;
-      const refused = rateLimit(request, reply);
-      if (refused !== ANSWERED) done(refused);
-    });
+    runWithContext(ctx, () => runSteps(requestSteps, request, reply, done));
   });
-  // Every response: metrics, and one access line.
+  // Every response: one access line, and metrics.
   app.addHook('onResponse', (request, reply, done) => {
-    recordMetrics(request, reply);
     const level = reply.statusCode >= 500 ? 'error' : 'info';
     // request.log is pino (loggerInstance above): skip building the line when its level is off.
     if ((request.log as Logger).isLevelEnabled(level)) {
@@ -179,6 +175,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
         'request completed',
       );
     }
+    recordMetrics(request, reply);
     done();
   });
 

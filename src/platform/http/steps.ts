@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
 /** What a request step answers when it has sent the reply itself (a CORS preflight). */
 export const ANSWERED = Symbol('answered');
@@ -15,5 +15,28 @@ export type RequestStep = (
   reply: FastifyReply,
 ) => Error | typeof ANSWERED | undefined;
 
-/** A step of every finished response (metrics, the access log), run by the server's one `onResponse` hook. */
+/** A step of every finished response (metrics), run by the server's one `onResponse` hook. */
 export type ResponseStep = (request: FastifyRequest, reply: FastifyReply) => void;
+
+/**
+ * Runs `steps` in order until one refuses the request or answers it, then calls `done` with the
+ * refusal (or with nothing) unless a step answered. A step that throws refuses with what it threw,
+ * still here, in the caller's request context.
+ */
+export function runSteps(
+  steps: readonly RequestStep[],
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
+  let outcome: ReturnType<RequestStep>;
+  try {
+    for (const step of steps) {
+      outcome = step(request, reply);
+      if (outcome !== undefined) break;
+    }
+  } catch (e) {
+    outcome = e instanceof Error ? e : new Error(String(e));
+  }
+  if (outcome !== ANSWERED) done(outcome);
+}

@@ -12,8 +12,8 @@ export interface ReadyMessage {
 /** What bench/http/prepare.ts reports once the database is migrated and seeded. */
 export interface PreparedMessage extends SeedResult {
   type: 'prepared';
-  /** The database's version for the report, where only the servers' Node can ask it (SQLite). */
-  version: string | undefined;
+  /** The database and its version, for the report (asked on the servers' Node, which opens it). */
+  version: string;
 }
 
 /** A server running in a child process (so it has a core of its own, apart from the load generator). */

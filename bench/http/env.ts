@@ -11,19 +11,16 @@ export type BenchDialect = 'sqlite' | 'mysql';
 export interface BenchDatabase {
   dialect: BenchDialect;
   url: string;
-  /** `select 1`-level description for the report, e.g. "MariaDB 10.11.6". */
-  version: string;
   drop(): Promise<void>;
 }
 
 export async function createBenchDatabase(dialect: BenchDialect, mysqlUrl?: string): Promise<BenchDatabase> {
   if (dialect === 'sqlite') {
-    // Opened only by the servers' Node (bench/http/prepare.ts reports SQLite's version).
+    // Opened only by the servers' Node (bench/http/prepare.ts).
     const dir = mkdtempSync(join(tmpdir(), 'linggong-bench-'));
     return {
       dialect,
       url: `sqlite:${join(dir, 'bench.db')}`,
-      version: 'SQLite',
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
@@ -39,8 +36,6 @@ export async function createBenchDatabase(dialect: BenchDialect, mysqlUrl?: stri
     });
   const name = `lg_bench_${randomBytes(6).toString('hex')}`;
   const conn = await connect();
-  const [rows] = await conn.query('select version() as v');
-  const version = String((rows as { v: string }[])[0]?.v ?? 'unknown');
   await conn.query(`create database \`${name}\` character set utf8mb4 collate utf8mb4_unicode_ci`);
   await conn.end();
   const url = new URL(mysqlUrl);
@@ -48,7 +43,6 @@ export async function createBenchDatabase(dialect: BenchDialect, mysqlUrl?: stri
   return {
     dialect,
     url: url.toString(),
-    version: /mariadb/i.test(version) ? `MariaDB ${version}` : `MySQL ${version}`,
     async drop() {
       const c = await connect();
       await c.query(`drop database if exists \`${name}\``);

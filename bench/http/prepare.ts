@@ -25,6 +25,9 @@ const password = process.env.BENCH_PASSWORD;
 if (!Number.isInteger(users) || !Number.isInteger(loginUsers) || !password)
   throw new Error('prepare.ts needs BENCH_USERS, BENCH_LOGIN_USERS and BENCH_PASSWORD');
 
+/** `MariaDB 10.11.19-MariaDB-…` or `MySQL 8.4.…`, from what `version()` answers. */
+const mysqlVersion = (v: string): string => (/mariadb/i.test(v) ? `MariaDB ${v}` : `MySQL ${v}`);
+
 const config = loadConfig({ knownServices: ALL_SERVICES.map((s) => s.name), env: process.env });
 const platform = await buildPlatform({ config });
 try {
@@ -43,7 +46,7 @@ try {
   const version =
     sdb.dialect === 'sqlite'
       ? `SQLite ${(await sql<{ v: string }>`select sqlite_version() as v`.execute(sdb.db)).rows[0]!.v}`
-      : undefined;
+      : mysqlVersion((await sql<{ v: string }>`select version() as v`.execute(sdb.db)).rows[0]!.v);
   process.send!({ type: 'prepared', ...seeded, version } satisfies PreparedMessage);
 } finally {
   await platform.close();

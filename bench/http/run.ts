@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     });
     const { ids, loginPhones } = seeded;
     log(
-      `Linggong HTTP benchmark: ${seeded.version ?? db.version}, ${fmt(users)} users, ${connections} connections, ` +
+      `Linggong HTTP benchmark: ${seeded.version}, ${fmt(users)} users, ${connections} connections, ` +
         `${duration} s per case and round in ${slices} turns (after ${warmup} s warm-up), ${rounds} rounds`,
     );
     log(`  machine: ${m.nproc} cores (${m.cpu}), ${m.memory} RAM, Node ${m.node}`);

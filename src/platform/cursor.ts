@@ -52,3 +52,31 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+
+/** What a list asks for: a page size and the cursor of the page before (absent for the first). */
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/**
+ * Keyset paging by id, the one way every list pages: decodes the cursor (signed for `scope`, so a
+ * cursor of another list or user is refused), reads `limit + 1` rows after the last id, and cuts
+ * the page; the extra row only says whether a next page exists.
+ */
+export async function readPage<Row extends { id: string }, Item>(
+  cursors: CursorCodec,
+  scope: string,
+  request: PageRequest,
+  read: (afterId: string | undefined, limit: number) => Promise<Row[]>,
+  toItems: (rows: Row[]) => Item[] | Promise<Item[]>,
+): Promise<Page<Item>> {
+  const afterId = request.cursor ? String(cursors.decode(request.cursor, scope).id) : undefined;
+  const rows = await read(afterId, request.limit + 1);
+  const page = rows.slice(0, request.limit);
+  const last = page.at(-1);
+  return {
+    items: await toItems(page),
+    nextCursor: rows.length > request.limit && last ? cursors.encodeFor(scope, { id: last.id }) : null,
+  };
+}

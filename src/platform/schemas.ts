@@ -1,0 +1,72 @@
+import Type, { type Static } from 'typebox';
+import { MAX_CURSOR_LENGTH } from './cursor.js';
+import { MAX_FEN } from './money.js';
+
+/**
+ * Schema pieces every service's API shares: one definition each, so an id, a phone number, an
+ * amount of money, an instant or a page means the same thing on every route.
+ */
+
+export const ULID_PATTERN = '^[0-7][0-9A-HJKMNP-TV-Z]{25}$';
+
+/** An application-generated, time-ordered id (ULID, Crockford base32). */
+export const Ulid = Type.String({ pattern: ULID_PATTERN, description: 'ULID' });
+
+/** `{ id }` path parameters. */
+export const IdParams = Type.Object({ id: Ulid });
+
+/** A mainland China mobile number as entered (stored encrypted, answered masked). */
+export const Phone = Type.String({
+  pattern: '^(\\+86)?1[3-9][0-9]{9}$',
+  maxLength: 14,
+  description: 'Mainland China mobile number, e.g. 13800138000',
+});
+
+/** A phone number as answered: masked, `138****1234`. */
+export const MaskedPhone = Type.String({ description: 'Masked: 138****1234' });
+
+/** An amount of money in integer fen (分), within the bounds Linggong accepts anywhere. */
+export function AmountFen(options: { minimum?: number; maximum?: number; description?: string } = {}) {
+  return Type.Integer({
+    minimum: options.minimum ?? 0,
+    maximum: Math.min(options.maximum ?? MAX_FEN, MAX_FEN),
+    description: options.description ?? 'Amount in fen (分)',
+  });
+}
+
+/** An instant as a request gives it: ISO 8601 with an offset (checked further by the service). */
+export const Instant = Type.String({
+  minLength: 16,
+  maxLength: 35,
+  description: 'ISO 8601 instant with an offset, e.g. 2026-12-01T09:00:00+08:00',
+});
+
+export const Nullable = <T extends Type.TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+/** `limit` and `cursor` of every list query; spread into the route's own query object. */
+export function listQueryFields(options: { maxLimit?: number } = {}) {
+  return {
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: options.maxLimit ?? 100, description: 'Page size' }),
+    ),
+    cursor: Type.Optional(
+      Type.String({ maxLength: MAX_CURSOR_LENGTH, description: 'nextCursor of the previous page' }),
+    ),
+  };
+}
+
+/** A list query with nothing but paging. */
+export const ListQuery = Type.Object(listQueryFields(), { additionalProperties: false });
+export type ListQuery = Static<typeof ListQuery>;
+
+/** A list answer: the page's items and the cursor of the next page (null at the end). */
+export function ListAnswer<T extends Type.TSchema, P extends Type.TProperties = Record<never, never>>(
+  item: T,
+  extra?: P,
+) {
+  return Type.Object({
+    items: Type.Array(item),
+    nextCursor: Nullable(Type.String({ description: 'Pass as `cursor` for the next page' })),
+    ...(extra ?? ({} as P)),
+  });
+}

@@ -32,7 +32,7 @@ import { prng } from './seed.js';
 
 /**
  * HTTP benchmarks of Linggong against a bare Fastify hello-world measured in the same run
- * (docs/benchmarks.md). The servers run in child processes, all started up front and loaded one at
+ * (method and figures: docs/benchmarks.md, "HTTP: public profile, cache, login"). The servers run in child processes, all started up front and loaded one at
  * a time; this process is the load generator. Every case is measured in `--rounds` rounds; within a
  * round the cases take turns in `--slices` short runs each, so a case and the baseline it is
  * compared with share the same stretch of time (a burst of other work on the machine slows both),
@@ -222,10 +222,9 @@ async function main(): Promise<void> {
       // the cache from the database; with Redis a second read fills the process's near cache (a
       // process does not keep what it wrote itself: docs/architecture.md, "Cache").
       // Profiles are cached for 5 minutes and a read does not extend that, so profiles filled in
-      // one round expire together, within seconds of each other, 5 minutes later: in the middle of
-      // a later round, which then measured a wave of database reads instead of cache hits (turns
-      // falling from 12,000 to 4,000 req/s). So from the second round on the fill starts from an
-      // empty cache: a new server process, and with Redis the previous fill's keys deleted.
+      // one round would all expire in the middle of a later one, which would then measure database
+      // reads. So from the second round on the fill starts from an empty cache: a new server
+      // process, and with Redis the previous fill's keys deleted.
       const target: Target = {
         key: 'on',
         label: 'GET /api/v1/users/:id cache on',

@@ -23,7 +23,8 @@ import { TOP_CATEGORIES, machine, percentile, randomChoices } from './workload.j
  *                            --shapes abc --rebuild]
  *
  * autocannon's overallRate lets each connection send back to back until its share of the second is
- * sent, so a run is a burst with `connections` requests in flight every second (docs/benchmarks.md).
+ * sent, so a run is a burst with `connections` requests in flight every second (docs/benchmarks.md,
+ * "Search service through HTTP").
  * Latencies are autocannon's per-response times (sub-millisecond), percentiles computed here; the
  * server's CPU per request comes from /proc, per thread.
  */

@@ -2,11 +2,8 @@
  * Reusable ArrayBuffers lent, by transfer, to a worker thread that writes an answer into one and
  * transfers it back; the answer is then sent from it without a copy, and the buffer returns to the
  * pool once the socket has taken the bytes. An answer built as a string in a worker would instead
- * be copied into the HTTP thread's heap, joined to the rest of the body, measured and encoded
- * there again: large short-lived strings that every young-generation collection copies while
- * requests are in flight (docs/benchmarks.md, "Answers written by the search thread"). Moving a
- * buffer between threads moves its memory, not its bytes, and the memory is reused rather than
- * allocated for each answer.
+ * be copied into the HTTP thread's heap and encoded there again, large short-lived strings for the
+ * garbage collector (docs/benchmarks.md, "Answers written by the search thread").
  *
  * Only the owning thread acquires, releases and forgets buffers. At most `max` exist; when all are
  * out, `acquire` gives nothing and the caller takes its slower path.

@@ -137,8 +137,8 @@ interface LocalEntry {
  * Values in process memory with TTLs and CLOCK eviction (second chance), which approximates LRU
  * closely: when full, the oldest entry is dropped unless it was read since it was last passed
  * over, in which case it moves to the young end with its mark cleared. A hit is one Map lookup and
- * one flag write, where a strict LRU relinks a list on every read (measured: about half the cost
- * per hit over 100,000 entries). Expired entries go when they are next read or passed over.
+ * one flag write, where a strict LRU relinks a list on every read (docs/benchmarks.md, "The
+ * cache"). Expired entries go when they are next read or passed over.
  * The embedded cache, and the near cache in front of Redis.
  */
 class LocalEntries {

@@ -24,14 +24,10 @@ export interface IdempotencyClaim {
 }
 
 /**
- * Contexts are made by a constructor, never as object literals. V8 watches each literal's objects
- * and, once enough of them survive a young-generation collection, allocates that literal's objects
- * straight in the old generation from then on ("allocation-site pretenuring"), a decision it keeps.
- * A stretch of slow requests, such as a cache filling from Redis or the database, made it so for
- * the request context: afterwards every request's context went to the old generation, and the ids
- * it points to were kept alive by it until the next full collection, each young collection copying
- * them (docs/benchmarks.md, "Request contexts and V8's pretenuring"). The objects this
- * constructor makes were not pretenured.
+ * Contexts are made by a constructor, never as object literals: once a stretch of slow requests
+ * kept many literal contexts alive, V8 allocated every later one in the old generation, where it
+ * kept its ids alive until a full collection (docs/benchmarks.md, "Request contexts and V8's
+ * pretenuring").
  */
 class Context implements RequestContext {
   idempotency: IdempotencyClaim | undefined = undefined;
@@ -62,8 +58,8 @@ export function runWithContext<T>(ctx: RequestContext, fn: () => T): T {
  * Whether this process's `AsyncLocalStorage` is built on `AsyncContextFrame`: so on Node 24 and
  * later unless started with `--no-async-context-frame`, on Node 22 and 23 only with
  * `--experimental-async-context-frame`. Without it (Node 20), entering a context enables an async
- * hook that runs for every async resource the process makes from then on, a fifth of a cached
- * profile request's CPU (docs/benchmarks.md, "The request context on Node 20, and on Node 24").
+ * hook that runs for every async resource the process makes from then on (docs/benchmarks.md, "The
+ * request context on Node 20, and on Node 24").
  * Read off the class Node chose, whatever flags or NODE_OPTIONS chose it: the hook-based one
  * propagates the store to each new resource (`_propagate`), the frame-based one has no such step.
  */

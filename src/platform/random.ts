@@ -2,13 +2,11 @@ import { randomFillSync } from 'node:crypto';
 
 /**
  * Random hex strings for ids that must be unpredictable but are made on every request (request
- * ids, trace and span ids). One `randomBytes` call per id costs several microseconds (a call into
- * OpenSSL and a fresh buffer each time); here bytes come from a pool filled by the CSPRNG 4 KiB at
- * a time, as Node does for `crypto.randomUUID`, and the pool is turned into hex once per fill, so
- * an id is a slice of that text (the three ids of a request: about 50 ns, against 300 ns with a
- * hex conversion of its own each). Each byte is handed out once and never reused. An id is a V8
- * slice of the 8 KiB text and keeps that text alive while the id lives; one text serves the ids of
- * about 110 requests, so ids kept for long cost at most about 75 bytes a request more.
+ * ids, trace and span ids). Rather than a `randomBytes` call per id, bytes come from a pool filled
+ * by the CSPRNG 4 KiB at a time, as Node does for `crypto.randomUUID`, turned into hex once per
+ * fill, so an id is a slice of that text (docs/benchmarks.md, "Random ids"). Each byte is handed
+ * out once and never reused. A slice keeps the whole 8 KiB text alive while the id lives; one text
+ * serves the ids of about 110 requests, so an id kept for long holds about 75 bytes more.
  */
 const POOL_BYTES = 4096;
 const pool = Buffer.allocUnsafeSlow(POOL_BYTES);

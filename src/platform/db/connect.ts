@@ -56,10 +56,10 @@ function openSqlite(path: string, lock: boolean): Connection {
     processLock?.release();
     throw e;
   }
-  // One process owns the file (the lock file above): with EXCLUSIVE locking, set before WAL is
-  // first used, SQLite keeps the WAL index in heap memory and takes no file locks per transaction
-  // (two fcntl calls per read otherwise). Reads go through a memory map instead of a pread per
-  // page not in SQLite's page cache. Both are syscalls saved on every query (docs/benchmarks.md).
+  // One process owns the file (the lock file above), so EXCLUSIVE locking, set before WAL is first
+  // used, keeps the WAL index in heap memory and takes no file locks per transaction; reads go
+  // through a memory map instead of a pread per page. Both save system calls on every query
+  // (docs/benchmarks.md, "The SQLite connection").
   db.pragma('locking_mode = EXCLUSIVE');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -67,7 +67,8 @@ function openSqlite(path: string, lock: boolean): Connection {
   db.pragma('foreign_keys = ON');
   db.pragma(`mmap_size = ${SQLITE_MMAP_BYTES}`);
 
-  // Kysely's stock driver prepares every statement on every call; preparing once is ~2x faster.
+  // Kysely's stock driver prepares every statement on every call; here each SQL text is prepared
+  // once and reused (docs/benchmarks.md, "The SQLite connection").
   const cache = new Map<string, SQLite.Statement>();
   const cachedDb = {
     close: () => db.close(),

@@ -21,7 +21,7 @@ export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.fre
  * The security headers helmet sets for `options`, computed once (for HTML documents).
  *
  * `@fastify/helmet` builds helmet's middleware again on every request (parsing the CSP directives
- * each time), which cost 5–10 % of a small request. Linggong's helmet options are static (no CSP
+ * each time). Linggong's helmet options are static (no CSP
  * nonces, no directive functions), so the header set is the same for every response: helmet runs
  * once here against a recording response, and the HTTP server sets the result per request.
  * Header names are lowercase, as Fastify stores them.

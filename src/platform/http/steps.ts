@@ -7,8 +7,8 @@ export const ANSWERED = Symbol('answered');
  * A cross-cutting step of every request (CORS, the rate limit): `undefined` to go on, an error to
  * answer with (problem+json), or ANSWERED once it has sent the reply. The HTTP server runs the
  * platform's steps in one `onRequest` hook, in an order it states (server.ts), rather than one
- * hook each: Fastify dispatches every hook on its own, about 0.45 µs a hook per request on
- * Node 24 (docs/benchmarks.md).
+ * hook each, since Fastify dispatches every hook on its own (docs/benchmarks.md, "One hook each
+ * way").
  */
 export type RequestStep = (
   request: FastifyRequest,

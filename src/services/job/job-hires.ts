@@ -1,0 +1,60 @@
+import { publicKey, type JobContext } from './job-context.js';
+import { JobErrors } from './job.errors.js';
+import { toPublicJob, toTerms, type JobTerms } from './job.mappers.js';
+
+/** The seam with the order service: the terms a worker is hired under, and the hires per shift. */
+export function createJobHires(ctx: JobContext) {
+  const { sdb, repo, cache } = ctx;
+
+  return {
+    /**
+     * The order service reports the hires on a shift (an absolute count, so a retry changes nothing).
+     * The first hire locks the shift's times and the job's pay and place. `version` is the version
+     * whose terms the order showed the worker: if the job changed since, the hire is refused.
+     */
+    async recordHires(jobId: string, shiftId: string, hired: number, version: number) {
+      return sdb.transaction(async (tx) => {
+        const row = await ctx.lockJob(tx, jobId);
+        ctx.expectVersion(row, version);
+        const shift = (await repo.findShifts(jobId, tx.db)).find((s) => s.id === shiftId);
+        if (!shift) throw JobErrors.SHIFT_NOT_FOUND();
+        if (hired > shift.hired) ctx.expectStatus(row, ['open', 'filled'], 'hired on');
+        if (hired > shift.headcount) throw JobErrors.SHIFT_FULL();
+        await repo.updateShift(
+          shiftId,
+          { hired, locked_at: shift.locked_at ?? (hired > 0 ? tx.now : null) },
+          tx.db,
+        );
+        let result = { row, version: row.version, status: row.status };
+        const shifts = await repo.findShifts(jobId, tx.db);
+        const full = shifts.every((s) => s.hired >= s.headcount);
+        if ((row.status === 'open' && full) || (row.status === 'filled' && !full)) {
+          const next = await ctx.commitVersion(tx, row, { status: full ? 'filled' : 'open' });
+          result = { row: next.row, version: next.row.version, status: next.row.status };
+        } else {
+          tx.afterCommit(() => cache.delete(publicKey(jobId)));
+        }
+        return {
+          jobId,
+          shiftId,
+          version: result.version,
+          status: result.status,
+          hired,
+          headcount: shift.headcount,
+        };
+      });
+    },
+
+    /** The terms of a job at a version (the current one when none is given), for the order service. */
+    async getTerms(id: string, version?: number): Promise<JobTerms> {
+      if (version !== undefined) {
+        const snapshot = await repo.findVersion(id, version);
+        if (!snapshot) throw JobErrors.JOB_NOT_FOUND();
+        return toTerms(snapshot);
+      }
+      const row = await repo.findJob(id);
+      if (!row) throw JobErrors.JOB_NOT_FOUND();
+      return toTerms(toPublicJob(row, await repo.findShifts(id), await ctx.mapper()));
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import type { Page } from '../../platform/cursor.js';
+import type { Principal } from '../../platform/http/auth.js';
+import type { Logger } from '../../platform/log.js';
+import { publicKey, type JobContext } from './job-context.js';
+import type { JobStatus } from './job.db.js';
+import { JobErrors } from './job.errors.js';
+import {
+  toPublicJob,
+  toSummary,
+  type JobRow,
+  type JobSummary,
+  type OwnerJob,
+  type PublicJob,
+} from './job.mappers.js';
+import type { JobRepository } from './job.repository.js';
+
+const PUBLIC_TTL_MS = 60_000;
+/** States in which a job can be seen by anyone (others are the employer's business). */
+const VISIBLE: ReadonlySet<JobStatus> = new Set(['open', 'filled', 'closed', 'expired']);
+const VIEW_FLUSH_MS = 5_000;
+
+export type PublicJobDetail = PublicJob & { viewCount: number };
+
+/**
+ * View counts, buffered per process and added in batches: a public read must not write, and a
+ * crash loses at most one interval's counts.
+ */
+export function createViewCounter(repo: JobRepository, log: Logger) {
+  let views = new Map<string, number>();
+  let timer: NodeJS.Timeout | undefined;
+  async function flush(): Promise<void> {
+    if (views.size === 0) return;
+    const batch = views;
+    views = new Map();
+    try {
+      await repo.addViews(batch);
+    } catch (e) {
+      log.warn({ err: e, jobs: batch.size }, 'job view counts could not be saved');
+    }
+  }
+  return {
+    flush,
+    count: (id: string): void => {
+      views.set(id, (views.get(id) ?? 0) + 1);
+      timer ??= setInterval(() => void flush(), VIEW_FLUSH_MS).unref();
+    },
+    stop: async (): Promise<void> => {
+      if (timer) clearInterval(timer);
+      await flush();
+    },
+  };
+}
+
+export type ViewCounter = ReturnType<typeof createViewCounter>;
+
+/** Reading jobs: the public view (cached), the owner's view, lists and the feed of open jobs. */
+export function createJobReads(ctx: JobContext, views: ViewCounter) {
+  const { repo, cache, cursors, options } = ctx;
+
+  async function summaries(rows: JobRow[]): Promise<JobSummary[]> {
+    const totals = await repo.shiftTotals(rows.map((r) => r.id));
+    return rows.map((r) => toSummary(r, totals.get(r.id) ?? { headcount: 0, hired: 0 }, options.timeZone));
+  }
+
+  return {
+    async getPublic(id: string): Promise<PublicJobDetail> {
+      const job = await cache.getOrLoad<PublicJobDetail>(publicKey(id), PUBLIC_TTL_MS, async () => {
+        const row = await repo.findJob(id);
+        if (!row || !VISIBLE.has(row.status)) return undefined;
+        return {
+          ...toPublicJob(row, await repo.findShifts(id), await ctx.mapper()),
+          viewCount: Number(row.view_count),
+        };
+      });
+      if (!job) throw JobErrors.JOB_NOT_FOUND();
+      views.count(id);
+      return job;
+    },
+
+    async getOwned(caller: Principal, id: string): Promise<OwnerJob> {
+      await views.flush();
+      const row = await repo.findJob(id);
+      if (!row || (row.employer_id !== caller.userId && !caller.roles.includes('admin'))) {
+        throw JobErrors.JOB_NOT_FOUND();
+      }
+      return ctx.ownerView({ row, shifts: await repo.findShifts(id) });
+    },
+
+    async listMine(
+      owner: Principal,
+      query: { status?: JobStatus; limit: number; cursor?: string },
+    ): Promise<Page<JobSummary> & { counts: Record<string, number> }> {
+      await views.flush();
+      const scope = `jobs-mine:${owner.userId}:${query.status ?? ''}`;
+      const beforeId = query.cursor ? String(cursors.decode(query.cursor, scope).id) : undefined;
+      const rows = await repo.listByEmployer(owner.userId, {
+        ...(query.status ? { status: query.status } : {}),
+        ...(beforeId ? { beforeId } : {}),
+        limit: query.limit + 1,
+      });
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      return {
+        items: await summaries(page),
+        nextCursor: rows.length > query.limit && last ? cursors.encodeFor(scope, { id: last.id }) : null,
+        counts: await repo.countByStatus(owner.userId),
+      };
+    },
+
+    async reviewQueue(query: { limit: number; cursor?: string }): Promise<Page<JobSummary>> {
+      const afterId = query.cursor ? String(cursors.decode(query.cursor, 'jobs-review').id) : undefined;
+      const rows = await repo.listInReview({ ...(afterId ? { afterId } : {}), limit: query.limit + 1 });
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      return {
+        items: await summaries(page),
+        nextCursor:
+          rows.length > query.limit && last ? cursors.encodeFor('jobs-review', { id: last.id }) : null,
+      };
+    },
+
+    /**
+     * Open jobs in id order, a page at a time, for read models that rebuild from scratch (the search
+     * index). Pass the last id of a page to get the next; an empty page is the end.
+     */
+    async listOpen(afterId: string, limit: number): Promise<PublicJob[]> {
+      const rows = await repo.listOpen(afterId, limit);
+      const shifts = await repo.findShiftsOf(rows.map((r) => r.id));
+      const mapperContext = await ctx.mapper();
+      return rows.map((r) => toPublicJob(r, shifts.get(r.id)!, mapperContext));
+    },
+  };
+}

@@ -7,6 +7,7 @@ import { checkPay, completeRequirements, normalizeTags, planShifts, resolvePlace
 import type { PlaceValues } from './job.input.js';
 import type { JobRow, OwnerJob, ShiftRow } from './job.mappers.js';
 import type { UpdateJobInput } from './job.schemas.js';
+import { assertAllowed, isAllowed, nextStatus } from './job.states.js';
 
 /**
  * Editing a job: any field of a draft or a live job, except that once someone is hired the pay,
@@ -94,15 +95,14 @@ export function createJobEditing(ctx: JobContext) {
       return sdb.transaction(async (tx) => {
         const row = await ctx.lockOwned(tx, id, owner);
         ctx.expectVersion(row, input.version);
-        ctx.expectStatus(row, ['draft', 'open', 'filled'], 'edited');
+        assertAllowed('edit', row.status);
         const shifts = await repo.findShifts(id, tx.db);
         const changes = await changesOf(row, shifts, input, place);
         if (input.shifts !== undefined) await replaceShifts(tx, id, shifts, input.shifts, now);
         const verdict = ctx.moderateRow({ ...row, ...changes } as JobRow);
         ctx.refuseIfProhibited(verdict);
-        if (row.status !== 'draft' && verdict.decision === 'review') {
-          // A public job whose new text needs a look leaves the public until an admin approves it.
-          changes.status = 'in_review';
+        if (verdict.decision === 'review' && isAllowed('holdForReview', row.status)) {
+          changes.status = nextStatus('holdForReview', row.status);
           changes.moderation_note = verdict.reason;
         }
         return ctx.ownerView(await ctx.commitVersion(tx, row, changes));

@@ -23,6 +23,7 @@ import {
   type ShiftRow,
 } from './job.mappers.js';
 import type { JobRepository } from './job.repository.js';
+import { changeKind, settle } from './job.states.js';
 import { moderate, type ModerationVerdict } from './moderation.js';
 
 export interface JobServiceOptions {
@@ -101,10 +102,6 @@ export function createJobContext(deps: JobServiceDeps) {
     if (row.version !== version) throw JobErrors.JOB_VERSION_CONFLICT({ current: row.version });
   }
 
-  function expectStatus(row: JobRow, allowed: readonly JobStatus[], action: string): void {
-    if (!allowed.includes(row.status)) throw JobErrors.JOB_STATE_INVALID({ status: row.status, action });
-  }
-
   function moderateRow(
     row: Pick<JobRow, 'title' | 'description' | 'tags' | 'contact_name' | 'address' | 'pay_unit'>,
   ): ModerationVerdict {
@@ -134,9 +131,7 @@ export function createJobContext(deps: JobServiceDeps) {
   ): Promise<JobState> {
     const shifts = await repo.findShifts(before.id, tx.db);
     const after = { ...before, ...changes } as JobRow;
-    if (after.status === 'open' || after.status === 'filled') {
-      after.status = shifts.every((s) => s.hired >= s.headcount) ? 'filled' : 'open';
-    }
+    after.status = settle(after.status, allFull(shifts));
     if (after.status === 'open' && after.published_at === null) after.published_at = tx.now;
     after.starts_at = Math.min(...shifts.map((s) => Number(s.starts_at)));
     after.ends_at = Math.max(...shifts.map((s) => Number(s.ends_at)));
@@ -164,7 +159,6 @@ export function createJobContext(deps: JobServiceDeps) {
     newShifts,
     contactColumns,
     expectVersion,
-    expectStatus,
     moderateRow,
     refuseIfProhibited,
     commitVersion,
@@ -174,23 +168,15 @@ export function createJobContext(deps: JobServiceDeps) {
 
 export type JobContext = ReturnType<typeof createJobContext>;
 
+/** Whether every shift has its headcount. */
+export const allFull = (shifts: ShiftRow[]): boolean => shifts.every((s) => s.hired >= s.headcount);
+
 function eventFor(previous: JobStatus, after: JobRow, job: PublicJob, reason: string | null) {
   if (after.published_at === null) return undefined; // never public: nobody to tell
-  const changed = { jobId: after.id, version: after.version, status: after.status, job };
-  const ended = {
-    jobId: after.id,
-    version: after.version,
-    status: after.status,
-    employerId: after.employer_id,
-    reason,
-  };
-  if (after.status !== previous) {
-    if (after.status === 'open' && previous === 'filled') return JobEvents.reopened(changed);
-    if (after.status === 'open') return JobEvents.published(changed);
-    if (after.status === 'filled' && previous === 'open') return JobEvents.filled(changed);
-    if (after.status === 'closed') return JobEvents.closed(ended);
-    if (after.status === 'expired') return JobEvents.expired(ended);
-    if (after.status === 'archived') return JobEvents.archived(ended);
+  const { id: jobId, version, status } = after;
+  const kind = changeKind(previous, status);
+  if (kind === 'closed' || kind === 'expired' || kind === 'archived') {
+    return JobEvents[kind]({ jobId, version, status, employerId: after.employer_id, reason });
   }
-  return JobEvents.updated(changed);
+  return JobEvents[kind]({ jobId, version, status, job });
 }

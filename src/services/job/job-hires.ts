@@ -1,6 +1,7 @@
-import { publicKey, type JobContext } from './job-context.js';
+import { allFull, publicKey, type JobContext } from './job-context.js';
 import { JobErrors } from './job.errors.js';
 import { toPublicJob, toTerms, type JobTerms } from './job.mappers.js';
+import { assertAllowed, settle } from './job.states.js';
 
 /** The seam with the order service: the terms a worker is hired under, and the hires per shift. */
 export function createJobHires(ctx: JobContext) {
@@ -18,7 +19,7 @@ export function createJobHires(ctx: JobContext) {
         ctx.expectVersion(row, version);
         const shift = (await repo.findShifts(jobId, tx.db)).find((s) => s.id === shiftId);
         if (!shift) throw JobErrors.SHIFT_NOT_FOUND();
-        if (hired > shift.hired) ctx.expectStatus(row, ['open', 'filled'], 'hired on');
+        if (hired > shift.hired) assertAllowed('hire', row.status);
         if (hired > shift.headcount) throw JobErrors.SHIFT_FULL();
         await repo.updateShift(
           shiftId,
@@ -26,10 +27,9 @@ export function createJobHires(ctx: JobContext) {
           tx.db,
         );
         let result = { row, version: row.version, status: row.status };
-        const shifts = await repo.findShifts(jobId, tx.db);
-        const full = shifts.every((s) => s.hired >= s.headcount);
-        if ((row.status === 'open' && full) || (row.status === 'filled' && !full)) {
-          const next = await ctx.commitVersion(tx, row, { status: full ? 'filled' : 'open' });
+        const status = settle(row.status, allFull(await repo.findShifts(jobId, tx.db)));
+        if (status !== row.status) {
+          const next = await ctx.commitVersion(tx, row, { status });
           result = { row: next.row, version: next.row.version, status: next.row.status };
         } else {
           tx.afterCommit(() => cache.delete(publicKey(jobId)));

@@ -1,11 +1,10 @@
 import { writeAudit } from '../../platform/audit.js';
 import type { Principal } from '../../platform/http/auth.js';
 import type { JobChanges, JobContext } from './job-context.js';
-import type { JobStatus } from './job.db.js';
 import { assertShiftsAhead } from './job.input.js';
 import type { JobRow, OwnerJob } from './job.mappers.js';
+import { assertAllowed, isAllowed, nextStatus, type JobAction } from './job.states.js';
 
-const LIVE: readonly JobStatus[] = ['open', 'filled', 'in_review'];
 export const ARCHIVE_AFTER_MS = 30 * 24 * 3_600_000;
 const SWEEP_BATCH = 100;
 
@@ -21,36 +20,36 @@ export function createJobLifecycle(ctx: JobContext) {
     owner: Principal,
     id: string,
     version: number,
-    allowed: readonly JobStatus[],
-    action: string,
+    action: JobAction,
     changes: (now: number) => JobChanges,
     reason: string | null = null,
   ): Promise<OwnerJob> {
     return sdb.transaction(async (tx) => {
       const row = await ctx.lockOwned(tx, id, owner);
       ctx.expectVersion(row, version);
-      ctx.expectStatus(row, allowed, action);
-      return ctx.ownerView(await ctx.commitVersion(tx, row, changes(tx.now), reason));
+      const status = nextStatus(action, row.status);
+      return ctx.ownerView(await ctx.commitVersion(tx, row, { status, ...changes(tx.now) }, reason));
     });
   }
 
+  /** An admin's change of state, audited as `audit` (`job.approved` …). */
   async function adminAction(
     admin: Principal,
     id: string,
-    allowed: readonly JobStatus[],
-    action: string,
+    action: JobAction,
+    audit: string,
     changes: JobChanges,
     reason: string | undefined,
   ): Promise<OwnerJob> {
     return sdb.transaction(async (tx) => {
       const row = await ctx.lockJob(tx, id);
-      ctx.expectStatus(row, allowed, action.replace('job.', ''));
-      const extra = changes.status === 'closed' ? { closed_at: tx.now } : {};
-      const result = await ctx.commitVersion(tx, row, { ...changes, ...extra }, reason ?? null);
+      const status = nextStatus(action, row.status);
+      const extra = status === 'closed' ? { closed_at: tx.now } : {};
+      const result = await ctx.commitVersion(tx, row, { status, ...changes, ...extra }, reason ?? null);
       await writeAudit(tx, 'job_', ids, {
         actorId: admin.userId,
         actorRole: 'admin',
-        action,
+        action: audit,
         targetType: 'job',
         targetId: id,
         data: { version: result.row.version, ...(reason ? { reason } : {}) },
@@ -59,11 +58,14 @@ export function createJobLifecycle(ctx: JobContext) {
     });
   }
 
-  /** Applies a state change to due jobs in batches, each job in its own transaction (re-checked under lock). */
+  /**
+   * Applies `action` to due jobs in batches, each job in its own transaction and re-checked under its
+   * lock (a job an edit or a hire changed meanwhile may no longer be due).
+   */
   async function sweep(
     due: () => Promise<{ id: string }[]>,
+    action: JobAction,
     stillDue: (row: JobRow, now: number) => boolean,
-    changes: JobChanges,
   ): Promise<number> {
     let done = 0;
     for (;;) {
@@ -72,8 +74,8 @@ export function createJobLifecycle(ctx: JobContext) {
       for (const { id } of batch) {
         changed += await sdb.transaction(async (tx) => {
           const row = await repo.lockJob(id, tx.db);
-          if (!row || !stillDue(row, tx.now)) return 0;
-          await ctx.commitVersion(tx, row, changes);
+          if (!row || !isAllowed(action, row.status) || !stillDue(row, tx.now)) return 0;
+          await ctx.commitVersion(tx, row, { status: nextStatus(action, row.status) });
           return 1;
         });
       }
@@ -88,7 +90,7 @@ export function createJobLifecycle(ctx: JobContext) {
       return sdb.transaction(async (tx) => {
         const row = await ctx.lockOwned(tx, id, owner);
         ctx.expectVersion(row, version);
-        ctx.expectStatus(row, ['draft'], 'submitted');
+        assertAllowed('submit', row.status);
         assertShiftsAhead(await repo.findShifts(id, tx.db), tx.now);
         const verdict = ctx.moderateRow(row);
         ctx.refuseIfProhibited(verdict);
@@ -103,7 +105,7 @@ export function createJobLifecycle(ctx: JobContext) {
         });
         return ctx.ownerView(
           await ctx.commitVersion(tx, row, {
-            status: toReview ? 'in_review' : 'open',
+            status: nextStatus(toReview ? 'submitForReview' : 'submit', row.status),
             moderation_note: toReview ? (verdict.reason ?? '等待人工审核') : null,
           }),
         );
@@ -117,43 +119,30 @@ export function createJobLifecycle(ctx: JobContext) {
       reason: string | undefined,
     ): Promise<OwnerJob> {
       const why = reason ?? null;
-      return ownerAction(
-        owner,
-        id,
-        version,
-        LIVE,
-        'closed',
-        (now) => ({ status: 'closed', closed_at: now, close_reason: why }),
-        why,
-      );
+      return ownerAction(owner, id, version, 'close', (now) => ({ closed_at: now, close_reason: why }), why);
     },
 
     async archive(owner: Principal, id: string, version: number): Promise<OwnerJob> {
-      return ownerAction(owner, id, version, ['draft', 'closed', 'expired'], 'archived', () => ({
-        status: 'archived',
-      }));
+      return ownerAction(owner, id, version, 'archive', () => ({}));
     },
 
     // Admin (audited)
     async approve(admin: Principal, id: string, note: string | undefined): Promise<OwnerJob> {
-      const changes = { status: 'open', moderation_note: null } as const;
-      return adminAction(admin, id, ['in_review'], 'job.approved', changes, note);
+      return adminAction(admin, id, 'approve', 'job.approved', { moderation_note: null }, note);
     },
     async reject(admin: Principal, id: string, reason: string): Promise<OwnerJob> {
-      const changes = { status: 'draft', moderation_note: reason } as const;
-      return adminAction(admin, id, ['in_review'], 'job.rejected', changes, reason);
+      return adminAction(admin, id, 'reject', 'job.rejected', { moderation_note: reason }, reason);
     },
     async takeDown(admin: Principal, id: string, reason: string): Promise<OwnerJob> {
-      const changes = { status: 'closed', close_reason: reason } as const;
-      return adminAction(admin, id, LIVE, 'job.taken_down', changes, reason);
+      return adminAction(admin, id, 'takeDown', 'job.taken_down', { close_reason: reason }, reason);
     },
 
     /** The expiry schedule: live jobs whose last shift has ended become expired. */
     async expireEnded(): Promise<number> {
       return sweep(
         () => repo.findEnded(clock.now(), SWEEP_BATCH),
-        (row, now) => LIVE.includes(row.status) && Number(row.ends_at) <= now,
-        { status: 'expired' },
+        'expire',
+        (row, now) => Number(row.ends_at) <= now,
       );
     },
 
@@ -161,10 +150,8 @@ export function createJobLifecycle(ctx: JobContext) {
     async archiveOld(): Promise<number> {
       return sweep(
         () => repo.findArchivable(clock.now() - ARCHIVE_AFTER_MS, SWEEP_BATCH),
-        (row, now) =>
-          (row.status === 'closed' || row.status === 'expired') &&
-          Number(row.updated_at) < now - ARCHIVE_AFTER_MS,
-        { status: 'archived' },
+        'archiveOld',
+        (row, now) => Number(row.updated_at) < now - ARCHIVE_AFTER_MS,
       );
     },
   };

@@ -13,10 +13,10 @@ import {
   type PublicJob,
 } from './job.mappers.js';
 import type { JobRepository } from './job.repository.js';
+import { PUBLIC_STATES } from './job.states.js';
 
 const PUBLIC_TTL_MS = 60_000;
-/** States in which a job can be seen by anyone (others are the employer's business). */
-const VISIBLE: ReadonlySet<JobStatus> = new Set(['open', 'filled', 'closed', 'expired']);
+const VISIBLE: ReadonlySet<JobStatus> = new Set(PUBLIC_STATES);
 const VIEW_FLUSH_MS = 5_000;
 
 export type PublicJobDetail = PublicJob & { viewCount: number };

@@ -3,6 +3,7 @@ import { toSafeInt } from '../../platform/money.js';
 import type { Executor, ServiceDatabase } from '../../platform/db/service-database.js';
 import type { JobDB, JobStatus } from './job.db.js';
 import type { JobRow, PublicJob, ShiftRow } from './job.mappers.js';
+import { TRANSITIONS } from './job.states.js';
 
 export type CategoryRow = JobDB['job_categories'];
 
@@ -141,22 +142,22 @@ export function createJobRepository(sdb: ServiceDatabase<JobDB>) {
         .orderBy('id')
         .limit(opts.limit)
         .execute(),
-    /** Live jobs whose last shift has ended (the expiry sweep). */
+    /** Jobs that may expire whose last shift has ended (the expiry sweep). */
     findEnded: (now: number, limit: number) =>
       root
         .selectFrom('job_jobs')
         .select('id')
-        .where('status', 'in', ['open', 'filled', 'in_review'])
+        .where('status', 'in', TRANSITIONS.expire.from)
         .where('ends_at', '<=', now)
         .orderBy('ends_at')
         .limit(limit)
         .execute(),
-    /** Closed and expired jobs untouched since `before` (the archive sweep). */
+    /** Jobs that may be archived (closed, expired) untouched since `before` (the archive sweep). */
     findArchivable: (before: number, limit: number) =>
       root
         .selectFrom('job_jobs')
         .select('id')
-        .where('status', 'in', ['closed', 'expired'])
+        .where('status', 'in', TRANSITIONS.archiveOld.from)
         .where('updated_at', '<', before)
         .orderBy('updated_at')
         .limit(limit)

@@ -1,6 +1,5 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { UserErrors } from './user.errors.js';
 
 /**
  * Passwords are hashed with scrypt (N=2^15, r=8, p=3: 32 MiB, and three passes over it per hash),
@@ -74,12 +73,6 @@ function scrypt(password: string, salt: Buffer, opts: ScryptSettings): Promise<B
         ),
       ),
   );
-}
-
-export function checkPasswordPolicy(password: string): void {
-  if (password.length < 8 || password.length > 72 || !/[A-Za-z]/.test(password) || !/\d/.test(password)) {
-    throw UserErrors.PASSWORD_WEAK();
-  }
 }
 
 export async function hashPassword(password: string): Promise<string> {

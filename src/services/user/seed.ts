@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { ServiceDatabase } from '../../platform/db/service-database.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { PiiCipher } from '../../platform/pii.js';
+import { newAccountRow } from './accounts.js';
 import { hashPassword } from './passwords.js';
 import type { UserDB } from './user.db.js';
 import { UserEvents } from './user.events.js';
-import { storedSkills } from './user.mappers.js';
 import type { UserRepository } from './user.repository.js';
 
 /** Demo accounts for development: a worker, an employer and an admin. */
@@ -37,24 +37,16 @@ export async function seedDemoAccounts(deps: {
     await sdb.transaction(async (tx) => {
       const id = ids();
       await repo.insertAccount(
-        {
+        newAccountRow(pii, {
           id,
-          phone_cipher: pii.encrypt(demo.phone),
-          phone_hash: pii.lookupHash(demo.phone),
-          display_name: demo.name,
-          avatar_key: null,
-          bio: null,
-          home_area: demo.area,
-          availability: null,
-          skills: storedSkills(demo.skills),
+          phone: demo.phone,
+          displayName: demo.name,
           roles: demo.roles,
-          status: 'active',
-          password_hash: passwordHash,
-          version: 1,
-          created_at: tx.now,
-          updated_at: tx.now,
-          deleted_at: null,
-        },
+          now: tx.now,
+          homeArea: demo.area,
+          skills: demo.skills,
+          passwordHash,
+        }),
         tx.db,
       );
       await tx.publish(UserEvents.registered({ userId: id, roles: [demo.roles] }));

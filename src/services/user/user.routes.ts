@@ -3,7 +3,8 @@ import Type, { type Static } from 'typebox';
 import { sendJsonText } from '../../platform/http/json-text.js';
 import type { App } from '../../platform/http/server.js';
 import { principalOf } from '../../platform/http/auth.js';
-import { AVATAR_MAX_BYTES, AVATAR_TYPES, type ProfileService } from './profile.service.js';
+import { AVATAR_MAX_BYTES, AVATAR_TYPES } from './avatars.js';
+import type { ProfileService } from './profile.service.js';
 import {
   AddRoleBody,
   AdminListQuery,

@@ -1,0 +1,53 @@
+import type { Insertable } from 'kysely';
+import type { Executor } from '../../platform/db/service-database.js';
+import type { PiiCipher } from '../../platform/pii.js';
+import { accountExists } from './account.rules.js';
+import type { UserDB } from './user.db.js';
+import { UserErrors } from './user.errors.js';
+import { storedSkills } from './user.mappers.js';
+import type { AccountRow, UserRepository } from './user.repository.js';
+
+/** The row of a new, active account: the phone stored encrypted and as a keyed hash, nothing else set. */
+export function newAccountRow(
+  pii: PiiCipher,
+  account: {
+    id: string;
+    phone: string;
+    displayName: string;
+    roles: string;
+    now: number;
+    homeArea?: string | null;
+    skills?: readonly string[];
+    passwordHash?: string;
+  },
+): Insertable<UserDB['user_accounts']> {
+  return {
+    id: account.id,
+    phone_cipher: pii.encrypt(account.phone),
+    phone_hash: pii.lookupHash(account.phone),
+    display_name: account.displayName,
+    avatar_key: null,
+    bio: null,
+    home_area: account.homeArea ?? null,
+    availability: null,
+    ...(account.skills ? { skills: storedSkills(account.skills) } : {}),
+    roles: account.roles,
+    status: 'active',
+    password_hash: account.passwordHash ?? null,
+    version: 1,
+    created_at: account.now,
+    updated_at: account.now,
+    deleted_at: null,
+  };
+}
+
+/** The account `userId`, or USER_NOT_FOUND when there is none or it was deleted. */
+export async function findExistingAccount(
+  repo: UserRepository,
+  userId: string,
+  ex?: Executor<UserDB>,
+): Promise<AccountRow> {
+  const row = await repo.findAccount(userId, ex);
+  if (!row || !accountExists(row.status)) throw UserErrors.USER_NOT_FOUND();
+  return row;
+}

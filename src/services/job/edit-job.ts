@@ -31,30 +31,6 @@ export function createJobEditing(ctx: JobContext) {
     return changes;
   }
 
-  function payChanges(row: JobRow, input: UpdateJobInput, locked: boolean): JobChanges {
-    if (input.pay === undefined && input.settlement === undefined) return {};
-    const pay = input.pay ?? {
-      type: row.pay_type,
-      amountFen: Number(row.pay_amount_fen),
-      unit: row.pay_unit ?? undefined,
-    };
-    const unit = checkPay(pay);
-    const settlement = input.settlement ?? row.settlement;
-    const payChanged =
-      pay.type !== row.pay_type ||
-      pay.amountFen !== Number(row.pay_amount_fen) ||
-      unit !== row.pay_unit ||
-      settlement !== row.settlement;
-    if (payChanged && locked) throw JobErrors.JOB_TERMS_LOCKED({ term: 'pay' });
-    return { pay_type: pay.type, pay_amount_fen: pay.amountFen, pay_unit: unit, settlement };
-  }
-
-  function placeChanges(row: JobRow, place: PlaceValues | undefined, locked: boolean): JobChanges {
-    if (place === undefined || !placeChanged(row, place)) return {};
-    if (locked) throw JobErrors.JOB_TERMS_LOCKED({ term: 'place' });
-    return place;
-  }
-
   /** The new column values of everything the input changes, checked against the hires. */
   async function changesOf(
     row: JobRow,
@@ -111,7 +87,37 @@ export function createJobEditing(ctx: JobContext) {
   };
 }
 
-function placeChanged(row: JobRow, place: PlaceValues): boolean {
+/** New pay and settlement, refused once someone is hired unless they stay as they are. */
+export function payChanges(
+  row: Pick<JobRow, 'pay_type' | 'pay_amount_fen' | 'pay_unit' | 'settlement'>,
+  input: Pick<UpdateJobInput, 'pay' | 'settlement'>,
+  locked: boolean,
+): JobChanges {
+  if (input.pay === undefined && input.settlement === undefined) return {};
+  const pay = input.pay ?? {
+    type: row.pay_type,
+    amountFen: Number(row.pay_amount_fen),
+    unit: row.pay_unit ?? undefined,
+  };
+  const unit = checkPay(pay);
+  const settlement = input.settlement ?? row.settlement;
+  const payChanged =
+    pay.type !== row.pay_type ||
+    pay.amountFen !== Number(row.pay_amount_fen) ||
+    unit !== row.pay_unit ||
+    settlement !== row.settlement;
+  if (payChanged && locked) throw JobErrors.JOB_TERMS_LOCKED({ term: 'pay' });
+  return { pay_type: pay.type, pay_amount_fen: pay.amountFen, pay_unit: unit, settlement };
+}
+
+/** A new place, refused once someone is hired unless it stays where it is. */
+export function placeChanges(row: PlaceValues, place: PlaceValues | undefined, locked: boolean): JobChanges {
+  if (place === undefined || !placeChanged(row, place)) return {};
+  if (locked) throw JobErrors.JOB_TERMS_LOCKED({ term: 'place' });
+  return place;
+}
+
+function placeChanged(row: PlaceValues, place: PlaceValues): boolean {
   return (
     row.address !== place.address ||
     row.city !== place.city ||

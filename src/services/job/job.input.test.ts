@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { wgs84ToGcj02 } from '../../platform/geo.js';
 import { GeocoderUnavailable, noGeocoder, type Geocoder } from './geocoding.js';
-import { planShifts, resolvePlace } from './job.input.js';
+import {
+  MAX_LEAD_MS,
+  assertShiftsAhead,
+  checkPay,
+  completeRequirements,
+  normalizeTags,
+  planShifts,
+  resolvePlace,
+} from './job.input.js';
 import type { ShiftRow } from './job.mappers.js';
 
 const HOUR = 3_600_000;
@@ -131,5 +139,78 @@ describe('planning shifts against existing ones', () => {
     expect(() => planShifts([{ ...a, id: 'Z' }], [shift('A', 24)], NOW)).toThrow(
       expect.objectContaining({ code: 'SHIFT_NOT_FOUND' }),
     );
+  });
+  it('refuses an unreadable instant and a shift too short or too long', () => {
+    const one = (startsAt: string, endsAt: string) => () =>
+      planShifts([{ startsAt, endsAt, headcount: 1 }], [], NOW);
+    const from = NOW + 24 * HOUR;
+    expect(one('2026-11-26 08:00', iso(from + HOUR))).toThrow(
+      expect.objectContaining({ code: 'INSTANT_INVALID' }),
+    );
+    for (const length of [14 * 60_000, 24 * HOUR + 60_000, -HOUR]) {
+      expect(one(iso(from), iso(from + length))).toThrow(expect.objectContaining({ code: 'SHIFT_INVALID' }));
+    }
+    expect(one(iso(from), iso(from + 15 * 60_000))).not.toThrow();
+    expect(one(iso(from), iso(from + 24 * HOUR))).not.toThrow();
+  });
+
+  it('refuses a new shift more than 180 days ahead', () => {
+    const far = NOW + MAX_LEAD_MS + HOUR;
+    expect(() =>
+      planShifts([{ startsAt: iso(far), endsAt: iso(far + HOUR), headcount: 1 }], [], NOW),
+    ).toThrow(expect.objectContaining({ code: 'SHIFT_TOO_FAR' }));
+  });
+
+  it('keeps a hired shift in place, its headcount at least its hires, and in the list', () => {
+    const hired = shift('H', 24, 2);
+    const same = { id: 'H', startsAt: iso(NOW + 24 * HOUR), endsAt: iso(NOW + 32 * HOUR), headcount: 3 };
+    expect(planShifts([{ ...same, headcount: 2 }], [hired], NOW).update).toEqual([
+      { id: 'H', starts_at: NOW + 24 * HOUR, ends_at: NOW + 32 * HOUR, headcount: 2 },
+    ]);
+    expect(() => planShifts([{ ...same, endsAt: iso(NOW + 33 * HOUR) }], [hired], NOW)).toThrow(
+      expect.objectContaining({ code: 'JOB_TERMS_LOCKED' }),
+    );
+    expect(() => planShifts([{ ...same, headcount: 1 }], [hired], NOW)).toThrow(
+      expect.objectContaining({ code: 'SHIFT_HEADCOUNT_BELOW_HIRED' }),
+    );
+    const other = { startsAt: iso(NOW + 48 * HOUR), endsAt: iso(NOW + 56 * HOUR), headcount: 1 };
+    expect(() => planShifts([other], [hired], NOW)).toThrow(
+      expect.objectContaining({ code: 'JOB_TERMS_LOCKED' }),
+    );
+  });
+
+  it('lets a submission publish only shifts that lie ahead', () => {
+    expect(() => assertShiftsAhead([{ starts_at: NOW + 1 }], NOW)).not.toThrow();
+    expect(() => assertShiftsAhead([{ starts_at: NOW + HOUR }, { starts_at: NOW }], NOW)).toThrow(
+      expect.objectContaining({ code: 'SHIFT_IN_PAST' }),
+    );
+  });
+});
+
+describe('pay, requirements and tags', () => {
+  it('asks a piece rate, and only a piece rate, for its unit', () => {
+    expect(checkPay({ type: 'piece', unit: ' 单 ' })).toBe('单');
+    expect(() => checkPay({ type: 'piece' })).toThrow(expect.objectContaining({ code: 'PAY_UNIT_REQUIRED' }));
+    expect(checkPay({ type: 'daily', unit: '件' })).toBeNull();
+  });
+
+  it('completes requirements: known skills once, 16 by default, a health certificate for food work', () => {
+    expect(completeRequirements(undefined, 'cleaning')).toEqual({ skills: [], minAge: 16, certificates: [] });
+    expect(
+      completeRequirements(
+        { skills: ['food.waiter', 'food.waiter'], minAge: 18, certificates: ['first_aid'] },
+        'food.kitchen_helper',
+      ),
+    ).toEqual({ skills: ['food.waiter'], minAge: 18, certificates: ['first_aid', 'health_certificate'] });
+    expect(completeRequirements({}, 'food').certificates).toEqual(['health_certificate']);
+    expect(completeRequirements({}, 'foodstuff').certificates).toEqual([]);
+    expect(() => completeRequirements({ skills: ['food.astronaut'] }, 'food')).toThrow(
+      expect.objectContaining({ code: 'CATEGORY_UNKNOWN' }),
+    );
+  });
+
+  it('normalises tags: full width folded, trimmed, empty and repeated ones dropped', () => {
+    expect(normalizeTags(undefined)).toEqual([]);
+    expect(normalizeTags([' 日结 ', 'ＫＦＣ', '日结', '   ', 'KFC'])).toEqual(['日结', 'KFC']);
   });
 });

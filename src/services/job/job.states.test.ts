@@ -32,9 +32,14 @@ const LIFECYCLE = `
   archiveOld       -          -          -          -          archived   archived   -
 `;
 
-const [header, ...rows] = LIFECYCLE.trim()
-  .split('\n')
-  .map((line) => line.trim().split(/\s+/));
+/** A text table's rows, each as its words. */
+const words = (table: string): string[][] =>
+  table
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/));
+
+const [header, ...rows] = words(LIFECYCLE);
 const STATES = header!.slice(1) as JobStatus[];
 const ACTIONS = rows.map((row) => row[0] as JobAction);
 const cases = rows.flatMap(([action, ...targets]) =>
@@ -89,22 +94,28 @@ describe('open and filled follow the hires', () => {
   });
 });
 
+/** A new version's state before and after it, and the event it publishes. */
+const EVENTS = `
+  draft      open       published
+  in_review  open       published
+  filled     open       reopened
+  open       filled     filled
+  in_review  filled     updated
+  open       in_review  updated
+  in_review  draft      updated
+  open       closed     closed
+  in_review  closed     closed
+  filled     expired    expired
+  closed     archived   archived
+  open       open       updated
+  closed     closed     updated
+`;
+
 describe('the event a new version publishes', () => {
-  it.each([
-    ['draft', 'open', 'published'],
-    ['in_review', 'open', 'published'],
-    ['filled', 'open', 'reopened'],
-    ['open', 'filled', 'filled'],
-    ['in_review', 'filled', 'updated'],
-    ['open', 'in_review', 'updated'],
-    ['in_review', 'draft', 'updated'],
-    ['open', 'closed', 'closed'],
-    ['in_review', 'closed', 'closed'],
-    ['filled', 'expired', 'expired'],
-    ['closed', 'archived', 'archived'],
-    ['open', 'open', 'updated'],
-    ['closed', 'closed', 'updated'],
-  ] as [JobStatus, JobStatus, JobChangeKind][])('%s → %s: job.%s', (previous, next, kind) => {
-    expect(changeKind(previous, next)).toBe(kind);
-  });
+  it.each(words(EVENTS) as [JobStatus, JobStatus, JobChangeKind][])(
+    '%s → %s: job.%s',
+    (before, after, kind) => {
+      expect(changeKind(before, after)).toBe(kind);
+    },
+  );
 });

@@ -37,4 +37,23 @@ describe('job moderation', () => {
   it('still flags a negated term when it also appears affirmed', () => {
     expect(moderate({ description: '无押金。入职后交押金300' }).decision).toBe('review');
   });
+  it('gives the reviewer one reason per kind of finding, each term once', () => {
+    const v = moderate({ title: '加微信详聊', description: '加微信报名，报名费20元' });
+    expect(v.decision).toBe('review');
+    expect(v.reason).toBe('疑似向求职者收费：报名费；疑似引导站外联系：加微信、加微');
+    expect(moderate({ contact: '私聊' }).reason).toBe('疑似引导站外联系：私聊');
+  });
+
+  it.each(['无需押金', '不收取培训费', '不需要保证金', '免收会员费', '没有体检费', '零中介费', '拒绝垫付'])(
+    'passes the negated claim %s',
+    (text) => {
+      expect(moderate({ description: text }).decision).toBe('pass');
+    },
+  );
+
+  it('names the field a finding is in, tags included', () => {
+    expect(moderate({ title: '理货员', tags: ['日结', '押金'] }).findings).toEqual([
+      { kind: 'pay_to_work', term: '押金', field: 'tags' },
+    ]);
+  });
 });

@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { principalOf } from '../http/auth.js';
 import type { App } from '../http/server.js';
 import { PlatformErrors } from '../errors.js';
+import { ListAnswer, listQueryFields, Nullable, Ulid } from '../schemas.js';
 import type { EventSystem } from './event-system.js';
 
 const Envelope = Type.Object({
@@ -10,7 +11,7 @@ const Envelope = Type.Object({
   version: Type.Integer(),
   payload: Type.Unknown(),
   source: Type.String(),
-  traceparent: Type.Union([Type.String(), Type.Null()]),
+  traceparent: Nullable(Type.String()),
   createdAt: Type.Integer(),
 });
 const DeadLetterSchema = Type.Object({
@@ -23,21 +24,20 @@ const DeadLetterSchema = Type.Object({
   error: Type.String(),
   state: Type.String(),
   createdAt: Type.String(),
-  resolvedAt: Type.Union([Type.String(), Type.Null()]),
+  resolvedAt: Nullable(Type.String()),
   event: Envelope,
 });
 const Params = Type.Object({
   service: Type.String({ pattern: '^[a-z]{2,20}$' }),
-  id: Type.String({ pattern: '^[0-7][0-9A-HJKMNP-TV-Z]{25}$' }),
+  id: Ulid,
 });
-const ListQuery = Type.Object(
+const DeadLetterListQuery = Type.Object(
   {
     service: Type.String({ pattern: '^[a-z]{2,20}$' }),
     state: Type.Optional(
       Type.Union([Type.Literal('open'), Type.Literal('replayed'), Type.Literal('discarded')]),
     ),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-    cursor: Type.Optional(Type.String({ maxLength: 512 })),
+    ...listQueryFields(),
   },
   { additionalProperties: false },
 );
@@ -57,13 +57,8 @@ export async function registerDeadLetterRoutes(app: App, events: EventSystem): P
       schema: {
         tags,
         summary: 'List dead letters of a service',
-        querystring: ListQuery,
-        response: {
-          200: Type.Object({
-            items: Type.Array(DeadLetterSchema),
-            nextCursor: Type.Union([Type.String(), Type.Null()]),
-          }),
-        },
+        querystring: DeadLetterListQuery,
+        response: { 200: ListAnswer(DeadLetterSchema) },
       },
       config: admin,
     },

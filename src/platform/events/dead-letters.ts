@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { CursorCodec, Page } from '../cursor.js';
+import { readPage, type CursorCodec, type Page } from '../cursor.js';
 import { insertIgnore } from '../db/helpers.js';
 import type { ServiceDatabase } from '../db/service-database.js';
 import type { IdGenerator } from '../ids.js';
@@ -97,26 +97,21 @@ export function createDeadLetterStore(db: ServiceDatabase<unknown>, ids: IdGener
       return inserted;
     },
     async list(opts: { state?: string; limit: number; cursor?: string }): Promise<Page<DeadLetter>> {
-      const after = opts.cursor
-        ? String(cursors.decode(opts.cursor, `dead-letters:${db.service}`).id)
-        : undefined;
-      const rows = (await q()
-        .selectFrom(table)
-        .selectAll()
-        .$if(opts.state !== undefined, (b) => b.where('state', '=', opts.state!))
-        .$if(after !== undefined, (b) => b.where('id', '>', after!))
-        .orderBy('id')
-        .limit(opts.limit + 1)
-        .execute()) as Selectable<DeadLetterRow>[];
-      const items = rows.slice(0, opts.limit).map((r) => toDeadLetter(db.service, r));
-      const last = items.at(-1);
-      return {
-        items,
-        nextCursor:
-          rows.length > opts.limit && last
-            ? cursors.encodeFor(`dead-letters:${db.service}`, { id: last.id })
-            : null,
-      };
+      return readPage(
+        cursors,
+        `dead-letters:${db.service}`,
+        opts,
+        async (afterId, limit) =>
+          (await q()
+            .selectFrom(table)
+            .selectAll()
+            .$if(opts.state !== undefined, (b) => b.where('state', '=', opts.state!))
+            .$if(afterId !== undefined, (b) => b.where('id', '>', afterId!))
+            .orderBy('id')
+            .limit(limit)
+            .execute()) as Selectable<DeadLetterRow>[],
+        (rows) => rows.map((r) => toDeadLetter(db.service, r)),
+      );
     },
     async get(id: string): Promise<DeadLetter | undefined> {
       const row = (await q().selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst()) as

@@ -3,6 +3,7 @@ import Type, { type Static } from 'typebox';
 import { sendJsonText } from '../../platform/http/json-text.js';
 import type { App } from '../../platform/http/server.js';
 import { principalOf } from '../../platform/http/auth.js';
+import { IdParams } from '../../platform/schemas.js';
 import { AVATAR_MAX_BYTES, AVATAR_TYPES } from './avatars.js';
 import type { ProfileService } from './profile.service.js';
 import {
@@ -12,7 +13,6 @@ import {
   AdminUserPage,
   DeleteAccountBody,
   ExportResponse,
-  IdParams,
   NoContent,
   PrivateProfileSchema,
   PublicProfileSchema,

@@ -1,19 +1,16 @@
 import Type, { type Static } from 'typebox';
+import { ROLES } from '../../platform/http/auth.js';
+import { ListAnswer, listQueryFields, MaskedPhone, Nullable, Phone } from '../../platform/schemas.js';
+import { SELF_ROLES } from './account.rules.js';
 
 /** Request and response schemas of the user service (bodies refuse unknown fields). */
-export const Ulid = Type.String({ pattern: '^[0-7][0-9A-HJKMNP-TV-Z]{25}$', description: 'ULID' });
-export const Phone = Type.String({
-  pattern: '^(\\+86)?1[3-9][0-9]{9}$',
-  maxLength: 14,
-  description: 'Mainland China mobile number, e.g. 13800138000',
-});
 export const SmsCode = Type.String({ pattern: '^[0-9]{6}$', description: '6-digit SMS code' });
 export const Password = Type.String({ minLength: 1, maxLength: 128 });
-const RoleSelf = Type.Union([Type.Literal('worker'), Type.Literal('employer')]);
-const AnyRole = Type.Union([Type.Literal('worker'), Type.Literal('employer'), Type.Literal('admin')]);
+/** A role an account holder may choose for themselves (account.rules.ts). */
+const RoleSelf = Type.Union(SELF_ROLES.map((role) => Type.Literal(role)));
+const AnyRole = Type.Union(ROLES.map((role) => Type.Literal(role)));
 
 export const NoContent = Type.Null({ description: 'No content' });
-export const IdParams = Type.Object({ id: Ulid });
 
 export const RequestCodeBody = Type.Object(
   {
@@ -74,9 +71,9 @@ const AvailabilitySlot = Type.Object(
 export const PublicProfileSchema = Type.Object({
   id: Type.String(),
   displayName: Type.String(),
-  avatarUrl: Type.Union([Type.String(), Type.Null()]),
-  bio: Type.Union([Type.String(), Type.Null()]),
-  homeArea: Type.Union([Type.String(), Type.Null()]),
+  avatarUrl: Nullable(Type.String()),
+  bio: Nullable(Type.String()),
+  homeArea: Nullable(Type.String()),
   skills: Type.Array(Type.String()),
   roles: Type.Array(Type.String()),
   availability: Type.Array(AvailabilitySlot),
@@ -85,7 +82,7 @@ export const PublicProfileSchema = Type.Object({
 
 export const PrivateProfileSchema = Type.Object({
   ...PublicProfileSchema.properties,
-  phone: Type.String({ description: 'Masked: 138****1234' }),
+  phone: MaskedPhone,
   hasPassword: Type.Boolean(),
   status: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
@@ -95,8 +92,8 @@ export const PrivateProfileSchema = Type.Object({
 export const UpdateProfileBody = Type.Object(
   {
     displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
-    bio: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
-    homeArea: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+    bio: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+    homeArea: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
     skills: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z_.]{1,64}$' }), { maxItems: 20 })),
     availability: Type.Optional(Type.Array(AvailabilitySlot, { maxItems: 21 })),
   },
@@ -111,17 +108,10 @@ export const AdminRoleBody = Type.Object(
 export const DeleteAccountBody = Type.Object({ code: SmsCode }, { additionalProperties: false });
 
 export const AdminListQuery = Type.Object(
-  {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-    cursor: Type.Optional(Type.String({ maxLength: 512 })),
-    role: Type.Optional(AnyRole),
-  },
+  { ...listQueryFields(), role: Type.Optional(AnyRole) },
   { additionalProperties: false },
 );
-export const AdminUserPage = Type.Object({
-  items: Type.Array(PrivateProfileSchema),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
-});
+export const AdminUserPage = ListAnswer(PrivateProfileSchema);
 
 export const ExportResponse = Type.Object({
   exportedAt: Type.String(),
@@ -132,8 +122,8 @@ export const ExportResponse = Type.Object({
       createdAt: Type.String(),
       lastUsedAt: Type.String(),
       expiresAt: Type.String(),
-      revokedAt: Type.Union([Type.String(), Type.Null()]),
-      userAgent: Type.Union([Type.String(), Type.Null()]),
+      revokedAt: Nullable(Type.String()),
+      userAgent: Nullable(Type.String()),
     }),
   ),
 });

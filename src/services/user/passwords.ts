@@ -11,7 +11,8 @@ import { availableParallelism } from 'node:os';
  * At most `cores − 1` hashes run at once (at least one); further ones wait in line. Unbounded,
  * a burst of logins filled all four pool threads with scrypt, which on a small machine took the
  * CPU from the event loop (every other request waited) and blocked the pool's other work (file
- * and DNS operations) behind the hashes.
+ * and DNS operations) behind the hashes (see docs/benchmarks.md, section "Password hashing and
+ * malloc").
  */
 const N = 1 << 15;
 const R = 8;

@@ -31,7 +31,8 @@ export function createUserRepository(sdb: ServiceDatabase<UserDB>) {
   const root = sdb.db;
   // The public profile is the hottest read: one row by primary key (skills are on the account
   // row), with only the columns it shows, its SQL built and compiled once, here: a call only
-  // binds the id (building a query costs more than running it).
+  // binds the id, because building the query cost more than running it (see docs/benchmarks.md,
+  // section "The SQLite connection").
   const publicProfileQuery: CompiledQuery<PublicAccountRow> = root
     .selectFrom('user_accounts')
     .select([

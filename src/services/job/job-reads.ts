@@ -1,4 +1,4 @@
-import type { Page } from '../../platform/cursor.js';
+import { readPage, type Page, type PageRequest } from '../../platform/cursor.js';
 import type { Principal } from '../../platform/http/auth.js';
 import type { Logger } from '../../platform/log.js';
 import { publicKey, type JobContext } from './job-context.js';
@@ -88,35 +88,27 @@ export function createJobReads(ctx: JobContext, views: ViewCounter) {
 
     async listMine(
       owner: Principal,
-      query: { status?: JobStatus; limit: number; cursor?: string },
+      query: PageRequest & { status?: JobStatus },
     ): Promise<Page<JobSummary> & { counts: Record<string, number> }> {
       await views.flush();
-      const scope = `jobs-mine:${owner.userId}:${query.status ?? ''}`;
-      const beforeId = query.cursor ? String(cursors.decode(query.cursor, scope).id) : undefined;
-      const rows = await repo.listByEmployer(owner.userId, {
-        ...(query.status ? { status: query.status } : {}),
-        ...(beforeId ? { beforeId } : {}),
-        limit: query.limit + 1,
-      });
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      return {
-        items: await summaries(page),
-        nextCursor: rows.length > query.limit && last ? cursors.encodeFor(scope, { id: last.id }) : null,
-        counts: await repo.countByStatus(owner.userId),
-      };
+      const page = await readPage(
+        cursors,
+        `jobs-mine:${owner.userId}:${query.status ?? ''}`,
+        query,
+        (after, limit) => repo.listByEmployer(owner.userId, { status: query.status, after, limit }),
+        summaries,
+      );
+      return { ...page, counts: await repo.countByStatus(owner.userId) };
     },
 
-    async reviewQueue(query: { limit: number; cursor?: string }): Promise<Page<JobSummary>> {
-      const afterId = query.cursor ? String(cursors.decode(query.cursor, 'jobs-review').id) : undefined;
-      const rows = await repo.listInReview({ ...(afterId ? { afterId } : {}), limit: query.limit + 1 });
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      return {
-        items: await summaries(page),
-        nextCursor:
-          rows.length > query.limit && last ? cursors.encodeFor('jobs-review', { id: last.id }) : null,
-      };
+    async reviewQueue(query: PageRequest): Promise<Page<JobSummary>> {
+      return readPage(
+        cursors,
+        'jobs-review',
+        query,
+        (after, limit) => repo.listInReview({ after, limit }),
+        summaries,
+      );
     },
 
     /**

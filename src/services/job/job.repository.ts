@@ -67,10 +67,13 @@ export function createJobRepository(sdb: ServiceDatabase<JobDB>) {
       return row ? (JSON.parse(row.snapshot) as PublicJob) : undefined;
     },
 
-    /** An employer's jobs, newest first (keyset on id), optionally in one state. */
+    /**
+     * An employer's jobs, newest first, optionally in one state. `after` is the last id of the page
+     * before: the list continues after it in its own order, with older jobs.
+     */
     listByEmployer: (
       employerId: string,
-      opts: { status?: JobStatus; beforeId?: string; limit: number },
+      opts: { status?: JobStatus | undefined; after?: string | undefined; limit: number },
     ): Promise<JobRow[]> =>
       root
         .selectFrom('job_jobs')
@@ -78,7 +81,7 @@ export function createJobRepository(sdb: ServiceDatabase<JobDB>) {
         .where('employer_id', '=', employerId)
         .$if(opts.status !== undefined, (q) => q.where('status', '=', opts.status!))
         .$if(opts.status === undefined, (q) => q.where('status', '!=', 'archived'))
-        .$if(opts.beforeId !== undefined, (q) => q.where('id', '<', opts.beforeId!))
+        .$if(opts.after !== undefined, (q) => q.where('id', '<', opts.after!))
         .orderBy('id', 'desc')
         .limit(opts.limit)
         .execute(),
@@ -132,13 +135,13 @@ export function createJobRepository(sdb: ServiceDatabase<JobDB>) {
         .orderBy('id')
         .limit(limit)
         .execute(),
-    /** The admin review queue, oldest first. */
-    listInReview: (opts: { afterId?: string; limit: number }): Promise<JobRow[]> =>
+    /** The admin review queue, oldest first; `after` continues after that id. */
+    listInReview: (opts: { after?: string | undefined; limit: number }): Promise<JobRow[]> =>
       root
         .selectFrom('job_jobs')
         .selectAll()
         .where('status', '=', 'in_review')
-        .$if(opts.afterId !== undefined, (q) => q.where('id', '>', opts.afterId!))
+        .$if(opts.after !== undefined, (q) => q.where('id', '>', opts.after!))
         .orderBy('id')
         .limit(opts.limit)
         .execute(),

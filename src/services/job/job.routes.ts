@@ -1,4 +1,5 @@
 import type { App } from '../../platform/http/server.js';
+import { IdParams, ListQuery } from '../../platform/schemas.js';
 import { principalOf } from '../../platform/http/auth.js';
 import type { IdempotencyHooks } from '../../platform/http/idempotency.js';
 import type { CategoryService } from './categories.js';
@@ -12,7 +13,6 @@ import {
   CreateJobBody,
   HiresBody,
   HiresResponse,
-  IdParams,
   MineQuery,
   MineResponse,
   OpenJobsQuery,
@@ -20,7 +20,6 @@ import {
   OwnerJobSchema,
   PublicJobSchema,
   ReasonBody,
-  ReviewQueueQuery,
   ReviewQueueResponse,
   ShiftParams,
   TermsQuery,
@@ -170,7 +169,7 @@ export async function registerJobRoutes(
       schema: {
         tags: ['admin'],
         summary: 'Jobs waiting for review, oldest first',
-        querystring: ReviewQueueQuery,
+        querystring: ListQuery,
         response: { 200: ReviewQueueResponse },
       },
       config: admin,

@@ -1,19 +1,17 @@
 import Type, { type Static } from 'typebox';
+import {
+  AmountFen,
+  Instant,
+  ListAnswer,
+  MaskedPhone,
+  Nullable,
+  Phone,
+  Ulid,
+  listQueryFields,
+} from '../../platform/schemas.js';
 
 /** Request and response schemas of the job service (bodies refuse unknown fields). */
-export const Ulid = Type.String({ pattern: '^[0-7][0-9A-HJKMNP-TV-Z]{25}$', description: 'ULID' });
-const Phone = Type.String({
-  pattern: '^(\\+86)?1[3-9][0-9]{9}$',
-  maxLength: 14,
-  description: 'Mainland China mobile number, e.g. 13800138000',
-});
 const CategoryCode = Type.String({ pattern: '^[a-z_]+(\\.[a-z_]+)?$', maxLength: 64 });
-const Instant = Type.String({
-  minLength: 16,
-  maxLength: 35,
-  description: 'ISO 8601 instant with an offset, e.g. 2026-12-01T09:00:00+08:00',
-});
-const Nullable = <T extends Type.TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const JOB_STATUSES = [
   'draft',
@@ -53,7 +51,7 @@ const ShiftInput = Type.Object(
 const PayInput = Type.Object(
   {
     type: Type.Enum(PAY_TYPES, { description: 'hourly 时薪, daily 日薪, piece 计件, fixed 一口价' }),
-    amountFen: Type.Integer({ minimum: 1, maximum: MAX_PAY_FEN, description: 'Amount in fen (分)' }),
+    amountFen: AmountFen({ minimum: 1, maximum: MAX_PAY_FEN }),
     unit: Type.Optional(Type.String({ minLength: 1, maxLength: 8, description: 'Piece unit, e.g. 件' })),
   },
   { additionalProperties: false },
@@ -145,7 +143,6 @@ export const ApproveBody = Type.Object(
   { note: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
   { additionalProperties: false },
 );
-export const IdParams = Type.Object({ id: Ulid });
 export const ShiftParams = Type.Object({ id: Ulid, shiftId: Ulid });
 export const CodeParams = Type.Object({ code: CategoryCode });
 export const TermsQuery = Type.Object(
@@ -154,7 +151,7 @@ export const TermsQuery = Type.Object(
 );
 export const OpenJobsQuery = Type.Object(
   {
-    after: Type.Optional(Type.String({ pattern: '^[0-7][0-9A-HJKMNP-TV-Z]{25}$' })),
+    after: Type.Optional(Ulid),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   },
   { additionalProperties: false },
@@ -167,18 +164,7 @@ export const HiresBody = Type.Object(
   { additionalProperties: false },
 );
 export const MineQuery = Type.Object(
-  {
-    status: Type.Optional(JobStatusSchema),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-    cursor: Type.Optional(Type.String({ maxLength: 512 })),
-  },
-  { additionalProperties: false },
-);
-export const ReviewQueueQuery = Type.Object(
-  {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-    cursor: Type.Optional(Type.String({ maxLength: 512 })),
-  },
+  { status: Type.Optional(JobStatusSchema), ...listQueryFields() },
   { additionalProperties: false },
 );
 export const CategoryPatchBody = Type.Object(
@@ -230,7 +216,7 @@ const publicFields = {
   settlement: Type.Enum(SETTLEMENTS),
   shifts: Type.Array(ShiftSchema),
   requirements: RequirementsSchema,
-  contact: Type.Object({ name: Type.String(), phone: Type.String({ description: 'Masked: 138****1234' }) }),
+  contact: Type.Object({ name: Type.String(), phone: MaskedPhone }),
   place: PlaceSchema,
   startsAt: Type.String(),
   endsAt: Type.String(),
@@ -265,15 +251,10 @@ export const JobSummarySchema = Type.Object({
   moderationNote: Nullable(Type.String()),
   updatedAt: Type.String(),
 });
-export const MineResponse = Type.Object({
-  items: Type.Array(JobSummarySchema),
-  nextCursor: Nullable(Type.String()),
+export const MineResponse = ListAnswer(JobSummarySchema, {
   counts: Type.Record(Type.String(), Type.Integer(), { description: 'Jobs per state (all of mine)' }),
 });
-export const ReviewQueueResponse = Type.Object({
-  items: Type.Array(JobSummarySchema),
-  nextCursor: Nullable(Type.String()),
-});
+export const ReviewQueueResponse = ListAnswer(JobSummarySchema);
 export const TermsSchema = Type.Object({
   ...publicFields,
   shifts: Type.Array(

@@ -1,10 +1,10 @@
 import { missingMallocTunables, runsOnGlibc } from '../bin/malloc.mjs';
 import { buildPlatform, type Platform } from './app.js';
-import { CONFIG_VARS, ConfigError, loadConfig, type Config } from './platform/config.js';
+import { ConfigError, listConfigVariables, loadConfig, type Config } from './platform/config.js';
 import { contextUsesFrames } from './platform/context.js';
 import { DatabaseLockedError } from './platform/db/process-lock.js';
 import type { SearchCommands } from './services/search/index.js';
-import { SERVICE_NAMES } from './services/registry.js';
+import { CONFIG_SECTIONS, SERVICE_NAMES } from './services/registry.js';
 
 /**
  * The `linggong` command line: serve | worker | migrate | seed | reindex | create-admin | dlq | config.
@@ -63,7 +63,7 @@ are applied when the server runs again; their versions keep the newest state.`,
 Creates an account with the admin role for the phone number, or adds the role to an existing one.`,
   config: `Usage: linggong config
 
-Prints every LINGGONG_* variable with its meaning.`,
+Prints every LINGGONG_* variable with its meaning, and the service of a service's own setting.`,
 };
 
 interface Parsed {
@@ -95,7 +95,7 @@ function configFrom(flags: Parsed['flags']): Config {
   if (typeof flags.host === 'string') overrides.host = flags.host;
   if (flags.workers === true) overrides.workers = true;
   if (flags['no-workers'] === true) overrides.workers = false;
-  return loadConfig({ knownServices: SERVICE_NAMES(), overrides });
+  return loadConfig({ knownServices: SERVICE_NAMES(), sections: CONFIG_SECTIONS, overrides });
 }
 
 async function serve(flags: Parsed['flags']): Promise<void> {
@@ -331,7 +331,9 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     case 'config':
-      for (const [name, spec] of Object.entries(CONFIG_VARS)) console.log(`${name}\n    ${spec.doc}`);
+      for (const v of listConfigVariables(CONFIG_SECTIONS)) {
+        console.log(`${v.name}${v.service ? ` (${v.service} service)` : ''}\n    ${v.doc}`);
+      }
       return 0;
     default:
       return 2;

@@ -1,6 +1,6 @@
 import { buildPlatform } from '../../src/app.js';
 import { loadConfig } from '../../src/platform/config.js';
-import { searchModule } from '../../src/services/search/index.js';
+import { searchConfig, searchModule } from '../../src/services/search/index.js';
 import { reportReady } from '../http/child.js';
 
 /**
@@ -8,7 +8,7 @@ import { reportReady } from '../http/child.js';
  * variables (LINGGONG_SEARCH_DIR names the corpus index). Only the search service runs here, so
  * the process's memory is the search service's.
  */
-const config = loadConfig({ knownServices: [searchModule.name], env: process.env });
+const config = loadConfig({ knownServices: [searchModule.name], sections: [searchConfig], env: process.env });
 const platform = await buildPlatform({ config, modules: [searchModule] });
 await platform.migrate('up');
 await platform.app.listen({ host: config.host, port: config.port });

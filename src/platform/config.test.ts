@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEV_SECRET, loadConfig } from './config.js';
+import {
+  ConfigError,
+  defineConfigSection,
+  DEV_SECRET,
+  listConfigVariables,
+  loadConfig,
+  PLATFORM_VARIABLES,
+} from './config.js';
 
 const known = ['user', 'job'];
 
@@ -11,39 +18,6 @@ describe('config', () => {
     expect(c.serviceDatabaseUrls.user).toBe(c.databaseUrl);
     expect(c.businessTimeZone).toBe('Asia/Shanghai');
     expect(c.port).toBe(3000);
-  });
-
-  it('configures the job search engine, Elasticsearch with its URL and credentials', () => {
-    expect(loadConfig({ env: {}, knownServices: known }).search).toEqual({
-      engine: 'embedded',
-      dir: './data/search',
-      threads: 1,
-    });
-    expect(loadConfig({ env: { LINGGONG_SEARCH_THREADS: '3' }, knownServices: known }).search.threads).toBe(
-      3,
-    );
-    expect(() => loadConfig({ env: { LINGGONG_SEARCH_THREADS: '17' }, knownServices: known })).toThrow(
-      /LINGGONG_SEARCH_THREADS/,
-    );
-    const es = loadConfig({
-      env: {
-        LINGGONG_SEARCH_ENGINE: 'elasticsearch',
-        LINGGONG_ELASTICSEARCH_URL: 'https://es.internal:9200',
-        LINGGONG_ELASTICSEARCH_API_KEY: 'a2V5',
-      },
-      knownServices: known,
-    });
-    expect(es.search.elasticsearch).toEqual({
-      url: 'https://es.internal:9200',
-      alias: 'linggong-jobs',
-      auth: { apiKey: 'a2V5' },
-    });
-    expect(() =>
-      loadConfig({
-        env: { LINGGONG_SEARCH_ENGINE: 'elasticsearch', LINGGONG_ELASTICSEARCH_USERNAME: 'elastic' },
-        knownServices: known,
-      }),
-    ).toThrow(/LINGGONG_ELASTICSEARCH_URL[\s\S]*LINGGONG_ELASTICSEARCH_PASSWORD/);
   });
 
   it('lists every problem at once', () => {
@@ -117,12 +91,121 @@ describe('config', () => {
   });
 });
 
+describe('SMS settings', () => {
+  it('needs the Aliyun credentials with the aliyun provider, and refuses the console in production', () => {
+    expect(loadConfig({ env: {}, knownServices: known }).sms).toEqual({ provider: 'console' });
+    expect(() => loadConfig({ env: { LINGGONG_SMS_PROVIDER: 'aliyun' }, knownServices: known })).toThrow(
+      /LINGGONG_ALIYUN_SMS_ACCESS_KEY_ID: required when LINGGONG_SMS_PROVIDER=aliyun[\s\S]*LINGGONG_ALIYUN_SMS_TEMPLATE_CODE/,
+    );
+    expect(() => loadConfig({ env: { LINGGONG_ENV: 'production' }, knownServices: known })).toThrow(
+      /console provider is for development/,
+    );
+  });
+});
+
+/** A section as a service declares one in its <svc>.config.ts. */
+const greeterConfig = defineConfigSection({
+  service: 'greeter',
+  variables: {
+    LINGGONG_GREETING: { doc: 'What to say (default hello)' },
+    LINGGONG_GREETINGS_PER_DAY: { doc: 'At most this many (default 3; 1–10)' },
+    LINGGONG_GREETER_DIR: { doc: 'Folder of the greetings (default <dataDir>/greetings)' },
+  },
+  parse(read): { greeting: 'hello' | 'ni hao'; perDay: number; dir: string; loud: boolean } {
+    const greeting = read.oneOf('LINGGONG_GREETING', 'hello', ['hello', 'ni hao']);
+    const perDay = read.int('LINGGONG_GREETINGS_PER_DAY', 3, 1, 10);
+    if (greeting === 'ni hao' && perDay > 5) read.problem('LINGGONG_GREETINGS_PER_DAY: at most 5 in Chinese');
+    return {
+      greeting,
+      perDay,
+      dir: read.get('LINGGONG_GREETER_DIR') ?? `${read.dataDir}/greetings`,
+      loud: read.profile === 'development',
+    };
+  },
+});
+
+describe('configuration sections', () => {
+  const load = (env: Record<string, string>) =>
+    loadConfig({ env, knownServices: [...known, 'greeter'], sections: [greeterConfig] });
+
+  it('parses a service section with the platform settings; the service reads it typed', () => {
+    const settings = greeterConfig.of(load({ LINGGONG_GREETINGS_PER_DAY: '7', LINGGONG_DATA_DIR: '/srv' }));
+    expect(settings).toEqual({ greeting: 'hello', perDay: 7, dir: '/srv/greetings', loud: true });
+    const perDay: number = settings.perDay;
+    expect(perDay).toBe(7);
+  });
+
+  it("reports a section's bad values together with the platform's", () => {
+    try {
+      load({ LINGGONG_PORT: 'abc', LINGGONG_GREETING: 'yo', LINGGONG_GREETINGS_PER_DAY: '11' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect([...(e as ConfigError).problems].sort()).toEqual([
+        'LINGGONG_GREETING=yo: must be one of hello, ni hao',
+        'LINGGONG_GREETINGS_PER_DAY=11: must be an integer from 1 to 10',
+        'LINGGONG_PORT=abc: must be an integer from 0 to 65535',
+      ]);
+    }
+    expect(() => load({ LINGGONG_GREETING: 'ni hao', LINGGONG_GREETINGS_PER_DAY: '6' })).toThrow(
+      /at most 5 in Chinese/,
+    );
+  });
+
+  it('refuses a section that reads a variable it does not declare, or declares one twice', () => {
+    const sneaky = defineConfigSection({
+      service: 'sneaky',
+      variables: {},
+      parse: (read) => read.get('LINGGONG_SECRET'),
+    });
+    expect(() => loadConfig({ env: {}, knownServices: known, sections: [sneaky] })).toThrow(
+      "the sneaky service's configuration reads LINGGONG_SECRET without declaring it",
+    );
+    const copy = defineConfigSection({
+      service: 'copy',
+      variables: { LINGGONG_GREETING: { doc: 'again' } },
+      parse: () => null,
+    });
+    expect(() => loadConfig({ env: {}, knownServices: known, sections: [greeterConfig, copy] })).toThrow(
+      'LINGGONG_GREETING is declared by both the greeter service and the copy service',
+    );
+    const platformName = defineConfigSection({
+      service: 'mine',
+      variables: { LINGGONG_PORT: { doc: 'mine' } },
+      parse: () => null,
+    });
+    expect(() => loadConfig({ env: {}, knownServices: known, sections: [platformName] })).toThrow(
+      'LINGGONG_PORT is declared by both the platform and the mine service',
+    );
+    expect(() =>
+      loadConfig({ env: {}, knownServices: known, sections: [greeterConfig, greeterConfig] }),
+    ).toThrow('the greeter service declares two configuration sections');
+  });
+
+  it('says so when a service reads a section that was not loaded', () => {
+    expect(() => greeterConfig.of(loadConfig({ env: {}, knownServices: known }))).toThrow(
+      /configuration of the greeter service was not loaded/,
+    );
+  });
+
+  it('lists the platform variables, then each section with its service', () => {
+    const listed = listConfigVariables([greeterConfig]);
+    expect(listed[0]).toEqual({ name: 'LINGGONG_ENV', doc: expect.any(String) });
+    expect(listed.slice(-3).map((v) => `${v.service}:${v.name}`)).toEqual([
+      'greeter:LINGGONG_GREETING',
+      'greeter:LINGGONG_GREETINGS_PER_DAY',
+      'greeter:LINGGONG_GREETER_DIR',
+    ]);
+    expect(listed).toHaveLength(Object.keys(PLATFORM_VARIABLES).length + 3);
+  });
+});
+
 describe('documentation', () => {
-  it('the README documents every configuration variable', async () => {
+  // Each service's own variables are checked beside its section (<svc>.config.test.ts).
+  it('the README documents every platform variable', async () => {
     const { readFile } = await import('node:fs/promises');
-    const { CONFIG_VARS } = await import('./config.js');
     const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-    const missing = Object.keys(CONFIG_VARS).filter((name) => !readme.includes(`\`${name}\``));
+    const missing = Object.keys(PLATFORM_VARIABLES).filter((name) => !readme.includes(`\`${name}\``));
     expect(missing).toEqual([]);
   });
 });

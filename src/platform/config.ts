@@ -1,16 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { isValidTimeZone } from './clock.js';
+import {
+  createConfigReader,
+  restrictTo,
+  type ConfigReader,
+  type ConfigVariable,
+  type Profile,
+} from './config/reader.js';
+import type { AnyConfigSection, SectionReader } from './config/section.js';
+import { PLATFORM_VARIABLES } from './config/variables.js';
 import { parseScheduleOverrides } from './jobs/scheduler.js';
-import type { S3StorageOptions } from './storage.js';
 import { developmentPiiKeys, parsePiiKeys, type PiiKey } from './pii.js';
+import { parseSmsSettings, type SmsSettings } from './sms/sms.js';
+import type { S3StorageOptions } from './storage.js';
+
+export type { Profile } from './config/reader.js';
+export { PLATFORM_VARIABLES } from './config/variables.js';
+export { defineConfigSection, type AnyConfigSection, type ConfigSection } from './config/section.js';
 
 /**
  * Linggong's configuration: one object, parsed once at start from environment variables and an
  * optional JSON file (`LINGGONG_CONFIG_FILE`, same keys as the variables; the environment wins).
- * Every problem is collected and reported together; nothing else reads process.env.
+ * The platform's settings are fields; each service's own settings are a section it declares next to
+ * its code (config/section.ts), parsed here too. Every problem is collected and reported together;
+ * nothing else reads process.env.
  */
-export type Profile = 'development' | 'test' | 'staging' | 'production';
-
 export interface Config {
   profile: Profile;
   host: string;
@@ -54,177 +68,22 @@ export interface Config {
     refreshTtlSec: number;
     keyRotationDays: number;
   };
-  sms:
-    | { provider: 'console' }
-    | {
-        provider: 'aliyun';
-        accessKeyId: string;
-        accessKeySecret: string;
-        signName: string;
-        templateCode: string;
-      };
+  sms: SmsSettings;
   events: { bus: 'inprocess' | 'bullmq'; queueRedisUrl: string | undefined; concurrency: number };
   /** Run event consumers, jobs and schedules in this process (always on the embedded bus). */
   workers: boolean;
   /** Schedule overrides by name: 'off', 'every 10m' or 'cron 0 3 * * *'. */
   schedules: Record<string, string>;
   storage: { driver: 'local'; dir: string } | ({ driver: 's3' } & S3StorageOptions);
-  /** Job posts: 'auto' opens posts that pass automatic moderation; 'manual' reviews every post. */
-  jobs: { review: 'auto' | 'manual' };
-  /** Address → coordinates for job places: none (posts carry coordinates) or Amap (高德). */
-  geocoder: { provider: 'none' } | { provider: 'amap'; key: string; privateKey: string | undefined };
   /**
-   * The job search index: embedded (a directory on local disk, one process) or Elasticsearch.
-   * The Elasticsearch adapter adds its own settings here (URL, credentials, index name).
+   * Each service's own settings by service name, as its section parsed them; a service reads its own
+   * with its section: `jobConfig.of(config)`.
    */
-  search: {
-    engine: 'embedded' | 'elasticsearch';
-    dir: string;
-    /**
-     * Embedded: threads serving queries, each with its own copy of the index in memory (1: the
-     * one thread that owns the index; more add replicas that share the queries).
-     */
-    threads: number;
-    /** Set when engine is elasticsearch. */
-    elasticsearch?: {
-      url: string;
-      /** The alias searched and written; concrete indexes are `<alias>-<time>`. */
-      alias: string;
-      auth?: { username: string; password: string } | { apiKey: string };
-    };
-  };
+  sections: Readonly<Record<string, unknown>>;
 }
 
 export const DEV_SECRET = 'linggong-development-secret-do-not-use-in-production';
 export const DEV_SERVICE_TOKEN = 'linggong-development-service-token';
-
-interface VarSpec {
-  doc: string;
-  example?: string;
-}
-
-/** Every variable Linggong reads, with its documentation (printed by `linggong config`). */
-export const CONFIG_VARS: Record<string, VarSpec> = {
-  LINGGONG_ENV: { doc: 'Profile: development | test | staging | production (default development)' },
-  LINGGONG_CONFIG_FILE: { doc: 'Optional JSON file with any of these keys; environment variables win' },
-  LINGGONG_HOST: { doc: 'Listen address (default 127.0.0.1)' },
-  LINGGONG_PORT: { doc: 'Listen port (default 3000)' },
-  LINGGONG_DATA_DIR: { doc: 'Folder for the SQLite file, local uploads and the lock file (default ./data)' },
-  LINGGONG_DATABASE_URL: {
-    doc: 'Database of every service (default sqlite:<dataDir>/linggong.db)',
-    example: 'mysql://linggong:secret@127.0.0.1:3306/linggong',
-  },
-  'LINGGONG_<SERVICE>_DATABASE_URL': {
-    doc: 'Database of one service, e.g. LINGGONG_USER_DATABASE_URL; defaults to LINGGONG_DATABASE_URL',
-  },
-  LINGGONG_ALLOW_SQLITE_IN_PRODUCTION: { doc: 'true to run production on SQLite (one process only)' },
-  LINGGONG_REDIS_URL: {
-    doc: 'Redis for rate limits, cache and queues; required when running several processes',
-  },
-  LINGGONG_QUEUE_REDIS_URL: {
-    doc: 'Redis for queues (BullMQ); must be noeviction with AOF (refused otherwise in staging/production); default LINGGONG_REDIS_URL',
-  },
-  LINGGONG_EVENT_BUS: {
-    doc: 'inprocess or bullmq (default bullmq when a queue Redis is configured, else inprocess)',
-  },
-  LINGGONG_EVENT_CONCURRENCY: { doc: 'Events each consumer handles at once in one process (default 16)' },
-  LINGGONG_WORKERS: {
-    doc: 'true to run event consumers and schedules in this process (default true; serve --workers / worker)',
-  },
-  LINGGONG_SCHEDULES: {
-    doc: 'JSON overrides of schedules, e.g. {"user.purge-expired":"every 30m","platform.purge-outbox":"off"}',
-  },
-  LINGGONG_REDIS_PREFIX: { doc: 'Prefix of every Redis key (default linggong:)' },
-  LINGGONG_CACHE_MAX_ENTRIES: {
-    doc: 'Entries of the in-memory cache used without Redis, e.g. public profiles (about 1 KB each; default 50000)',
-  },
-  LINGGONG_BUSINESS_TZ: { doc: 'Time zone of "daily" limits and reports (default Asia/Shanghai)' },
-  LINGGONG_LOG_LEVEL: { doc: 'fatal | error | warn | info | debug | trace | silent (default info)' },
-  LINGGONG_SECRET: {
-    doc: 'HMAC secret (cursors, keyed hashes), at least 32 characters; required outside development/test',
-  },
-  LINGGONG_SERVICE_TOKEN: {
-    doc: 'Token for internal service-to-service routes; required outside development/test',
-  },
-  LINGGONG_CORS_ORIGINS: {
-    doc: 'Comma-separated allowed origins, or * (default * in development, none otherwise)',
-  },
-  LINGGONG_BODY_LIMIT: { doc: 'Largest request body in bytes (default 262144)' },
-  LINGGONG_RATE_LIMIT_MAX: { doc: 'Requests per window per client IP (default 600)' },
-  LINGGONG_RATE_LIMIT_WINDOW_MS: { doc: 'Rate-limit window in ms (default 60000)' },
-  LINGGONG_AUTH_RATE_LIMIT_MAX: {
-    doc: 'Requests per window per client IP on login, SMS and refresh routes (default 30)',
-  },
-  LINGGONG_TRUST_PROXY: {
-    doc: 'true behind nginx/ingress so client IPs come from X-Forwarded-For (default false)',
-  },
-  LINGGONG_METRICS_TOKEN: { doc: 'When set, /metrics requires Authorization: Bearer <token>' },
-  LINGGONG_SEED_DEMO: { doc: 'Seed demo data on first start (default true in development only)' },
-  LINGGONG_SERVICES: {
-    doc: 'Comma-separated services this process serves (default all); same as serve --services',
-  },
-  'LINGGONG_<SERVICE>_URL': {
-    doc: 'Base URL of a service served by another process, e.g. LINGGONG_USER_URL=http://user:3000',
-  },
-  LINGGONG_PII_KEYS: {
-    doc: 'Keys for personal data at rest: id:base64(32 bytes)[,id:key…], first one encrypts; required outside development/test',
-  },
-  LINGGONG_JWT_ISSUER: { doc: 'iss of access tokens (default linggong)' },
-  LINGGONG_JWT_AUDIENCE: { doc: 'aud of access tokens (default linggong-api)' },
-  LINGGONG_ACCESS_TOKEN_TTL_SEC: { doc: 'Access token lifetime in seconds (default 900)' },
-  LINGGONG_REFRESH_TOKEN_TTL_SEC: {
-    doc: 'Absolute lifetime of a login session in seconds (default 2592000 = 30 days)',
-  },
-  LINGGONG_SIGNING_KEY_ROTATION_DAYS: {
-    doc: 'A signing key older than this is replaced when the next token is signed (default 30)',
-  },
-  LINGGONG_SMS_PROVIDER: {
-    doc: 'console (development: logs the code) | aliyun (default console; production needs aliyun)',
-  },
-  LINGGONG_ALIYUN_SMS_ACCESS_KEY_ID: { doc: 'Aliyun AccessKey id for SMS' },
-  LINGGONG_ALIYUN_SMS_ACCESS_KEY_SECRET: { doc: 'Aliyun AccessKey secret for SMS' },
-  LINGGONG_ALIYUN_SMS_SIGN_NAME: { doc: 'Approved SMS signature (签名), e.g. 零工' },
-  LINGGONG_ALIYUN_SMS_TEMPLATE_CODE: {
-    doc: 'Approved template code with a ${code} parameter, e.g. SMS_123456789',
-  },
-  LINGGONG_JOB_REVIEW: {
-    doc: 'auto (default: posts that pass automatic moderation open at once) | manual (an admin reviews every post)',
-  },
-  LINGGONG_GEOCODER: {
-    doc: 'none (default: job places must carry coordinates) | amap (高德 web service API)',
-  },
-  LINGGONG_AMAP_KEY: { doc: 'Amap web service key, for LINGGONG_GEOCODER=amap' },
-  LINGGONG_AMAP_PRIVATE_KEY: { doc: 'Amap digital-signature private key (requests are signed when set)' },
-  LINGGONG_STORAGE: { doc: 'local (default) or s3 (any S3-compatible service: AWS S3, Aliyun OSS, MinIO)' },
-  LINGGONG_STORAGE_DIR: { doc: 'Folder of the local file storage (default <dataDir>/files)' },
-  LINGGONG_S3_BUCKET: { doc: 'Bucket for LINGGONG_STORAGE=s3' },
-  LINGGONG_S3_REGION: { doc: 'Region, e.g. cn-hangzhou or us-east-1 (default us-east-1)' },
-  LINGGONG_S3_ENDPOINT: {
-    doc: 'Endpoint URL for S3-compatible services, e.g. https://oss-cn-hangzhou.aliyuncs.com',
-  },
-  LINGGONG_S3_ACCESS_KEY_ID: { doc: 'Access key id for the bucket' },
-  LINGGONG_S3_SECRET_ACCESS_KEY: { doc: 'Secret access key for the bucket' },
-  LINGGONG_S3_FORCE_PATH_STYLE: { doc: 'true for path-style URLs (MinIO); default false' },
-  LINGGONG_S3_PREFIX: { doc: 'Key prefix inside the bucket (default empty)' },
-  LINGGONG_SEARCH_ENGINE: {
-    doc: 'Job search index: embedded (default: on local disk, served by one process) | elasticsearch',
-  },
-  LINGGONG_SEARCH_DIR: { doc: 'Folder of the embedded search index (default <dataDir>/search)' },
-  LINGGONG_SEARCH_THREADS: {
-    doc: 'Embedded search: threads serving queries, each holding a copy of the index in memory (default 1; 1–16)',
-  },
-  LINGGONG_ELASTICSEARCH_URL: {
-    doc: 'Elasticsearch 8/9 node URL, e.g. https://es.internal:9200 (required when LINGGONG_SEARCH_ENGINE=elasticsearch)',
-  },
-  LINGGONG_ELASTICSEARCH_INDEX: { doc: 'Alias of the job index (default linggong-jobs)' },
-  LINGGONG_ELASTICSEARCH_API_KEY: { doc: 'Elasticsearch API key (or username and password below)' },
-  LINGGONG_ELASTICSEARCH_USERNAME: { doc: 'Elasticsearch user for basic authentication' },
-  LINGGONG_ELASTICSEARCH_PASSWORD: { doc: 'Password of LINGGONG_ELASTICSEARCH_USERNAME' },
-  LINGGONG_SHUTDOWN_GRACE_MS: { doc: 'How long shutdown waits for in-flight requests (default 10000)' },
-  LINGGONG_MALLOC_TUNING: {
-    doc: 'on | off: `serve` with its glibc malloc settings (default on; environment only; "Password hashing" in docs/architecture.md)',
-  },
-};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -239,62 +98,45 @@ export interface LoadConfigOptions {
   overrides?: Partial<Config>;
   /** Names of the services the build knows, to validate --services and per-service URLs. */
   knownServices: readonly string[];
+  /**
+   * The services' own sections (the registry's CONFIG_SECTIONS), parsed and checked with the
+   * platform's settings. A service whose section is not given cannot read its settings.
+   */
+  sections?: readonly AnyConfigSection[];
+}
+
+/** A variable as `linggong config` lists it: the platform's, or a service's (named). */
+export interface ListedVariable extends ConfigVariable {
+  name: string;
+  service?: string;
+}
+
+/** Every variable: the platform's, then each section's, in the order given. */
+export function listConfigVariables(sections: readonly AnyConfigSection[]): ListedVariable[] {
+  return [
+    ...Object.entries(PLATFORM_VARIABLES).map(([name, v]) => ({ name, ...v })),
+    ...sections.flatMap((section) =>
+      Object.entries(section.variables).map(([name, v]) => ({ name, service: section.service, ...v })),
+    ),
+  ];
 }
 
 export function loadConfig(options: LoadConfigOptions): Config {
+  const sections = options.sections ?? [];
+  checkDeclarations(sections, options.knownServices);
   const problems: string[] = [];
   const rawEnv = options.env ?? process.env;
-  let fileVars: Record<string, string> = {};
-  const file = rawEnv.LINGGONG_CONFIG_FILE;
-  if (file) {
-    try {
-      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        problems.push(`LINGGONG_CONFIG_FILE ${file}: must hold a JSON object`);
-      } else {
-        fileVars = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
-      }
-    } catch (e) {
-      problems.push(`LINGGONG_CONFIG_FILE ${file}: ${(e as Error).message}`);
-    }
-  }
-  const env: Record<string, string | undefined> = { ...fileVars, ...rawEnv };
-  const get = (name: string): string | undefined => {
-    const v = env[name];
-    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  const env: Record<string, string | undefined> = {
+    ...readConfigFile(rawEnv.LINGGONG_CONFIG_FILE, problems),
+    ...rawEnv,
   };
+  const reader = createConfigReader(env, problems);
+  const read = restrictTo(reader, PLATFORM_VARIABLES, 'the platform configuration');
+  const { get, int, bool } = read;
 
-  const profile = oneOf(get('LINGGONG_ENV') ?? 'development', 'LINGGONG_ENV', [
-    'development',
-    'test',
-    'staging',
-    'production',
-  ] as const);
+  const profile = read.oneOf('LINGGONG_ENV', 'development', ['development', 'test', 'staging', 'production']);
   const devLike = profile === 'development' || profile === 'test';
 
-  function oneOf<T extends string>(value: string, name: string, allowed: readonly T[]): T {
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    problems.push(`${name}=${value}: must be one of ${allowed.join(', ')}`);
-    return allowed[0]!;
-  }
-  function int(name: string, fallback: number, min: number, max: number): number {
-    const raw = get(name);
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n < min || n > max) {
-      problems.push(`${name}=${raw}: must be an integer from ${min} to ${max}`);
-      return fallback;
-    }
-    return n;
-  }
-  function bool(name: string, fallback: boolean): boolean {
-    const raw = get(name);
-    if (raw === undefined) return fallback;
-    if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
-    if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
-    problems.push(`${name}=${raw}: must be true or false`);
-    return fallback;
-  }
   function dbUrl(name: string, value: string): string {
     if (value.startsWith('sqlite:')) {
       if (value.length <= 'sqlite:'.length) problems.push(`${name}: sqlite: needs a file path`);
@@ -317,7 +159,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
   const serviceDatabaseUrls: Record<string, string> = {};
   for (const service of options.knownServices) {
     const name = `LINGGONG_${service.toUpperCase()}_DATABASE_URL`;
-    serviceDatabaseUrls[service] = get(name) ? dbUrl(name, get(name)!) : databaseUrl;
+    const url = get(name);
+    serviceDatabaseUrls[service] = url ? dbUrl(name, url) : databaseUrl;
   }
   for (const name of Object.keys(env)) {
     const m = /^LINGGONG_([A-Z]+)_DATABASE_URL$/.exec(name);
@@ -391,96 +234,13 @@ export function loadConfig(options: LoadConfigOptions): Config {
     problems.push(`LINGGONG_PII_KEYS: required in ${profile}`);
   }
 
-  const smsProvider = oneOf(get('LINGGONG_SMS_PROVIDER') ?? 'console', 'LINGGONG_SMS_PROVIDER', [
-    'console',
-    'aliyun',
-  ] as const);
-  let sms: Config['sms'] = { provider: 'console' };
-  if (smsProvider === 'aliyun') {
-    const need = (n: string): string => {
-      const v = get(n);
-      if (!v) problems.push(`${n}: required when LINGGONG_SMS_PROVIDER=aliyun`);
-      return v ?? '';
-    };
-    sms = {
-      provider: 'aliyun',
-      accessKeyId: need('LINGGONG_ALIYUN_SMS_ACCESS_KEY_ID'),
-      accessKeySecret: need('LINGGONG_ALIYUN_SMS_ACCESS_KEY_SECRET'),
-      signName: need('LINGGONG_ALIYUN_SMS_SIGN_NAME'),
-      templateCode: need('LINGGONG_ALIYUN_SMS_TEMPLATE_CODE'),
-    };
-  } else if (profile === 'production') {
-    problems.push('LINGGONG_SMS_PROVIDER: the console provider is for development; production needs aliyun');
-  }
-
-  const geocoderProvider = oneOf(get('LINGGONG_GEOCODER') ?? 'none', 'LINGGONG_GEOCODER', [
-    'none',
-    'amap',
-  ] as const);
-  let geocoder: Config['geocoder'] = { provider: 'none' };
-  if (geocoderProvider === 'amap') {
-    const key = get('LINGGONG_AMAP_KEY');
-    if (!key) problems.push('LINGGONG_AMAP_KEY: required when LINGGONG_GEOCODER=amap');
-    geocoder = { provider: 'amap', key: key ?? '', privateKey: get('LINGGONG_AMAP_PRIVATE_KEY') };
-  }
-
-  const searchEngine = oneOf(get('LINGGONG_SEARCH_ENGINE') ?? 'embedded', 'LINGGONG_SEARCH_ENGINE', [
-    'embedded',
-    'elasticsearch',
-  ] as const);
-  let elasticsearch: Config['search']['elasticsearch'];
-  if (searchEngine === 'elasticsearch') {
-    const url = get('LINGGONG_ELASTICSEARCH_URL');
-    if (!url || !/^https?:\/\//.test(url)) {
-      problems.push(
-        'LINGGONG_ELASTICSEARCH_URL: an http(s) URL is required when LINGGONG_SEARCH_ENGINE=elasticsearch',
-      );
-    }
-    const apiKey = get('LINGGONG_ELASTICSEARCH_API_KEY');
-    const username = get('LINGGONG_ELASTICSEARCH_USERNAME');
-    const password = get('LINGGONG_ELASTICSEARCH_PASSWORD');
-    if (username && !password) problems.push('LINGGONG_ELASTICSEARCH_PASSWORD: required with a username');
-    elasticsearch = {
-      url: url ?? '',
-      alias: get('LINGGONG_ELASTICSEARCH_INDEX') ?? 'linggong-jobs',
-      ...(apiKey ? { auth: { apiKey } } : username ? { auth: { username, password: password ?? '' } } : {}),
-    };
-  }
-
-  const storageDriver = oneOf(get('LINGGONG_STORAGE') ?? 'local', 'LINGGONG_STORAGE', [
-    'local',
-    's3',
-  ] as const);
-  let storage: Config['storage'] = {
-    driver: 'local',
-    dir: get('LINGGONG_STORAGE_DIR') ?? `${dataDir}/files`,
-  };
-  if (storageDriver === 's3') {
-    const need = (n: string): string => {
-      const v = get(n);
-      if (!v) problems.push(`${n}: required when LINGGONG_STORAGE=s3`);
-      return v ?? '';
-    };
-    storage = {
-      driver: 's3',
-      bucket: need('LINGGONG_S3_BUCKET'),
-      region: get('LINGGONG_S3_REGION') ?? 'us-east-1',
-      endpoint: get('LINGGONG_S3_ENDPOINT'),
-      accessKeyId: need('LINGGONG_S3_ACCESS_KEY_ID'),
-      secretAccessKey: need('LINGGONG_S3_SECRET_ACCESS_KEY'),
-      forcePathStyle: bool('LINGGONG_S3_FORCE_PATH_STYLE', false),
-      prefix: get('LINGGONG_S3_PREFIX') ?? '',
-    };
-  }
-
   const queueRedisUrl = get('LINGGONG_QUEUE_REDIS_URL') ?? redisUrl;
   if (queueRedisUrl && !/^rediss?:\/\//.test(queueRedisUrl))
     problems.push('LINGGONG_QUEUE_REDIS_URL: must start with redis://');
-  const bus = oneOf(
-    get('LINGGONG_EVENT_BUS') ?? (queueRedisUrl ? 'bullmq' : 'inprocess'),
-    'LINGGONG_EVENT_BUS',
-    ['inprocess', 'bullmq'] as const,
-  );
+  const bus = read.oneOf('LINGGONG_EVENT_BUS', queueRedisUrl ? 'bullmq' : 'inprocess', [
+    'inprocess',
+    'bullmq',
+  ]);
   if (bus === 'bullmq' && !queueRedisUrl)
     problems.push('LINGGONG_EVENT_BUS=bullmq: needs LINGGONG_QUEUE_REDIS_URL or LINGGONG_REDIS_URL');
 
@@ -492,6 +252,17 @@ export function loadConfig(options: LoadConfigOptions): Config {
     } catch (e) {
       problems.push(`LINGGONG_SCHEDULES: ${(e as Error).message}`);
     }
+  }
+
+  // Each section reads only its own variables, into the same list of problems.
+  const parsedSections: Record<string, unknown> = {};
+  for (const section of sections) {
+    const sectionRead: SectionReader = {
+      ...restrictTo(reader, section.variables, `the ${section.service} service's configuration`),
+      profile,
+      dataDir,
+    };
+    parsedSections[section.service] = section.parse(sectionRead);
   }
 
   const config: Config = {
@@ -506,7 +277,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
     cacheMaxEntries: int('LINGGONG_CACHE_MAX_ENTRIES', 50_000, 1, 100_000_000),
     nearCache: bool('LINGGONG_NEAR_CACHE', true),
     businessTimeZone,
-    logLevel: oneOf(get('LINGGONG_LOG_LEVEL') ?? 'info', 'LINGGONG_LOG_LEVEL', [
+    logLevel: read.oneOf('LINGGONG_LOG_LEVEL', 'info', [
       'fatal',
       'error',
       'warn',
@@ -514,7 +285,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
       'debug',
       'trace',
       'silent',
-    ] as const),
+    ]),
     secret,
     serviceToken,
     corsOrigins: (get('LINGGONG_CORS_ORIGINS') ?? (devLike ? '*' : ''))
@@ -543,21 +314,12 @@ export function loadConfig(options: LoadConfigOptions): Config {
       refreshTtlSec: int('LINGGONG_REFRESH_TOKEN_TTL_SEC', 30 * 86_400, 3600, 365 * 86_400),
       keyRotationDays: int('LINGGONG_SIGNING_KEY_ROTATION_DAYS', 30, 1, 3650),
     },
-    sms,
-    storage,
-    jobs: {
-      review: oneOf(get('LINGGONG_JOB_REVIEW') ?? 'auto', 'LINGGONG_JOB_REVIEW', ['auto', 'manual'] as const),
-    },
-    geocoder,
-    search: {
-      engine: searchEngine,
-      dir: get('LINGGONG_SEARCH_DIR') ?? `${dataDir}/search`,
-      threads: int('LINGGONG_SEARCH_THREADS', 1, 1, 16),
-      ...(elasticsearch ? { elasticsearch } : {}),
-    },
+    sms: parseSmsSettings(read, profile),
+    storage: parseStorage(read, dataDir),
     events: { bus, queueRedisUrl, concurrency: int('LINGGONG_EVENT_CONCURRENCY', 16, 1, 1000) },
     workers: bool('LINGGONG_WORKERS', true),
     schedules,
+    sections: parsedSections,
     ...stripUndefined(options.overrides ?? {}),
   };
   if (services) config.services = services;
@@ -586,6 +348,66 @@ export function loadConfig(options: LoadConfigOptions): Config {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** The variables of LINGGONG_CONFIG_FILE, a JSON object (none when it is not set). */
+function readConfigFile(file: string | undefined, problems: string[]): Record<string, string> {
+  if (!file) return {};
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+      return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+    }
+    problems.push(`LINGGONG_CONFIG_FILE ${file}: must hold a JSON object`);
+  } catch (e) {
+    problems.push(`LINGGONG_CONFIG_FILE ${file}: ${(e as Error).message}`);
+  }
+  return {};
+}
+
+function parseStorage(read: ConfigReader, dataDir: string): Config['storage'] {
+  const driver = read.oneOf('LINGGONG_STORAGE', 'local', ['local', 's3']);
+  if (driver === 'local') return { driver, dir: read.get('LINGGONG_STORAGE_DIR') ?? `${dataDir}/files` };
+  const because = 'when LINGGONG_STORAGE=s3';
+  return {
+    driver,
+    bucket: read.required('LINGGONG_S3_BUCKET', because),
+    region: read.get('LINGGONG_S3_REGION') ?? 'us-east-1',
+    endpoint: read.get('LINGGONG_S3_ENDPOINT'),
+    accessKeyId: read.required('LINGGONG_S3_ACCESS_KEY_ID', because),
+    secretAccessKey: read.required('LINGGONG_S3_SECRET_ACCESS_KEY', because),
+    forcePathStyle: read.bool('LINGGONG_S3_FORCE_PATH_STYLE', false),
+    prefix: read.get('LINGGONG_S3_PREFIX') ?? '',
+  };
+}
+
+/**
+ * A variable declared twice (by the platform and a service, or by two services) or a service with
+ * two sections is a mistake in the code, not in the configuration: it throws at once.
+ */
+function checkDeclarations(sections: readonly AnyConfigSection[], knownServices: readonly string[]): void {
+  // The platform's names, with <SERVICE> spelled out for each service (LINGGONG_JOB_URL).
+  const platform = new Set(
+    Object.keys(PLATFORM_VARIABLES).flatMap((name) =>
+      name.includes('<SERVICE>')
+        ? knownServices.map((service) => name.replace('<SERVICE>', service.toUpperCase()))
+        : [name],
+    ),
+  );
+  const owners = new Map<string, string>();
+  const services = new Set<string>();
+  for (const section of sections) {
+    const owner = `the ${section.service} service`;
+    if (services.has(section.service)) throw new Error(`${owner} declares two configuration sections`);
+    services.add(section.service);
+    for (const name of Object.keys(section.variables)) {
+      if (!/^LINGGONG_[A-Z0-9_]+$/.test(name))
+        throw new Error(`${owner} declares ${name}: not a LINGGONG_ name`);
+      const other = platform.has(name) ? 'the platform' : owners.get(name);
+      if (other) throw new Error(`${name} is declared by both ${other} and ${owner}`);
+      owners.set(name, owner);
+    }
+  }
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -5,6 +5,7 @@ import { createPiiCipher } from '../../platform/pii.js';
 import type { ServiceModule } from '../../platform/service.js';
 import { createCategoryService } from './categories.js';
 import { createAmapGeocoder, noGeocoder } from './geocoding.js';
+import { jobConfig } from './job.config.js';
 import type { JobDB } from './job.db.js';
 import { JOB_CHANGE_EVENTS } from './job.events.js';
 import type { JobTerms, PublicJob } from './job.mappers.js';
@@ -15,6 +16,7 @@ import { jobMigrations } from './migrations/index.js';
 
 export type { JobEventMap, JobChanged, JobEnded } from './job.events.js';
 export { JOB_CHANGE_EVENTS } from './job.events.js';
+export { jobConfig, type JobConfig } from './job.config.js';
 export type { JobTerms, PublicJob } from './job.mappers.js';
 
 export interface ShiftHires {
@@ -57,11 +59,12 @@ export const jobModule: ServiceModule<JobDB> = {
     const { db: sdb, config, clock, ids, log, cache } = ctx;
     const repo = createJobRepository(sdb);
     const categories = createCategoryService({ sdb, repo, cache, ids });
+    const settings = jobConfig.of(config);
     const geocoder =
-      config.geocoder.provider === 'amap'
+      settings.geocoder.provider === 'amap'
         ? createAmapGeocoder({
-            key: config.geocoder.key,
-            ...(config.geocoder.privateKey ? { privateKey: config.geocoder.privateKey } : {}),
+            key: settings.geocoder.key,
+            ...(settings.geocoder.privateKey ? { privateKey: settings.geocoder.privateKey } : {}),
           })
         : noGeocoder;
     const jobs = createJobService({
@@ -75,7 +78,7 @@ export const jobModule: ServiceModule<JobDB> = {
       clock,
       ids,
       log,
-      options: { timeZone: config.businessTimeZone, review: config.jobs.review },
+      options: { timeZone: config.businessTimeZone, review: settings.review },
     });
     const client: JobClient = {
       async getTerms(jobId, version) {

@@ -3,6 +3,7 @@ import { INBOX_RETENTION_MS } from '../../platform/retention.js';
 import type { ServiceModule } from '../../platform/service.js';
 import { JOB_CHANGE_EVENTS, type JobClient, type PublicJob } from '../job/index.js';
 import { createElasticsearchIndex } from './elasticsearch/es-index.js';
+import { searchConfig } from './search.config.js';
 import { registerSearchRoutes } from './search.routes.js';
 import { createSearchService } from './search.service.js';
 import { toSearchDoc } from './search.mappers.js';
@@ -10,6 +11,7 @@ import { BUFFER_COUNT, ThreadedSearchIndex } from './threaded-index.js';
 import type { SearchIndex, SearchJobDoc } from './search.port.js';
 
 export type { SearchIndex } from './search.port.js';
+export { searchConfig, type SearchConfig } from './search.config.js';
 
 const REINDEX_PAGE = 1000;
 
@@ -32,17 +34,18 @@ export const searchModule: ServiceModule = {
     const { config, log, clock } = ctx;
     let index: SearchIndex;
     let embedded: ThreadedSearchIndex | null = null;
-    switch (config.search.engine) {
+    const settings = searchConfig.of(config);
+    switch (settings.engine) {
       case 'embedded':
-        embedded = ThreadedSearchIndex.open(config.search.dir, log, {
+        embedded = ThreadedSearchIndex.open(settings.dir, log, {
           timeZone: config.businessTimeZone,
-          threads: config.search.threads,
+          threads: settings.threads,
         });
         index = embedded;
         watchAnswerBuffers(ctx.metrics, embedded);
         break;
       case 'elasticsearch': {
-        const es = config.search.elasticsearch!;
+        const es = settings.elasticsearch;
         index = createElasticsearchIndex({
           node: es.url,
           alias: es.alias,
@@ -100,7 +103,7 @@ export const searchModule: ServiceModule = {
             if (status.needsReindex) throw new Error(`reindex required (${status.needsReindex})`);
           },
         },
-        ...(embedded && config.search.threads > 1
+        ...(embedded && settings.threads > 1
           ? [
               {
                 name: 'search-replicas',

@@ -1,13 +1,12 @@
 import { assertNoTransaction } from '../../platform/db/service-database.js';
 import { createServiceHttpClient } from '../../platform/http-client.js';
 import { createPiiCipher } from '../../platform/pii.js';
+import { createSmsProvider } from '../../platform/sms/sms.js';
 import type { ServiceModule } from '../../platform/service.js';
 import { createAuthService } from './auth.service.js';
 import { registerAuthRoutes } from './auth.routes.js';
 import { userMigrations } from './migrations/index.js';
 import { createProfileService } from './profile.service.js';
-import { createAliyunSmsProvider } from './providers/aliyun-sms.js';
-import { createConsoleSmsProvider } from './providers/console-sms.js';
 import { seedDemoAccounts } from './seed.js';
 import { createRemoteVerifier, createTokenService } from './tokens.js';
 import type { UserDB } from './user.db.js';
@@ -47,10 +46,7 @@ export const userModule: ServiceModule<UserDB> = {
     const pii = createPiiCipher(config.piiKeys, `pii-lookup:${config.secret}`);
     const repo = createUserRepository(sdb);
     const tokens = createTokenService({ sdb, repo, config, clock, pii, cache, log });
-    const sms =
-      config.sms.provider === 'aliyun'
-        ? createAliyunSmsProvider({ ...config.sms, clock })
-        : createConsoleSmsProvider(log);
+    const sms = createSmsProvider(config.sms, { clock, log });
     const auth = createAuthService({ sdb, repo, tokens, sms, pii, cache, clock, ids, config, log });
     const profiles = createProfileService({
       sdb,

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 
 import { describe, it, expect } from 'vitest';
 
-import { FakeClock } from '../../../platform/clock.js';
+import { FakeClock } from '../clock.js';
 import {
   aliyunRpcStringToSign,
   buildSendSmsQuery,
@@ -11,8 +11,8 @@ import {
   formatAliyunTimestamp,
   percentEncode,
   signAliyunRpcRequest,
-  SmsSendError,
 } from './aliyun-sms.js';
+import { SmsSendError } from './port.js';
 
 /*
  * Documented example 1 (primary): Aliyun's RPC signature example for ECS DescribeRegions with

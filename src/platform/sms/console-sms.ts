@@ -1,6 +1,6 @@
-import type { Logger } from '../../../platform/log.js';
-import { maskPhone } from '../../../platform/pii.js';
-import type { SmsProvider } from './aliyun-sms.js';
+import type { Logger } from '../log.js';
+import { maskPhone } from '../pii.js';
+import type { SmsProvider } from './port.js';
 
 /**
  * Development SMS provider: writes the code to the server log instead of sending it (the phone is

@@ -13,13 +13,23 @@ import { registerDeadLetterRoutes } from './platform/events/admin.routes.js';
 import { createScheduler, type Scheduler } from './platform/jobs/scheduler.js';
 import { retentionSchedule } from './platform/retention.js';
 import { createDeadlines, type Deadlines } from './platform/deadlines.js';
+import { registerWorkflowRoutes } from './platform/workflow/admin.routes.js';
+import { createWorkflowRunner, type WorkflowRunner } from './platform/workflow/runner.js';
 import { createBullJobQueue, createInProcessJobQueue, type JobQueue } from './platform/jobs/queue.js';
 import { createEventSystem, type EventSystem } from './platform/events/event-system.js';
 import { createHttpServer, type App } from './platform/http/server.js';
 import { createIdGenerator } from './platform/ids.js';
 import { createLogger, type Logger } from './platform/log.js';
 import { LocalFileStorage, S3FileStorage } from './platform/storage.js';
-import type { AnyServiceModule, ClientRegistry, RemoteService, ServiceInstance } from './platform/service.js';
+import { subscriptionsOf } from './platform/events/types.js';
+import type {
+  AnyServiceModule,
+  ClientKey,
+  ClientRegistry,
+  CommandsKey,
+  RemoteService,
+  ServiceInstance,
+} from './platform/service.js';
 import { ALL_SERVICES } from './services/registry.js';
 
 export interface BuildOptions {
@@ -32,6 +42,8 @@ export interface BuildOptions {
   remoteModules?: AnyServiceModule[];
   /** Used instead of the default cache (Redis when configured, else in-memory), e.g. by benchmarks. */
   cache?: Cache;
+  /** How long a process holds a workflow instance it drives (default 30 s); tests shorten it. */
+  workflowLeaseMs?: number;
 }
 
 /** A built Linggong process: the HTTP app, its services' databases, and how to stop it. */
@@ -47,6 +59,12 @@ export interface Platform {
   events: EventSystem;
   scheduler: Scheduler;
   jobs: JobQueue;
+  /** Each served service's workflow runner, by service name. */
+  workflows: Map<string, { runner: WorkflowRunner; db: ServiceDatabase<unknown> }>;
+  /** A service's client as this process reaches it (served here, or over HTTP by its URL). */
+  client<T>(key: ClientKey<T>): T;
+  /** A served service's CLI commands (undefined when the service is not served here). */
+  commands<T>(key: CommandsKey<T>): T | undefined;
   migrate(direction?: 'up' | 'down'): Promise<string[]>;
   seed(): Promise<string[]>;
   /** Starts the background work: outbox relays, and (workers) event consumers and schedules. */
@@ -125,14 +143,23 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
       remotes.set(module.name, module.remote({ baseUrl, config, clock, log, cache }));
     }
   }
-  const clients: ClientRegistry = {
-    get<T>(name: string): T {
-      const client = services.get(name)?.instance?.client ?? remotes.get(name)?.client;
-      if (client) return client as T;
-      throw new Error(
-        `service "${name}" is not served by this process and LINGGONG_${name.toUpperCase()}_URL is not set`,
-      );
-    },
+  const clientOf = <T>(key: ClientKey<T>): T => {
+    const client = services.get(key.service)?.instance?.client ?? remotes.get(key.service)?.client;
+    if (client) return client as T;
+    throw new Error(
+      `service "${key.service}" is not served by this process and LINGGONG_${key.service.toUpperCase()}_URL is not set`,
+    );
+  };
+  // Each service is given only the clients it declared; the declaration is checked once all are built.
+  const clientsFor = (module: AnyServiceModule): ClientRegistry => {
+    const declared = new Set((module.uses ?? []).map((k) => k.service));
+    return {
+      get<T>(key: ClientKey<T>): T {
+        if (!declared.has(key.service))
+          throw new Error(`service "${module.name}" calls "${key.service}" without declaring it in uses`);
+        return clientOf(key);
+      },
+    };
   };
   const cursors = createCursorCodec(config.secret);
   // The queue Redis is created here because jobs are defined while services are created.
@@ -152,11 +179,20 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     : createInProcessJobQueue({ clock, log, ids });
   const metrics = createMetricsRegistry();
   const deadlines = new Map<string, Deadlines>();
+  const workflows = new Map<string, { runner: WorkflowRunner; db: ServiceDatabase<unknown> }>();
+  const owner = `${hostname()}:${process.pid}`.slice(0, 64);
   for (const entry of services.values()) {
     const serviceDeadlines = createDeadlines(entry.db, { clock, ids, log });
     deadlines.set(entry.module.name, serviceDeadlines);
+    const runner = createWorkflowRunner(
+      entry.db,
+      { clock, ids, log, cursors },
+      { owner, ...(options.workflowLeaseMs ? { leaseMs: options.workflowLeaseMs } : {}) },
+    );
+    workflows.set(entry.module.name, { runner, db: entry.db });
     entry.instance = entry.module.create({
       deadlines: serviceDeadlines,
+      workflows: runner,
       jobs,
       config,
       log,
@@ -167,10 +203,11 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
       redis,
       cache,
       storage,
-      clients,
+      clients: clientsFor(entry.module),
       metrics,
     });
   }
+  checkClients(services, remotes);
   const verifier =
     [...services.values()].find((s) => s.instance.verifier)?.instance.verifier ??
     [...remotes.values()].find((r) => r.verifier)?.verifier;
@@ -183,13 +220,19 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
   const events = createEventSystem({
     bus: config.events.bus,
     producers: [...services.values()].map((s) => s.db),
-    subscriptions: known.flatMap((m) => (m.subscriptions ?? []).map((s) => ({ ...s, service: m.name }))),
+    subscriptions: known.flatMap((m) =>
+      (m.consumers ?? []).flatMap(subscriptionsOf).map((s) => ({ ...s, service: m.name })),
+    ),
     consumers: [...services.values()].flatMap(({ module, db, instance }) =>
-      (module.subscriptions ?? []).map((subscription) => {
-        const handler = instance.handlers?.[subscription.consumer];
-        if (!handler)
-          throw new Error(`service ${module.name} declares ${subscription.consumer} without a handler`);
-        return { service: module.name, subscription, db, handler };
+      (module.consumers ?? []).flatMap((spec) => {
+        const bound = instance.handlers?.find((h) => h.consumer === spec.consumer);
+        if (!bound) throw new Error(`service ${module.name} declares ${spec.consumer} without a handler`);
+        return subscriptionsOf(spec).map((subscription) => ({
+          service: module.name,
+          subscription,
+          db,
+          handler: bound.handler,
+        }));
       }),
     ),
     runWorkers,
@@ -206,15 +249,17 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
   const scheduler = createScheduler({
     entries: [...services.values()].flatMap(({ module, db, instance }) => {
       const sweep = deadlines.get(module.name)!.schedule();
+      const resume = workflows.get(module.name)!.runner.schedule();
       return [
         { db, spec: retentionSchedule(db, clock) },
         ...(sweep ? [{ db, spec: sweep }] : []),
+        ...(resume ? [{ db, spec: resume }] : []),
         ...(instance.schedules ?? []).map((spec) => ({ db, spec })),
       ];
     }),
     clock,
     log,
-    owner: `${hostname()}:${process.pid}`.slice(0, 64),
+    owner,
     overrides: config.schedules,
     businessTimeZone: config.businessTimeZone,
   });
@@ -235,7 +280,10 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     isDraining: () => draining,
   });
   for (const entry of services.values()) await entry.instance.routes(app);
-  if (services.size > 0) await registerDeadLetterRoutes(app, events);
+  if (services.size > 0) {
+    await registerDeadLetterRoutes(app, events);
+    await registerWorkflowRoutes(app, workflows, ids);
+  }
 
   return {
     app,
@@ -246,6 +294,11 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     events,
     scheduler,
     jobs,
+    workflows,
+    client: clientOf,
+    commands<T>(key: CommandsKey<T>): T | undefined {
+      return services.get(key.service)?.instance.commands as T | undefined;
+    },
     startBackground() {
       events.start();
       jobs.start();
@@ -274,6 +327,7 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
       await scheduler.stop();
       await jobs.stop();
       await events.stop();
+      for (const { runner } of workflows.values()) await runner.close();
       for (const { instance } of services.values()) await instance.close?.();
       await Promise.allSettled([...connections.values()].map((c) => c.close()));
       if (redis) await redis.quit().catch(() => redis.disconnect());
@@ -281,6 +335,26 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
       if (queueRedis) await queueRedis.quit().catch(() => queueRedis.disconnect());
     },
   };
+}
+
+/**
+ * Every client a served service declares in `uses` must be reachable: served by this process or
+ * configured by URL. Refused at start, so a missing LINGGONG_<SERVICE>_URL is not found at the
+ * first call.
+ */
+function checkClients(services: Platform['services'], remotes: Map<string, RemoteService>): void {
+  const missing: string[] = [];
+  for (const { module } of services.values()) {
+    for (const key of module.uses ?? []) {
+      const reachable = services.get(key.service)?.instance.client ?? remotes.get(key.service)?.client;
+      if (!reachable)
+        missing.push(
+          `service "${module.name}" calls "${key.service}", which this process does not serve: ` +
+            `serve it here too or set LINGGONG_${key.service.toUpperCase()}_URL`,
+        );
+    }
+  }
+  if (missing.length > 0) throw new Error(missing.join('\n'));
 }
 
 /**

@@ -3,7 +3,8 @@ import { buildPlatform, type Platform } from './app.js';
 import { ConfigError, listConfigVariables, loadConfig, type Config } from './platform/config.js';
 import { contextUsesFrames } from './platform/context.js';
 import { DatabaseLockedError } from './platform/db/process-lock.js';
-import type { SearchCommands } from './services/search/index.js';
+import { searchCommands } from './services/search/index.js';
+import { userCommands } from './services/user/index.js';
 import { CONFIG_SECTIONS, SERVICE_NAMES } from './services/registry.js';
 
 /**
@@ -204,7 +205,7 @@ async function dlq(positional: string[], flags: Parsed['flags']): Promise<number
 
 async function reindex(flags: Parsed['flags']): Promise<number> {
   return withPlatform(flags, async (p) => {
-    const search = p.services.get('search')?.instance.client as SearchCommands | undefined;
+    const search = p.commands(searchCommands);
     if (!search) {
       console.error(
         'reindex needs the search service in this process (and the job service or LINGGONG_JOB_URL)',
@@ -317,10 +318,13 @@ async function main(argv: string[]): Promise<number> {
         console.error(HELP['create-admin']);
         return 2;
       }
+      if (!/^(\+86)?1[3-9]\d{9}$/.test(phone)) {
+        console.error(`create-admin: ${phone} is not a mainland China mobile number (e.g. 13800000000)`);
+        return 2;
+      }
       return withPlatform(flags, async (p) => {
         await p.migrate('up');
-        const admin = p.services.get('user')?.instance.client as
-          { createAdmin(phone: string, name: string): Promise<{ id: string }> } | undefined;
+        const admin = p.commands(userCommands);
         if (!admin) {
           console.error('create-admin needs the user service in this process');
           return 2;
@@ -353,7 +357,21 @@ main(process.argv.slice(2)).then(
       console.error(e.message);
       process.exit(2);
     }
+    const missing = missingDatabase(e);
+    if (missing) {
+      console.error(
+        `The database "${missing}" does not exist: create it (CREATE DATABASE \`${missing}\` CHARACTER SET ` +
+          'utf8mb4 COLLATE utf8mb4_unicode_ci) or point LINGGONG_DATABASE_URL (or LINGGONG_<SERVICE>_DATABASE_URL) at one that does.',
+      );
+      process.exit(2);
+    }
     console.error(e);
     process.exit(1);
   },
 );
+
+/** The name of the MySQL/MariaDB database an error says is missing (ER_BAD_DB_ERROR), if it is that. */
+function missingDatabase(e: unknown): string | undefined {
+  if ((e as { code?: unknown } | null)?.code !== 'ER_BAD_DB_ERROR') return undefined;
+  return /Unknown database '([^']+)'/.exec((e as Error).message)?.[1] ?? 'named in LINGGONG_DATABASE_URL';
+}

@@ -2,10 +2,12 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MALLOC_TUNABLES, missingMallocTunables, runsOnGlibc, tunedGlibcTunables } from '../bin/malloc.mjs';
 import { minorFaultsOf } from '../bench/http/proc.js';
 import { contextUsesFrames } from '../src/platform/context.js';
+import { TEST_MYSQL_URL } from './support/env.js';
 
 /** The `linggong` command as a user runs it (`npm start` runs `linggong serve`). */
 const BIN = join(import.meta.dirname, '..', 'bin', 'linggong.mjs');
@@ -96,6 +98,39 @@ describe('linggong CLI', () => {
     expect(status.out).toContain('00000000_0000_platform_tables');
   });
 
+  it('creates an admin on a fresh data folder, and makes an existing account admin once', async () => {
+    const dataDir = tempDir();
+    const created = await run(['create-admin', '--phone', '13900000009'], { LINGGONG_DATA_DIR: dataDir });
+    expect(created.code, created.err).toBe(0);
+    const id = /Admin account ([0-9A-HJKMNP-TV-Z]{26}) is ready/.exec(created.out)?.[1];
+    expect(id, created.out).toBeDefined();
+    const again = await run(['create-admin', '--phone', '13900000009'], { LINGGONG_DATA_DIR: dataDir });
+    expect(again.code, again.err).toBe(0);
+    expect(again.out).toContain(`Admin account ${id} is ready`);
+    const db = new Database(join(dataDir, 'linggong.db'), { readonly: true });
+    try {
+      const rows = db.prepare('select id, roles from user_accounts').all();
+      expect(rows).toEqual([{ id, roles: 'admin' }]);
+    } finally {
+      db.close();
+    }
+    const bad = await run(['create-admin', '--phone', '12345'], { LINGGONG_DATA_DIR: dataDir });
+    expect(bad.code).toBe(2);
+    expect(bad.err).toBe('create-admin: 12345 is not a mainland China mobile number (e.g. 13800000000)\n');
+  }, 60_000);
+
+  it.skipIf(!TEST_MYSQL_URL)('says in one line which MySQL database is missing, exit code 2', async () => {
+    const url = new URL(TEST_MYSQL_URL!);
+    url.pathname = '/lgt_missing_database';
+    const r = await run(['migrate', 'up'], { LINGGONG_DATABASE_URL: url.toString() });
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      'The database "lgt_missing_database" does not exist: create it (CREATE DATABASE `lgt_missing_database` ' +
+        'CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci) or point LINGGONG_DATABASE_URL ' +
+        '(or LINGGONG_<SERVICE>_DATABASE_URL) at one that does.\n',
+    );
+  });
+
   it('rebuilds the search index into a new folder and swaps it in', async () => {
     const dataDir = tempDir();
     const first = await run(['reindex'], { LINGGONG_DATA_DIR: dataDir });
@@ -170,7 +205,7 @@ describe('linggong CLI', () => {
 
     const second = await run(['serve'], env);
     expect(second.code).toBe(2);
-    expect(second.err).toMatch(/in use by process \d+/);
+    expect(second.err).toContain(`The embedded database in ${dataDir} is in use by process`);
 
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGINT');

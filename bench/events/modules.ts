@@ -1,3 +1,4 @@
+import { consumerOf } from '../../src/platform/events/types.js';
 import type { ServiceModule } from '../../src/platform/service.js';
 
 /** A producer with nothing but its outbox, and a consumer whose whole effect is its inbox row. */
@@ -7,12 +8,14 @@ export const benchProducer: ServiceModule<unknown> = {
   create: () => ({ async routes() {} }),
 };
 
+const record = consumerOf<{ 'bench.happened': unknown }>()('benchc.record', ['bench.happened']);
+
 export const benchConsumer: ServiceModule<unknown> = {
   name: 'benchc',
   migrations: {},
-  subscriptions: [{ consumer: 'benchc.record', event: 'bench.happened' }],
+  consumers: [record],
   create: () => ({
     async routes() {},
-    handlers: { 'benchc.record': async () => {} },
+    handlers: [record.handle(async () => {})],
   }),
 };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wgs84ToGcj02 } from '../../src/platform/geo.js';
 import type { AddressInfo } from 'node:net';
 import { MemoryCache } from '../../src/platform/cache.js';
-import { jobModule, type JobClient } from '../../src/services/job/index.js';
+import { jobClient as jobClientKey, jobModule, type JobClient } from '../../src/services/job/index.js';
 import { DIALECT } from '../support/env.js';
 import { at, createJob, jobPost, openJob, type JobView } from '../support/jobs.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -22,7 +22,7 @@ afterAll(async () => {
   await p.stop();
 });
 
-const jobClient = (): JobClient => p.services.get('job')!.instance.client as JobClient;
+const jobClient = (): JobClient => p.client(jobClientKey);
 
 // Response bodies are read loosely here; their schemas are checked by the routes themselves.
 /* eslint-disable @typescript-eslint/no-explicit-any */

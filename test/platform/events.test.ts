@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { widgetModule } from '../fixtures/widget-service.js';
+import { widgetModule, type WidgetEventMap } from '../fixtures/widget-service.js';
+import { consumerOf } from '../../src/platform/events/types.js';
 import { tallyControl, tallyModule, tallyOf } from '../fixtures/tally-service.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { DIALECT, TEST_REDIS_URL } from '../support/env.js';
@@ -30,19 +31,18 @@ async function meet(consumer: string, eventId: string): Promise<void> {
   }
   pair.done.push(consumer);
 }
+const pairFirst = consumerOf<WidgetEventMap>()('pair.first', ['widget.purchased']);
+const pairSecond = consumerOf<WidgetEventMap>()('pair.second', ['widget.purchased']);
 const pairModule: ServiceModule = {
   name: 'pair',
   migrations: {},
-  subscriptions: [
-    { consumer: 'pair.first', event: 'widget.purchased' },
-    { consumer: 'pair.second', event: 'widget.purchased' },
-  ],
+  consumers: [pairFirst, pairSecond],
   create: () => ({
     async routes() {},
-    handlers: {
-      'pair.first': async (event) => void (pair.armed && (await meet('pair.first', event.id))),
-      'pair.second': async (event) => void (pair.armed && (await meet('pair.second', event.id))),
-    },
+    handlers: [
+      pairFirst.handle(async (event) => void (pair.armed && (await meet('pair.first', event.id)))),
+      pairSecond.handle(async (event) => void (pair.armed && (await meet('pair.second', event.id)))),
+    ],
   }),
 };
 let p: TestPlatform;

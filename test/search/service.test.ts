@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { toEnvelope, type OutboxRow } from '../../src/platform/events/outbox.js';
 import type { EventEnvelope, EventHandler } from '../../src/platform/events/types.js';
 import { wgs84ToGcj02 } from '../../src/platform/geo.js';
-import type { SearchCommands } from '../../src/services/search/index.js';
+import { searchCommands } from '../../src/services/search/index.js';
 import { ThreadedSearchIndex } from '../../src/services/search/threaded-index.js';
 import { DIALECT } from '../support/env.js';
 import { at, openJob } from '../support/jobs.js';
@@ -42,7 +42,10 @@ async function visible(q: Record<string, string | number | boolean | string[]>, 
 }
 
 const search = () => p.services.get('search')!;
-const indexJobs: EventHandler = (event, tx) => search().instance.handlers!['search.index-jobs']!(event, tx);
+const indexJobs: EventHandler = (event, tx) =>
+  search()
+    .instance.handlers!.find((h) => h.consumer === 'search.index-jobs')!
+    .handler(event, tx);
 
 /** The job.published events of these jobs, read back from the job service's outbox. */
 async function publishedEvents(jobIds: string[]): Promise<EventEnvelope[]> {
@@ -315,7 +318,7 @@ describe(`search service (${DIALECT}, ${BUS} bus)`, () => {
   it('rebuilds from the job service and swaps the new index in; a second process cannot open it', async () => {
     const job = await post({ title: '虹桥站 行李搬运工', category: 'moving.loader', place: place(-10) });
     await visible({ q: '搬运工', city: '上海' }, job.id);
-    const commands = p.services.get('search')!.instance.client as SearchCommands;
+    const commands = p.commands(searchCommands)!;
     const phases = new Set<string>();
     const { documents } = await commands.reindex((progress) => phases.add(progress.phase));
     expect(documents).toBeGreaterThanOrEqual(1);
@@ -336,7 +339,10 @@ describe(`search service (${DIALECT}, ${BUS} bus)`, () => {
       { encoding: 'utf8' },
     );
     expect(other.status).toBe(3);
-    expect(other.stdout).toContain(`search index is in use by process ${process.pid}`);
+    expect(other.stdout).toContain(`search index in ${searchDir} is in use by process ${process.pid}`);
+    // The advice fits a process that already runs on MySQL/MariaDB: its own data folder.
+    expect(other.stdout).toContain('LINGGONG_DATA_DIR');
+    expect(other.stdout).not.toContain('MySQL');
   });
 });
 
@@ -359,7 +365,7 @@ describe('an index the build cannot read', () => {
       const boss = await loginWithSms(q, newPhone(), 'employer');
       const job = await openJob(q, boss, { title: '临时仓库分拣员 日结' });
       await q.events.flush();
-      const commands = q.services.get('search')!.instance.client as SearchCommands;
+      const commands = q.commands(searchCommands)!;
       expect((await commands.reindex()).documents).toBe(1);
       const after = await searchJobs(q, { q: '分拣员' });
       expect(after.status).toBe(200);

@@ -1,4 +1,5 @@
 import type { TestPlatform } from './platform.js';
+import { userCommands } from '../../src/services/user/index.js';
 
 export interface LoggedIn {
   userId: string;
@@ -52,6 +53,6 @@ export async function loginWithSms(
 /** An admin, created as the CLI does, then signed in. */
 export async function loginAsAdmin(p: TestPlatform): Promise<LoggedIn> {
   const phone = newPhone();
-  await p.services.get('user')!.instance.commands!.createAdmin!(phone, '测试管理员');
+  await p.commands(userCommands)!.createAdmin(phone, '测试管理员');
   return loginWithSms(p, phone);
 }

@@ -228,6 +228,50 @@ export const platformDueOrderMigration: ServiceMigration = {
   },
 };
 
+/**
+ * Sixth platform migration: durable workflows (src/platform/workflow). One row per instance with
+ * its input, the result of each step done, where it stands and who drives it (a lease), so a
+ * process that dies between two steps leaves a row a sweep finishes or compensates.
+ */
+export const PLATFORM_WORKFLOWS_MIGRATION_NAME = '00000000_0005_workflows';
+
+export const platformWorkflowsMigration: ServiceMigration = {
+  async up({ db, dialect, t, prefix }) {
+    await createTable(db, dialect, `${prefix}workflows`)
+      .addColumn('id', t.id, (c) => c.primaryKey())
+      .addColumn('name', t.ascii(100), (c) => c.notNull())
+      .addColumn('business_key', t.ascii(200), (c) => c.notNull())
+      .addColumn('state', t.ascii(16), (c) => c.notNull())
+      .addColumn('input', t.longText, (c) => c.notNull())
+      .addColumn('results', t.longText, (c) => c.notNull())
+      .addColumn('step', t.integer, (c) => c.notNull())
+      .addColumn('attempts', t.integer, (c) => c.notNull())
+      .addColumn('error', t.text)
+      .addColumn('history', t.longText, (c) => c.notNull())
+      .addColumn('next_at', t.bigint, (c) => c.notNull())
+      .addColumn('lease_owner', t.ascii(64))
+      .addColumn('lease_until', t.bigint, (c) => c.notNull())
+      .addColumn('created_at', t.bigint, (c) => c.notNull())
+      .addColumn('updated_at', t.bigint, (c) => c.notNull())
+      .addColumn('ended_at', t.bigint)
+      .execute();
+    await db.schema
+      .createIndex(`${prefix}workflows_key_idx`)
+      .on(`${prefix}workflows`)
+      .columns(['name', 'business_key'])
+      .unique()
+      .execute();
+    await db.schema
+      .createIndex(`${prefix}workflows_due_idx`)
+      .on(`${prefix}workflows`)
+      .columns(['state', 'next_at'])
+      .execute();
+  },
+  async down({ db, prefix }) {
+    await db.schema.dropTable(`${prefix}workflows`).ifExists().execute();
+  },
+};
+
 /** DROP INDEX names the table on MySQL and must not on SQLite. */
 async function dropIndex(
   // Migrations run before any typed schema exists.

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface ProcessLock {
   release(): void;
@@ -42,10 +43,15 @@ export class DatabaseLockedError extends Error {
     readonly pid: number,
     what = 'embedded database',
   ) {
+    const folder = dirname(path);
     super(
-      `The ${what} is in use by process ${pid} (lock file ${path}). ` +
-        'The embedded defaults serve one process only: stop the other process, or run several ' +
-        'processes on MySQL/MariaDB and Redis (LINGGONG_DATABASE_URL=mysql://…, LINGGONG_REDIS_URL=redis://…).',
+      what === 'embedded database'
+        ? `The embedded database in ${folder} is in use by process ${pid} (lock file ${path}). ` +
+            'The embedded SQLite database serves one process only: stop the other process, or run ' +
+            'several processes on MySQL/MariaDB and Redis (LINGGONG_DATABASE_URL=mysql://…, LINGGONG_REDIS_URL=redis://…).'
+        : `The ${what} in ${folder} is in use by process ${pid} (lock file ${path}). ` +
+            'Each process keeps its own in its data folder: stop the other process, or give this one a ' +
+            'data folder of its own with LINGGONG_DATA_DIR.',
     );
     this.name = 'DatabaseLockedError';
   }

@@ -13,11 +13,13 @@ import {
   PLATFORM_DEADLINES_MIGRATION_NAME,
   PLATFORM_EVENTS_MIGRATION_NAME,
   PLATFORM_MIGRATION_NAME,
+  PLATFORM_WORKFLOWS_MIGRATION_NAME,
   platformBatchesMigration,
   platformDueOrderMigration,
   platformDeadlinesMigration,
   platformEventsMigration,
   platformTablesMigration,
+  platformWorkflowsMigration,
 } from './platform-tables.js';
 import { currentTransaction, runInTransactionContext, runOutsideTransaction } from './tx-context.js';
 
@@ -91,6 +93,7 @@ export class ServiceDatabase<DB> {
         [PLATFORM_DEADLINES_MIGRATION_NAME]: platformDeadlinesMigration,
         [PLATFORM_BATCHES_MIGRATION_NAME]: platformBatchesMigration,
         [PLATFORM_DUE_ORDER_MIGRATION_NAME]: platformDueOrderMigration,
+        [PLATFORM_WORKFLOWS_MIGRATION_NAME]: platformWorkflowsMigration,
         ...this.migrations,
       },
     });

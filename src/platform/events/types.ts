@@ -30,6 +30,66 @@ export interface Subscription {
 /** Handles one event inside a transaction of the consuming service; the inbox row commits with it. */
 export type EventHandler<DB = unknown> = (event: EventEnvelope, tx: Tx<DB>) => Promise<void>;
 
+/** A producer's event map: event type → payload (e.g. JobEventMap, exported by its index.ts). */
+export type EventMap = object;
+
+/** One event of map M whose type is one of K, as a union discriminated by `type`. */
+export type EventOf<M extends EventMap, K extends keyof M & string> = {
+  [P in K]: EventEnvelope<M[P]> & { type: P };
+}[K];
+
+/** A consumer's handler bound to its declaration (what a service instance hands the platform). */
+export interface BoundHandler {
+  readonly consumer: string;
+  readonly handler: EventHandler;
+}
+
+/** What the platform reads of a consumer's declaration (its module lists these). */
+export interface ConsumerDeclaration {
+  /** Unique consumer name, `<service>.<what-it-does>`, e.g. "search.index-jobs". */
+  readonly consumer: string;
+  readonly events: readonly string[];
+  /** Attempts before an event goes to the dead-letter store (default 8). */
+  readonly maxAttempts?: number;
+}
+
+/**
+ * A consumer as a service declares it (statically, on its module): its name, the events of one
+ * producer's map it handles, and how to bind its handler once the service is built. The event
+ * names are checked against the producer's map, and the handler receives their payloads typed.
+ */
+export interface ConsumerSpec<M extends EventMap, K extends keyof M & string> extends ConsumerDeclaration {
+  readonly events: readonly K[];
+  handle<DB>(fn: (event: EventOf<M, K>, tx: Tx<DB>) => Promise<void>): BoundHandler;
+}
+
+/**
+ * Declares a consumer of producer map M: `consumerOf<JobEventMap>()('search.index-jobs', [...])`.
+ * Naming an event that M does not declare is a type error.
+ */
+export function consumerOf<M extends EventMap>() {
+  return <const K extends keyof M & string>(
+    consumer: string,
+    events: readonly K[],
+    options: { maxAttempts?: number } = {},
+  ): ConsumerSpec<M, K> => ({
+    consumer,
+    events,
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    // The outbox row's type names the payload's shape; the producer's map is that contract.
+    handle: (fn) => ({ consumer, handler: fn as unknown as EventHandler }),
+  });
+}
+
+/** The per-event subscriptions a consumer's declaration stands for. */
+export function subscriptionsOf(spec: ConsumerDeclaration): Subscription[] {
+  return spec.events.map((event) => ({
+    consumer: spec.consumer,
+    event,
+    ...(spec.maxAttempts !== undefined ? { maxAttempts: spec.maxAttempts } : {}),
+  }));
+}
+
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
 /** Exponential backoff with full jitter: attempt 1 → up to 0.5 s, doubling, capped at 5 minutes. */

@@ -2,19 +2,20 @@ import { assertNoTransaction } from '../../platform/db/service-database.js';
 import { createServiceHttpClient } from '../../platform/http-client.js';
 import { createIdempotencyHooks } from '../../platform/http/idempotency.js';
 import { createPiiCipher } from '../../platform/pii.js';
-import type { ServiceModule } from '../../platform/service.js';
+import { consumerOf } from '../../platform/events/types.js';
+import { clientOf, type ServiceModule } from '../../platform/service.js';
 import { createCategoryService } from './categories.js';
 import { createAmapGeocoder, noGeocoder } from './geocoding.js';
 import { jobConfig } from './job.config.js';
 import type { JobDB } from './job.db.js';
-import { JOB_CHANGE_EVENTS } from './job.events.js';
+import { JOB_CHANGE_EVENTS, type JobEventMap } from './job.events.js';
 import type { JobTerms, PublicJob } from './job.mappers.js';
 import { createJobRepository } from './job.repository.js';
 import { registerJobRoutes } from './job.routes.js';
 import { createJobService } from './job.service.js';
 import { jobMigrations } from './migrations/index.js';
 
-export type { JobEventMap, JobChanged, JobEnded } from './job.events.js';
+export type { JobEventMap, JobChanged, JobEnded, JobChangeEvent } from './job.events.js';
 export { JOB_CHANGE_EVENTS } from './job.events.js';
 export { jobConfig, type JobConfig } from './job.config.js';
 export type { JobTerms, PublicJob } from './job.mappers.js';
@@ -45,16 +46,21 @@ export interface JobClient {
   listOpen(afterId: string, limit: number): Promise<PublicJob[]>;
 }
 
+/** The job service's client contract, by which other services ask for it. */
+export const jobClient = clientOf<JobClient>('job');
+
+const jobConsumer = consumerOf<JobEventMap>();
+// Cached public views and the category tree are dropped on change in every process (the writing
+// process already did so after its commit).
+const invalidateCache = jobConsumer('job.invalidate-cache', JOB_CHANGE_EVENTS);
+const invalidateCategories = jobConsumer('job.invalidate-categories', ['job.categories_changed']);
+
 /** The job service (工作服务): posts, shifts and headcount, pay terms, places, moderation, lifecycle. */
-export const jobModule: ServiceModule<JobDB> = {
+export const jobModule: ServiceModule<JobDB, JobClient> = {
   name: 'job',
   migrations: jobMigrations,
-  // Cached public views and the category tree are dropped on change in every process (the writing
-  // process already did so after its commit).
-  subscriptions: [
-    ...JOB_CHANGE_EVENTS.map((event) => ({ consumer: 'job.invalidate-cache', event })),
-    { consumer: 'job.invalidate-categories', event: 'job.categories_changed' },
-  ],
+  client: jobClient,
+  consumers: [invalidateCache, invalidateCategories],
   create(ctx) {
     const { db: sdb, config, clock, ids, log, cache } = ctx;
     const repo = createJobRepository(sdb);
@@ -101,14 +107,14 @@ export const jobModule: ServiceModule<JobDB> = {
         { name: 'job.expire-ended', every: '1m', run: async () => void (await jobs.expireEnded()) },
         { name: 'job.archive-old', every: '1h', run: async () => void (await jobs.archiveOld()) },
       ],
-      handlers: {
-        'job.invalidate-cache': async (event) => {
-          await jobs.invalidate((event.payload as { jobId: string }).jobId);
-        },
-        'job.invalidate-categories': async () => {
+      handlers: [
+        invalidateCache.handle(async (event) => {
+          await jobs.invalidate(event.payload.jobId);
+        }),
+        invalidateCategories.handle(async () => {
           await categories.invalidate();
-        },
-      },
+        }),
+      ],
       async routes(app) {
         await registerJobRoutes(
           app,

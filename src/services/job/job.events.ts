@@ -40,7 +40,7 @@ export interface JobEnded {
 }
 
 /** Every event about one job (read models subscribe to all of them and keep the newest version). */
-export const JOB_CHANGE_EVENTS: readonly (keyof JobEventMap)[] = [
+export const JOB_CHANGE_EVENTS = [
   'job.published',
   'job.updated',
   'job.filled',
@@ -48,7 +48,9 @@ export const JOB_CHANGE_EVENTS: readonly (keyof JobEventMap)[] = [
   'job.closed',
   'job.expired',
   'job.archived',
-];
+] as const satisfies readonly (keyof JobEventMap)[];
+
+export type JobChangeEvent = (typeof JOB_CHANGE_EVENTS)[number];
 
 function event<K extends keyof JobEventMap>(type: K) {
   return (payload: JobEventMap[K]): DomainEvent<K, JobEventMap[K]> => ({ type, version: 1, payload });

@@ -1,7 +1,8 @@
 import { Gauge, type Registry } from 'prom-client';
 import { INBOX_RETENTION_MS } from '../../platform/retention.js';
-import type { ServiceModule } from '../../platform/service.js';
-import { JOB_CHANGE_EVENTS, type JobClient, type PublicJob } from '../job/index.js';
+import { consumerOf } from '../../platform/events/types.js';
+import { commandsOf, type ServiceModule } from '../../platform/service.js';
+import { JOB_CHANGE_EVENTS, jobClient, type JobEventMap, type PublicJob } from '../job/index.js';
 import { createElasticsearchIndex } from './elasticsearch/es-index.js';
 import { searchConfig } from './search.config.js';
 import { registerSearchRoutes } from './search.routes.js';
@@ -21,15 +22,20 @@ export interface SearchCommands {
   status(): Promise<{ documents: number; analyzerVersion: string; needsReindex: string | null }>;
 }
 
+export const searchCommands = commandsOf<SearchCommands>('search');
+
+const indexJobs = consumerOf<JobEventMap>()('search.index-jobs', JOB_CHANGE_EVENTS);
+
 /**
  * The search service (搜索服务): a job search index fed by job events, and `GET /api/v1/search/jobs`.
  * It owns no tables besides the platform's (its inbox records handled events); the index lives in
  * the search engine: embedded (a directory, one process) or Elasticsearch.
  */
-export const searchModule: ServiceModule = {
+export const searchModule: ServiceModule<unknown, unknown, SearchCommands> = {
   name: 'search',
   migrations: {},
-  subscriptions: JOB_CHANGE_EVENTS.map((event) => ({ consumer: 'search.index-jobs', event })),
+  consumers: [indexJobs],
+  uses: [jobClient],
   create(ctx) {
     const { config, log, clock } = ctx;
     let index: SearchIndex;
@@ -63,7 +69,7 @@ export const searchModule: ServiceModule = {
     });
 
     async function* openJobs(): AsyncGenerator<SearchJobDoc> {
-      const jobs = ctx.clients.get<JobClient>('job');
+      const jobs = ctx.clients.get(jobClient);
       let after = '';
       for (;;) {
         const page: PublicJob[] = await jobs.listOpen(after, REINDEX_PAGE);
@@ -78,10 +84,8 @@ export const searchModule: ServiceModule = {
     };
 
     return {
-      client: commands,
-      handlers: {
-        'search.index-jobs': (event, tx) => search.applyJobEvent(event, tx),
-      },
+      commands,
+      handlers: [indexJobs.handle((event, tx) => search.applyJobEvent(event, tx))],
       schedules: [
         ...(embedded
           ? [{ name: 'search.compact', every: '1m', run: async () => void (await embedded.maintain()) }]

@@ -3,9 +3,9 @@ import { createInstantFormatter, parseInstant } from '../../platform/clock.js';
 import type { CursorCodec } from '../../platform/cursor.js';
 import { PlatformErrors } from '../../platform/errors.js';
 import type { Tx } from '../../platform/db/service-database.js';
-import type { EventEnvelope } from '../../platform/events/types.js';
+import type { EventOf } from '../../platform/events/types.js';
 import { isInChina, toGcj02 } from '../../platform/geo.js';
-import type { JobChanged, JobEnded } from '../job/index.js';
+import type { JobChangeEvent, JobEventMap } from '../job/index.js';
 import { DEFAULT_LIMIT, SearchEngineError, type PayType, type Settlement } from './engine/types.js';
 import { SearchErrors } from './search.errors.js';
 import { renderBodyTail, renderResult, toSearchDoc } from './search.mappers.js';
@@ -153,8 +153,8 @@ export function createSearchService(deps: SearchServiceDeps) {
      * searchable at once and made durable just before the consumer's transaction commits (its inbox
      * row), once for the whole batch of events that transaction handles.
      */
-    async applyJobEvent(event: EventEnvelope, tx: Tx<unknown>): Promise<void> {
-      const payload = event.payload as JobChanged | JobEnded;
+    async applyJobEvent(event: EventOf<JobEventMap, JobChangeEvent>, tx: Tx<unknown>): Promise<void> {
+      const { payload } = event;
       if ('job' in payload && payload.status === 'open') {
         await deps.index.upsert(toSearchDoc(payload.job), UNTIL_SYNC);
       } else {

@@ -2,7 +2,8 @@ import { assertNoTransaction } from '../../platform/db/service-database.js';
 import { createServiceHttpClient } from '../../platform/http-client.js';
 import { createPiiCipher } from '../../platform/pii.js';
 import { createSmsProvider } from '../../platform/sms/sms.js';
-import type { ServiceModule } from '../../platform/service.js';
+import { consumerOf } from '../../platform/events/types.js';
+import { clientOf, commandsOf, type ServiceModule } from '../../platform/service.js';
 import { createAuthService } from './auth.service.js';
 import { registerAuthRoutes } from './auth.routes.js';
 import { userMigrations } from './migrations/index.js';
@@ -16,6 +17,7 @@ import { registerUserRoutes } from './user.routes.js';
 
 export type { PublicProfile } from './user.mappers.js';
 export type { UserEventMap } from './user.events.js';
+import type { UserEventMap } from './user.events.js';
 
 /**
  * What other services may ask of the user service. In one process it calls the service directly;
@@ -26,21 +28,30 @@ export interface UserClient {
   getPublicProfile(userId: string): Promise<PublicProfile>;
 }
 
+/** What the CLI runs in-process (`linggong create-admin`). */
+export interface UserCommands {
+  createAdmin(phone: string, displayName: string): Promise<{ id: string }>;
+}
+
+export const userClient = clientOf<UserClient>('user');
+export const userCommands = commandsOf<UserCommands>('user');
+
+// Cached public profiles are dropped on every change, in every process (and by other services'
+// caches subscribing the same way); the afterCommit hook already did so in the writing process.
+const invalidateProfileCache = consumerOf<UserEventMap>()('user.invalidate-profile-cache', [
+  'user.profile_updated',
+  'user.roles_changed',
+  'user.suspended',
+  'user.reactivated',
+  'user.deleted',
+]);
+
 /** The user service (用户服务): accounts, SMS and password login, tokens and JWKS, profiles, PIPL. */
-export const userModule: ServiceModule<UserDB> = {
+export const userModule: ServiceModule<UserDB, UserClient, UserCommands> = {
   name: 'user',
   migrations: userMigrations,
-  // Cached public profiles are dropped on every change, in every process (and by other services'
-  // caches subscribing the same way); the afterCommit hook already did so in the writing process.
-  subscriptions: (
-    [
-      'user.profile_updated',
-      'user.roles_changed',
-      'user.suspended',
-      'user.reactivated',
-      'user.deleted',
-    ] as const
-  ).map((event) => ({ consumer: 'user.invalidate-profile-cache', event })),
+  client: userClient,
+  consumers: [invalidateProfileCache],
   create(ctx) {
     const { db: sdb, config, clock, ids, log, cache } = ctx;
     const pii = createPiiCipher(config.piiKeys, `pii-lookup:${config.secret}`);
@@ -80,11 +91,11 @@ export const userModule: ServiceModule<UserDB> = {
           },
         },
       ],
-      handlers: {
-        'user.invalidate-profile-cache': async (event) => {
-          await profiles.invalidate((event.payload as { userId: string }).userId);
-        },
-      },
+      handlers: [
+        invalidateProfileCache.handle(async (event) => {
+          await profiles.invalidate(event.payload.userId);
+        }),
+      ],
       commands: { createAdmin: (phone, name) => profiles.createAdmin(phone, name) },
       async routes(app) {
         await registerAuthRoutes(app, auth, tokens, config);

@@ -1,0 +1,128 @@
+import Type from 'typebox';
+import { writeAudit } from '../audit.js';
+import { PlatformErrors } from '../errors.js';
+import { principalOf } from '../http/auth.js';
+import type { App } from '../http/server.js';
+import type { IdGenerator } from '../ids.js';
+import { ListAnswer, listQueryFields, Nullable, Ulid } from '../schemas.js';
+import type { ServiceDatabase } from '../db/service-database.js';
+import { WORKFLOW_STATES, type WorkflowRunner } from './runner.js';
+
+const ServiceName = Type.String({ pattern: '^[a-z]{2,20}$', description: 'The owning service, e.g. order' });
+const WorkflowSchema = Type.Object({
+  id: Ulid,
+  name: Type.String({ description: 'service.flow, e.g. order.hire' }),
+  key: Type.String({ description: 'The business key it was started with' }),
+  state: Type.Enum(WORKFLOW_STATES),
+  step: Nullable(Type.String({ description: 'The step being run or compensated next' })),
+  results: Type.Record(Type.String(), Type.Unknown()),
+  error: Nullable(
+    Type.Object({
+      step: Type.String(),
+      code: Type.String(),
+      status: Nullable(Type.Integer()),
+      message: Type.String(),
+    }),
+  ),
+  attempts: Type.Integer(),
+  nextAttemptAt: Nullable(Type.Integer({ description: 'Epoch ms of the next attempt while retrying' })),
+  history: Type.Array(
+    Type.Object({
+      step: Type.String(),
+      outcome: Type.String(),
+      attempt: Type.Integer(),
+      at: Type.Integer(),
+      error: Type.Optional(Type.String()),
+    }),
+  ),
+  createdAt: Type.Integer(),
+  updatedAt: Type.Integer(),
+  endedAt: Nullable(Type.Integer()),
+});
+const ListQuery = Type.Object(
+  {
+    service: ServiceName,
+    state: Type.Optional(Type.Enum(WORKFLOW_STATES)),
+    ...listQueryFields(),
+  },
+  { additionalProperties: false },
+);
+const Params = Type.Object({ service: ServiceName, id: Ulid });
+const tags = ['admin'];
+const admin = { auth: ['admin'] as const };
+
+/** Workflow instances of the services this process serves: list, inspect, retry (admin). */
+export async function registerWorkflowRoutes(
+  app: App,
+  runners: Map<string, { runner: WorkflowRunner; db: ServiceDatabase<unknown> }>,
+  ids: IdGenerator,
+): Promise<void> {
+  const of = (service: string) => {
+    const entry = runners.get(service);
+    if (!entry) throw PlatformErrors.NOT_FOUND();
+    return entry;
+  };
+  app.get(
+    '/api/v1/admin/workflows',
+    {
+      schema: {
+        tags,
+        summary: 'List workflow instances of a service (failed ones need an admin)',
+        querystring: ListQuery,
+        response: { 200: ListAnswer(WorkflowSchema) },
+      },
+      config: admin,
+    },
+    async (req) =>
+      of(req.query.service).runner.list({
+        state: req.query.state,
+        limit: req.query.limit ?? 20,
+        cursor: req.query.cursor,
+      }),
+  );
+  app.get(
+    '/api/v1/admin/workflows/:service/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Inspect a workflow instance',
+        params: Params,
+        response: { 200: WorkflowSchema },
+      },
+      config: admin,
+    },
+    async (req) => {
+      const instance = await of(req.params.service).runner.get(req.params.id);
+      if (!instance) throw PlatformErrors.NOT_FOUND();
+      return instance;
+    },
+  );
+  app.post(
+    '/api/v1/admin/workflows/:service/:id/retry',
+    {
+      schema: {
+        tags,
+        summary: 'Retry a failed workflow (compensations) or a waiting step now',
+        params: Params,
+        response: { 200: WorkflowSchema },
+      },
+      config: admin,
+    },
+    async (req) => {
+      const { runner, db } = of(req.params.service);
+      const principal = principalOf(req);
+      const instance = await runner.retry(req.params.id);
+      await db.transaction((tx) =>
+        writeAudit(tx, db.prefix, ids, {
+          actorId: principal.userId,
+          actorRole: 'admin',
+          action: 'workflow.retried',
+          targetType: 'workflow',
+          targetId: instance.id,
+          data: { name: instance.name, state: instance.state },
+        }),
+      );
+      return instance;
+    },
+  );
+}

@@ -41,6 +41,29 @@ export const Instant = Type.String({
   description: 'ISO 8601 instant with an offset, e.g. 2026-12-01T09:00:00+08:00',
 });
 
+/**
+ * Text a person writes, under the one text rule (src/platform/text.ts): normalised to NFC and
+ * trimmed before the service sees it; control and bidirectional characters, lone surrogates and
+ * blank values refused with TEXT_* field codes. Lengths count characters after trimming.
+ */
+export function Text(rule: {
+  minLength?: number;
+  maxLength: number;
+  multiline?: boolean;
+  description?: string;
+}) {
+  return Type.String({
+    ...(rule.minLength !== undefined ? { minLength: rule.minLength } : {}),
+    maxLength: rule.maxLength,
+    ...(rule.description ? { description: rule.description } : {}),
+    'x-text': {
+      multiline: rule.multiline ?? false,
+      minLength: rule.minLength ?? 1,
+      maxLength: rule.maxLength,
+    },
+  });
+}
+
 export const Nullable = <T extends Type.TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 /** `limit` and `cursor` of every list query; spread into the route's own query object. */

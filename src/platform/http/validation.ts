@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type SchemaValidateFunction, type ValidateFunction } from 'ajv';
 import formatsPlugin from 'ajv-formats';
 
 // ajv-formats is CommonJS with a default export; unwrap it the same way under tsx and tsc.
@@ -9,6 +9,7 @@ const addFormats: FormatsPlugin =
 import type { FastifySchemaCompiler } from 'fastify';
 import type { FieldError, Messages } from '../errors.js';
 import type { Lang } from '../context.js';
+import { checkText, type TextProblem, type TextRule } from '../text.js';
 
 /**
  * Two validators: bodies are checked strictly (no type coercion, unknown fields refused, never
@@ -24,8 +25,37 @@ function makeAjv(coerce: boolean): Ajv {
     allowUnionTypes: true,
   });
   addFormats(ajv);
+  const validateText: SchemaValidateFunction = (rule: TextRule, data: string, _schema, ctx) => {
+    const result = checkText(data, rule);
+    if ('problem' in result) {
+      validateText.errors = [{ keyword: TEXT_KEYWORD, params: { problem: result.problem } }];
+      return false;
+    }
+    if (ctx) ctx.parentData[ctx.parentDataProperty] = result.value;
+    return true;
+  };
+  // Normalises the value in place (NFC, trimmed), so the service stores what was checked.
+  ajv.addKeyword({
+    keyword: TEXT_KEYWORD,
+    type: 'string',
+    modifying: true,
+    errors: true,
+    validate: validateText,
+  });
   return ajv;
 }
+
+/** The schema keyword that applies the text rule (src/platform/text.ts); see Text() in schemas.ts. */
+export const TEXT_KEYWORD = 'x-text';
+
+const TEXT_MESSAGES: Record<TextProblem, Messages> = {
+  LONE_SURROGATE: { 'zh-CN': '包含无效字符', en: 'contains an invalid character (a lone surrogate)' },
+  CONTROL_CHARACTER: { 'zh-CN': '包含控制字符', en: 'contains a control character' },
+  BIDI_CONTROL: { 'zh-CN': '包含文字方向控制字符', en: 'contains a bidirectional control character' },
+  BLANK: { 'zh-CN': '不能为空白', en: 'must not be blank' },
+  TOO_SHORT: { 'zh-CN': '长度不足', en: 'is too short' },
+  TOO_LONG: { 'zh-CN': '长度超出上限', en: 'is too long' },
+};
 
 const bodyAjv = makeAjv(false);
 const stringAjv = makeAjv(true);
@@ -71,12 +101,14 @@ export function toFieldErrors(errors: ErrorObject[], part: string, lang: Lang): 
     if (e.keyword === 'additionalProperties') {
       field += `/${(e.params as { additionalProperty: string }).additionalProperty}`;
     }
-    const code = e.keyword.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+    const problem = e.keyword === TEXT_KEYWORD ? (e.params as { problem: TextProblem }).problem : undefined;
+    const code = problem ? `TEXT_${problem}` : e.keyword.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
     const key = `${field}|${code}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const msg =
-      KEYWORD_MESSAGES[e.keyword]?.[lang] ?? (lang === 'en' ? (e.message ?? 'is invalid') : '不合法');
+      (problem ? TEXT_MESSAGES[problem][lang] : KEYWORD_MESSAGES[e.keyword]?.[lang]) ??
+      (lang === 'en' ? (e.message ?? 'is invalid') : '不合法');
     out.push({ field: `${part}${field || '/'}`, code, message: msg });
     if (out.length >= 20) break;
   }

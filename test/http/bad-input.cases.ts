@@ -813,6 +813,40 @@ export const badInputCases: Record<string, RouteCases> = {
     headers: asAdmin,
     cases: (c) => [...adminCases(c), { name: 'unknown dead letter', request: {}, status: 404 }],
   },
+  // Platform: workflow instances (admin)
+  'GET /api/v1/admin/workflows': {
+    url: () => '/api/v1/admin/workflows?service=job',
+    headers: asAdmin,
+    cases: (c): BadCase[] => [
+      ...adminCases(c),
+      { name: 'no service', request: { url: '/api/v1/admin/workflows' }, code: 'VALIDATION_FAILED' },
+      { name: 'unknown service', request: { url: '/api/v1/admin/workflows?service=nosuch' }, status: 404 },
+      { name: 'unknown state', request: { url: '/api/v1/admin/workflows?service=job&state=stuck' } },
+      { name: 'limit 101', request: { url: '/api/v1/admin/workflows?service=job&limit=101' } },
+      {
+        name: 'forged cursor',
+        request: { url: '/api/v1/admin/workflows?service=job&cursor=abc.def' },
+        code: 'INVALID_CURSOR',
+      },
+    ],
+  },
+  'GET /api/v1/admin/workflows/:service/:id': {
+    url: () => `/api/v1/admin/workflows/job/${UNKNOWN_ID}`,
+    headers: asAdmin,
+    cases: (c) => [
+      ...adminCases(c),
+      { name: 'unknown instance', request: {}, status: 404 },
+      { name: 'id not a ULID', request: { url: '/api/v1/admin/workflows/job/123' }, status: 400 },
+    ],
+  },
+  'POST /api/v1/admin/workflows/:service/:id/retry': {
+    url: () => `/api/v1/admin/workflows/job/${UNKNOWN_ID}/retry`,
+    headers: asAdmin,
+    cases: (c) => [
+      ...adminCases(c),
+      { name: 'unknown instance', request: {}, status: 404, code: 'WORKFLOW_NOT_FOUND' },
+    ],
+  },
   'GET /internal/v1/users/:id': {
     url: (c) => `/internal/v1/users/${c.worker.userId}`,
     headers: (c) => ({ 'x-service-token': c.serviceToken }),

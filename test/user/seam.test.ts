@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,10 +30,11 @@ let probe: TestPlatform;
 let dataDir: string;
 let userDb: TestDatabase | undefined;
 let redis: TestRedis | undefined;
+let env: Record<string, string>;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'linggong-seam-'));
-  const env: Record<string, string> = {
+  env = {
     PATH: process.env.PATH ?? '',
     LINGGONG_ENV: 'test',
     LINGGONG_PORT: '0',
@@ -71,6 +72,7 @@ beforeAll(async () => {
     modules: [probeModule],
     remoteModules: [userModule],
     env: { LINGGONG_USER_URL: userUrl },
+    redis, // the split topology's processes share one Redis (events, cache, revocations)
     clock: new FakeClock(Date.now()), // the user process runs on the system clock
   });
 });
@@ -149,5 +151,32 @@ describe(`the user service seam across processes (${DIALECT})`, () => {
       headers: { 'x-service-token': probe.config.serviceToken },
     });
     expect(ok.status).toBe(200);
+  });
+
+  // In one process the verifier reads the same cache as the writer; across processes that cache
+  // is Redis, which the split topology requires (the embedded seam has no shared cache).
+  it.runIf(TEST_MYSQL_URL)('refuses a token in the other process once its role was revoked', async () => {
+    const adminPhone = newPhone();
+    const made = spawnSync(process.execPath, [BIN, 'create-admin', '--phone', adminPhone], { env });
+    expect(made.status, made.stderr.toString()).toBe(0);
+    const admin = await signIn(adminPhone);
+    const { accessToken, userId } = await signIn(newPhone());
+    const probeMe = () =>
+      probe.app.inject({ url: '/api/v1/probe/me', headers: { authorization: `Bearer ${accessToken}` } });
+    expect((await probeMe()).statusCode).toBe(200);
+    const revoked = await fetch(`${userUrl}/api/v1/admin/users/${userId}/roles`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.accessToken}` },
+      body: JSON.stringify({ role: 'worker', action: 'revoke' }),
+    });
+    expect(revoked.status).toBe(200);
+    // This process may hold "not revoked" in its near cache until Redis's invalidation arrives.
+    let res = await probeMe();
+    for (let i = 0; i < 40 && res.statusCode === 200; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      res = await probeMe();
+    }
+    expect(res.statusCode).toBe(401);
+    expect(res.json().code).toBe('TOKEN_ROLES_CHANGED');
   });
 });

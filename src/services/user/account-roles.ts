@@ -6,6 +6,7 @@ import { maskPhone, type PiiCipher } from '../../platform/pii.js';
 import { assertMayChangeRole, nextRoles, roleActor } from './account.rules.js';
 import { findExistingAccount, newAccountRow } from './accounts.js';
 import { normalizePhone } from './auth.rules.js';
+import type { AuthService } from './auth.service.js';
 import type { PublicProfiles } from './public-profile.js';
 import type { UserDB } from './user.db.js';
 import { UserEvents } from './user.events.js';
@@ -19,14 +20,18 @@ import type { UserRepository } from './user.repository.js';
 export function createAccountRoles(deps: {
   sdb: ServiceDatabase<UserDB>;
   repo: UserRepository;
+  auth: Pick<AuthService, 'endRevokedRoles'>;
   pii: PiiCipher;
   publicProfiles: PublicProfiles;
   getPrivate: (userId: string) => Promise<PrivateProfile>;
   ids: IdGenerator;
 }) {
-  const { sdb, repo, pii, publicProfiles, ids } = deps;
+  const { sdb, repo, auth, pii, publicProfiles, ids } = deps;
 
-  /** Grants (`add`) or revokes a role; nothing happens when the account already is that way. */
+  /**
+   * Grants (`add`) or revokes a role; nothing happens when the account already is that way. A
+   * revoked role ends at once: the account's older access tokens are refused from the commit on.
+   */
   async function changeRoles(
     actor: Principal | null,
     userId: string,
@@ -39,6 +44,7 @@ export function createAccountRoles(deps: {
       const next = nextRoles(parseRoles(row.roles), role, add);
       if (!next) return;
       await repo.updateAccount(userId, row.version, { roles: next.join(','), updated_at: tx.now }, tx.db);
+      if (!add) auth.endRevokedRoles(tx, userId, row.version + 1);
       await tx.publish(UserEvents.rolesChanged({ userId, roles: next }));
       await writeAudit(tx, sdb.prefix, ids, {
         actorId: actor?.userId ?? null,

@@ -36,7 +36,7 @@ export function createAuthService(deps: {
   const codes = createSmsCodes(deps);
   const sessions = createSessions(deps);
   const { requestCode, checkCode, consumeCode } = codes;
-  const { refresh, logout, revokeAllSessions } = sessions;
+  const { refresh, logout, revokeAllSessions, endRevokedRoles } = sessions;
   const { loginWithSms } = createSmsLogin({ ...deps, codes, sessions });
   const { loginWithPassword } = createPasswordLogin({ ...deps, sessions });
   const { resetPassword, changePassword } = createPasswordReset({ ...deps, codes, sessions });
@@ -51,6 +51,7 @@ export function createAuthService(deps: {
     resetPassword,
     changePassword,
     revokeAllSessions,
+    endRevokedRoles,
   };
 }
 

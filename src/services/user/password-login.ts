@@ -7,7 +7,6 @@ import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import type { Sessions, TokenPair } from './sessions.js';
 import type { UserDB } from './user.db.js';
 import { UserErrors } from './user.errors.js';
-import { parseRoles } from './user.mappers.js';
 import type { AccountRow, UserRepository } from './user.repository.js';
 
 /**
@@ -64,7 +63,7 @@ export function createPasswordLogin(deps: {
         await repo.updateAccount(account.id, account.version, { failed_logins: 0 }, tx.db);
       return sessions.startSession(tx, account, input.userAgent, false);
     });
-    return sessions.withAccessToken(session, parseRoles(account.roles));
+    return sessions.withAccessToken(session, account);
   }
 
   return { loginWithPassword };

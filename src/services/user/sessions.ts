@@ -2,11 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Cache } from '../../platform/cache.js';
 import type { Config } from '../../platform/config.js';
 import type { ServiceDatabase, Tx } from '../../platform/db/service-database.js';
-import type { Role } from '../../platform/http/auth.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/log.js';
 import { accountActive } from './account.rules.js';
-import { revokedSessionKey, type TokenService } from './tokens.js';
+import { revokedSessionKey, rolesRevokedKey, type TokenService } from './tokens.js';
 import type { UserDB } from './user.db.js';
 import { UserErrors } from './user.errors.js';
 import { parseRoles } from './user.mappers.js';
@@ -25,8 +24,13 @@ export interface TokenPair {
 /** A session with its new refresh token, before the access token is signed (outside the transaction). */
 export type OpenSession = Omit<TokenPair, 'accessToken' | 'expiresIn'> & { sessionId: string };
 
+/** The account fields an access token is made from: its roles and the version they were read at. */
+export type TokenAccount = Pick<AccountRow, 'roles' | 'version'>;
+
 type RefreshOutcome =
-  { error: 'invalid' } | { error: 'reused'; sessionId: string } | { session: OpenSession; roles: Role[] };
+  | { error: 'invalid' }
+  | { error: 'reused'; sessionId: string }
+  | { session: OpenSession; account: TokenAccount };
 
 const refreshHash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -80,11 +84,12 @@ export function createSessions(deps: {
     return openSession(refreshToken, expiresAt, account.id, isNewUser, sessionId);
   }
 
-  async function withAccessToken(session: OpenSession, roles: Role[]): Promise<TokenPair> {
+  async function withAccessToken(session: OpenSession, account: TokenAccount): Promise<TokenPair> {
     const access = await tokens.issueAccessToken({
       userId: session.userId,
       sessionId: session.sessionId,
-      roles,
+      roles: parseRoles(account.roles),
+      rolesVersion: account.version,
     });
     const { sessionId: _sid, ...rest } = session;
     return { ...rest, accessToken: access.token, expiresIn: access.expiresIn };
@@ -106,7 +111,7 @@ export function createSessions(deps: {
     await repo.touchSession(session.id, tx.now, tx.db);
     return {
       session: openSession(next, session.expires_at, account.id, false, session.id),
-      roles: parseRoles(account.roles),
+      account,
     };
   }
 
@@ -124,7 +129,7 @@ export function createSessions(deps: {
       }
       throw UserErrors.REFRESH_TOKEN_INVALID();
     }
-    return withAccessToken(outcome.session, outcome.roles);
+    return withAccessToken(outcome.session, outcome.account);
   }
 
   /** Access tokens of revoked sessions stop working at once (checked by every verifier). */
@@ -143,7 +148,18 @@ export function createSessions(deps: {
     tx.afterCommit(() => markRevoked(ids));
   }
 
-  return { startSession, withAccessToken, refresh, logout, revokeAllSessions };
+  /**
+   * Once the transaction commits, access tokens of the account issued before this role revocation
+   * (its version `version`) stop working, in every process: the verifiers check the same cache as
+   * for revoked sessions. Its sessions stay; a refresh gives a token with the roles left.
+   */
+  function endRevokedRoles(tx: Tx<UserDB>, userId: string, version: number): void {
+    tx.afterCommit(() =>
+      deps.cache.set(rolesRevokedKey(userId), version, (config.auth.accessTtlSec + 60) * 1000),
+    );
+  }
+
+  return { startSession, withAccessToken, refresh, logout, revokeAllSessions, endRevokedRoles };
 }
 
 function openSession(

@@ -52,10 +52,10 @@ export function createSmsLogin(deps: {
       assertMaySignIn(account.status);
       return {
         session: await sessions.startSession(tx, account, input.userAgent, isNew),
-        roles: parseRoles(account.roles),
+        account,
       };
     });
-    return sessions.withAccessToken(opened.session, opened.roles);
+    return sessions.withAccessToken(opened.session, opened.account);
   }
 
   return { loginWithSms };

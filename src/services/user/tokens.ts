@@ -26,7 +26,8 @@ import type { UserRepository } from './user.repository.js';
 
 /**
  * Access tokens: short-lived EdDSA (Ed25519) JWTs with `kid`, `iss`, `aud`, `typ: at+jwt`, `exp`,
- * the user id (`sub`), session id (`sid`) and roles. Any service verifies them with the public keys
+ * the user id (`sub`), session id (`sid`), roles, and the account version the roles were read at
+ * (`rv`). Any service verifies them with the public keys
  * published at /.well-known/jwks.json — no shared secret. Keys rotate: a new key signs, the old one
  * stays in the JWKS until every token it signed has expired, so nobody is logged out.
  *
@@ -51,6 +52,8 @@ export interface TokenService {
     userId: string;
     sessionId: string;
     roles: Role[];
+    /** The account's version when `roles` were read (see rolesRevokedKey). */
+    rolesVersion: number;
   }): Promise<{ token: string; expiresIn: number }>;
   jwks(): Promise<{ keys: PublicJwk[] }>;
   rotate(): Promise<string>;
@@ -163,10 +166,10 @@ export function createTokenService(deps: {
   };
 
   return {
-    async issueAccessToken({ userId, sessionId, roles }) {
+    async issueAccessToken({ userId, sessionId, roles, rolesVersion }) {
       const key = await activeKey();
       const now = Math.floor(clock.now() / 1000);
-      const token = await new SignJWT({ sid: sessionId, roles })
+      const token = await new SignJWT({ sid: sessionId, roles, rv: rolesVersion })
         .setProtectedHeader({ alg: ALG, kid: key.kid, typ: TYP })
         .setIssuer(config.auth.issuer)
         .setAudience(config.auth.audience)
@@ -226,7 +229,13 @@ function createJwtVerifier(opts: {
         : [];
       const sid = typeof payload.sid === 'string' ? payload.sid : '';
       if (!payload.sub || !sid) throw UserErrors.TOKEN_INVALID();
-      if (await opts.cache.get(revokedSessionKey(sid))) throw UserErrors.SESSION_REVOKED();
+      const [revoked, revokedAtVersion] = await Promise.all([
+        opts.cache.get(revokedSessionKey(sid)),
+        opts.cache.get<number>(rolesRevokedKey(payload.sub)),
+      ]);
+      if (revoked) throw UserErrors.SESSION_REVOKED();
+      if (revokedAtVersion !== undefined && !rolesStillHeld(payload.rv, revokedAtVersion))
+        throw UserErrors.TOKEN_ROLES_CHANGED();
       return { userId: payload.sub, sessionId: sid, roles };
     },
   };
@@ -235,4 +244,18 @@ function createJwtVerifier(opts: {
 /** Cache key marking a session as ended, so its access tokens stop working before they expire. */
 export function revokedSessionKey(sessionId: string): string {
   return `user:revoked-session:${sessionId}`;
+}
+
+/**
+ * Cache key holding the account version at which a role was last taken from the account, kept as
+ * long as an access token lives: tokens whose roles were read before it (`rv` lower, or none) stop
+ * working at once, and a refresh gives one with the roles the account holds now.
+ */
+export function rolesRevokedKey(userId: string): string {
+  return `user:roles-revoked:${userId}`;
+}
+
+/** Whether a token's roles, read at account version `rv`, were read after the last revocation. */
+export function rolesStillHeld(rv: unknown, revokedAtVersion: number): boolean {
+  return typeof rv === 'number' && rv >= revokedAtVersion;
 }

@@ -7,7 +7,7 @@ import type { BoundHandler, ConsumerDeclaration } from './events/types.js';
 import type { ScheduleSpec } from './jobs/scheduler.js';
 import type { FileStorage } from './storage.js';
 import type { Clock } from './clock.js';
-import type { Config } from './config.js';
+import type { AnyConfigSection, Config } from './config.js';
 import type { CursorCodec } from './cursor.js';
 import type { MigrationSet } from './db/migrator.js';
 import type { ServiceDatabase } from './db/service-database.js';
@@ -55,6 +55,8 @@ export interface ServiceModule<DB = unknown, Client = unknown, Commands = unknow
   client?: ClientKey<Client>;
   /** Clients of other services it calls: checked at start (served here or reachable by URL). */
   uses?: { readonly service: string }[];
+  /** Its own configuration section (`<svc>.config.ts`), parsed with the platform's at start. */
+  config?: AnyConfigSection;
   /** Events this service consumes; each consumer's handler comes from the instance. */
   consumers?: ConsumerDeclaration[];
   create(ctx: ServiceContext<DB>): ServiceInstance<Client, Commands>;

@@ -59,6 +59,7 @@ const invalidateCategories = jobConsumer('job.invalidate-categories', ['job.cate
 export const jobModule: ServiceModule<JobDB, JobClient> = {
   name: 'job',
   migrations: jobMigrations,
+  config: jobConfig,
   client: jobClient,
   consumers: [invalidateCache, invalidateCategories],
   create(ctx) {

@@ -34,6 +34,7 @@ const indexJobs = consumerOf<JobEventMap>()('search.index-jobs', JOB_CHANGE_EVEN
 export const searchModule: ServiceModule<unknown, unknown, SearchCommands> = {
   name: 'search',
   migrations: {},
+  config: searchConfig,
   consumers: [indexJobs],
   uses: [jobClient],
   create(ctx) {

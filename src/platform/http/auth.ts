@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError, PlatformErrors } from '../errors.js';
+import { PlatformErrors, type AppError } from '../errors.js';
+import { HttpErrors } from './http-errors.js';
 
 export type Role = 'worker' | 'employer' | 'admin';
 export const ROLES: readonly Role[] = ['worker', 'employer', 'admin'];
@@ -14,6 +15,11 @@ export interface Principal {
 /** Verifies an access token (the user service's JWKS); throws an AppError (401) when it is not valid. */
 export interface AccessTokenVerifier {
   verify(token: string): Promise<Principal>;
+  /**
+   * What `verify` refuses with, one example of each code, for the API description of signed-in
+   * routes; without it the description lists AccessTokenErrors (http-errors.ts).
+   */
+  readonly errors?: readonly AppError[];
 }
 
 /** Route-level access rule: `config: { auth: true }` (any signed-in user) or a list of roles. */
@@ -75,10 +81,7 @@ async function authenticate(
 function checkServiceToken(request: FastifyRequest, token: string): void {
   const given = request.headers['x-service-token'];
   if (typeof given !== 'string' || !timingSafeStringEqual(given, token)) {
-    throw new AppError('SERVICE_TOKEN_INVALID', 401, {
-      'zh-CN': '内部接口需要有效的服务令牌',
-      en: 'Internal routes require a valid service token',
-    });
+    throw HttpErrors.SERVICE_TOKEN_INVALID();
   }
 }
 

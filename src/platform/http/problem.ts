@@ -1,8 +1,13 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Type from 'typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentContext, type Lang } from '../context.js';
 import { AppError, PlatformErrors, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { randomHex } from '../random.js';
+import { HttpErrors } from './http-errors.js';
+import { API_SECURITY_HEADERS } from './security-headers.js';
 import { toFieldErrors } from './validation.js';
 
 /** RFC 9457 problem details, with Linggong's stable `code` and field errors. */
@@ -62,8 +67,9 @@ export function toAppError(
     return { appError: PlatformErrors.BODY_MALFORMED(), unexpected: false };
   }
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const bad = HttpErrors.BAD_REQUEST();
     return {
-      appError: new AppError('BAD_REQUEST', fe.statusCode, { 'zh-CN': '请求无效', en: 'Bad request' }),
+      appError: new AppError(bad.code, fe.statusCode, bad.messages),
       unexpected: false,
     };
   }
@@ -99,4 +105,65 @@ export function registerErrorHandling(app: FastifyInstance, log: Logger): void {
     return sendProblem(request, reply, appError);
   });
   app.setNotFoundHandler((request, reply) => sendProblem(request, reply, PlatformErrors.ROUTE_NOT_FOUND()));
+}
+
+/**
+ * Fastify's `frameworkErrors`: what the router refuses before any route or hook runs (a path
+ * parameter longer than `maxParamLength`, a URL that is not validly percent-encoded), answered as
+ * problem+json with the headers the request hook would have set.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const appError =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? HttpErrors.URI_TOO_LONG()
+      : error.code === 'FST_ERR_BAD_URL'
+        ? HttpErrors.URL_MALFORMED()
+        : PlatformErrors.INTERNAL();
+  void reply.headers(API_SECURITY_HEADERS).header('x-request-id', String(request.id));
+  void sendProblem(request, reply, appError);
+}
+
+/**
+ * Node's `clientError`: a request Node's HTTP parser refused (headers or URL over the size limit,
+ * malformed HTTP) or one that took too long to arrive. There is no request object, so the answer is
+ * written to the socket as problem+json, and the connection closed. Its `instance` names the
+ * occurrence by request id, as the path may be what could not be read.
+ */
+export function clientErrorHandler(log: Logger): (error: NodeJS.ErrnoException, socket: Socket) => void {
+  return (error, socket) => {
+    // A reset connection has nobody to answer.
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const appError =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? HttpErrors.HEADERS_TOO_LARGE()
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? HttpErrors.REQUEST_TIMEOUT()
+          : HttpErrors.BAD_REQUEST();
+    log.debug({ err: error, code: appError.code }, 'client error');
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const requestId = randomHex(12);
+    const body = JSON.stringify({
+      type: `urn:linggong:error:${appError.code}`,
+      title: appError.code,
+      status: appError.status,
+      code: appError.code,
+      detail: appError.detail('zh-CN'),
+      instance: `urn:linggong:request:${requestId}`,
+      requestId,
+    });
+    const headers = {
+      ...API_SECURITY_HEADERS,
+      'content-type': 'application/problem+json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(body)),
+      'x-request-id': requestId,
+      connection: 'close',
+    };
+    const head = Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    socket.end(`HTTP/1.1 ${appError.status} ${STATUS_CODES[appError.status]}\r\n${head}\r\n${body}`);
+  };
 }

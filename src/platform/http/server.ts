@@ -21,7 +21,13 @@ import { MemoryRateLimitStore, RedisRateLimitStore, rateLimitStep } from './rate
 import { registerHealth, type ReadinessCheck } from './health.js';
 import { httpMetricsStep, registerMetricsRoute } from './metrics.js';
 import { API_SECURITY_HEADERS, securityHeaders } from './security-headers.js';
-import { ProblemSchema, registerErrorHandling, requestLang } from './problem.js';
+import {
+  ProblemSchema,
+  clientErrorHandler,
+  frameworkErrors,
+  registerErrorHandling,
+  requestLang,
+} from './problem.js';
 import { runSteps } from './steps.js';
 import { validatorCompiler } from './validation.js';
 
@@ -103,6 +109,9 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
       return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomHex(12);
     },
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },
+    // What Node's parser and Fastify's router refuse is problem+json too (problem.ts).
+    frameworkErrors,
+    clientErrorHandler: clientErrorHandler(log),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -69,6 +69,24 @@ const place = (c: CaseContext, location: Record<string, unknown> | undefined) =>
 const shift = (c: CaseContext, fromHours: number, toHours: number, headcount = 1) => ({
   shifts: [{ startsAt: at(c.p, fromHours), endsAt: at(c.p, toHours), headcount }],
 });
+const placeWith = (c: CaseContext, changes: Record<string, unknown>) => ({
+  place: { ...(c.post.place as Record<string, unknown>), ...changes },
+});
+/** Text that is not text (src/platform/text.ts), shared by create and edit. */
+const badText = (
+  c: CaseContext,
+  wrap: (changes: Record<string, unknown>) => { payload: Record<string, unknown> },
+): BadCase[] =>
+  [
+    { name: 'whitespace-only title', request: wrap({ title: '    ' }) },
+    { name: 'description of ten spaces', request: wrap({ description: ' '.repeat(10) }) },
+    { name: 'title with NUL', request: wrap({ title: '商场保洁\u0000日结' }) },
+    { name: 'title with U+202E', request: wrap({ title: '商场保洁\u202e日结' }) },
+    { name: 'zero-width-only title', request: wrap({ title: '\u200b'.repeat(6) }) },
+    { name: 'title with a lone surrogate', request: wrap({ title: '\ud800abcd' }) },
+    { name: 'blank contact name', request: wrap({ contact: { name: '  ', phone: '13912345678' } }) },
+    { name: 'blank city', request: wrap(placeWith(c, { city: '   ' })) },
+  ].map((bad) => ({ ...bad, status: 400, code: 'VALIDATION_FAILED' }));
 /** Bad job terms, shared by create and edit. */
 const badTerms = (
   c: CaseContext,
@@ -498,6 +516,7 @@ export const badInputCases: Record<string, RouteCases> = {
       ...employerCases(c),
       ...badTerms(c, (changes) => post(c, changes)),
       { name: 'title of 3 characters', request: post(c, { title: '招人啊' }), code: 'VALIDATION_FAILED' },
+      ...badText(c, (changes) => post(c, changes)),
       { name: 'no contact', request: post(c, { contact: undefined }) },
       { name: 'status smuggled in', request: post(c, { status: 'open' }) },
       { name: 'bad idempotency key', request: { ...post(c, {}), headers: { 'idempotency-key': ' ' } } },
@@ -528,6 +547,7 @@ export const badInputCases: Record<string, RouteCases> = {
       ...employerCases(c),
       ...badTerms(c, (changes) => ({ payload: { version: 2, ...changes } })),
       { name: 'version only', request: { payload: { version: 2 } }, code: 'VALIDATION_FAILED' },
+      ...badText(c, (changes) => ({ payload: { version: 2, ...changes } })),
       { name: 'no version', request: { payload: { title: '新的标题啊' } }, code: 'VALIDATION_FAILED' },
       {
         name: 'stale version',
@@ -569,6 +589,7 @@ export const badInputCases: Record<string, RouteCases> = {
         code: 'JOB_VERSION_CONFLICT',
       },
       { name: 'reason of 201 characters', request: { payload: { version: 2, reason: '因'.repeat(201) } } },
+      { name: 'blank reason', request: { payload: { version: 2, reason: '  ' } }, code: 'VALIDATION_FAILED' },
     ],
   },
   'POST /api/v1/jobs/:id/archive': {
@@ -620,6 +641,7 @@ export const badInputCases: Record<string, RouteCases> = {
     cases: (c): BadCase[] => [
       ...adminCases(c),
       { name: 'no reason', request: { payload: {} }, code: 'VALIDATION_FAILED' },
+      { name: 'blank reason', request: { payload: { reason: '\u3000\u3000' } }, code: 'VALIDATION_FAILED' },
       { name: 'job not in review', request: { payload: { reason: '违规' } }, status: 409 },
     ],
   },
@@ -629,6 +651,11 @@ export const badInputCases: Record<string, RouteCases> = {
     cases: (c): BadCase[] => [
       ...adminCases(c),
       { name: 'no reason', request: { payload: {} }, code: 'VALIDATION_FAILED' },
+      {
+        name: 'reason with U+202E',
+        request: { payload: { reason: '\u202e涉嫌诈骗' } },
+        code: 'VALIDATION_FAILED',
+      },
       {
         name: 'unknown job',
         request: { url: `/api/v1/admin/jobs/${UNKNOWN_ID}/take-down`, payload: { reason: '违规' } },

@@ -209,8 +209,27 @@ describe('pay, requirements and tags', () => {
     );
   });
 
-  it('normalises tags: full width folded, trimmed, empty and repeated ones dropped', () => {
+  it('normalises tags: full width folded, trimmed, repeated ones dropped', () => {
     expect(normalizeTags(undefined)).toEqual([]);
-    expect(normalizeTags([' 日结 ', 'ＫＦＣ', '日结', '   ', 'KFC'])).toEqual(['日结', 'KFC']);
+    expect(normalizeTags([' 日结 ', 'ＫＦＣ', '日结', 'KFC'])).toEqual(['日结', 'KFC']);
+  });
+
+  it.each([
+    ['blank', '   ', 'TEXT_BLANK'],
+    ['too long once folded (㍿ is 株式会社)', '㍿'.repeat(4), 'TEXT_TOO_LONG'],
+    ['a control character', '日\u0000结', 'TEXT_CONTROL_CHARACTER'],
+  ])('refuses a tag that is %s by the text rule', (_, tag, code) => {
+    expect(() => normalizeTags(['日结', tag])).toThrow(
+      expect.objectContaining({
+        code: 'VALIDATION_FAILED',
+        extra: { fieldErrors: [expect.objectContaining({ field: '/tags/1', code })] },
+      }),
+    );
+  });
+
+  it('asks a piece rate for a unit that is not blank once trimmed', () => {
+    expect(() => checkPay({ type: 'piece', unit: '  ' })).toThrow(
+      expect.objectContaining({ code: 'PAY_UNIT_REQUIRED' }),
+    );
   });
 });

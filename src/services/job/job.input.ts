@@ -1,10 +1,12 @@
 import { parseInstant } from '../../platform/clock.js';
-import type { FieldError } from '../../platform/errors.js';
+import { PlatformErrors, type FieldError } from '../../platform/errors.js';
 import { isInChina, roundCoordinate, toGcj02, type CoordinateSystem } from '../../platform/geo.js';
 import { findCategory } from '../../platform/reference/gig-categories.js';
+import { checkText } from '../../platform/text.js';
 import { JobErrors } from './job.errors.js';
 import type { PayType } from './job.db.js';
 import type { Requirements, ShiftRow } from './job.mappers.js';
+import { MAX_TAG_LENGTH } from './job.schemas.js';
 import { GeocoderUnavailable, type Geocoder } from './geocoding.js';
 
 /**
@@ -102,12 +104,12 @@ export function assertShiftsAhead(shifts: { starts_at: number }[], now: number):
   }
 }
 
+/** The unit a piece rate is paid by (trimmed, as it is stored); null for any other pay. */
 export function checkPay(pay: { type: PayType; unit?: string | undefined }): string | null {
-  if (pay.type === 'piece') {
-    if (!pay.unit) throw JobErrors.PAY_UNIT_REQUIRED();
-    return pay.unit.trim();
-  }
-  return null;
+  if (pay.type !== 'piece') return null;
+  const unit = pay.unit?.trim();
+  if (!unit) throw JobErrors.PAY_UNIT_REQUIRED();
+  return unit;
 }
 
 /** Skills must be known categories; food work always requires a health certificate (健康证). */
@@ -122,8 +124,21 @@ export function completeRequirements(
   return { skills, minAge: input?.minAge ?? 16, certificates: [...certificates].sort() };
 }
 
+/**
+ * Tags folded by NFKC (full-width ＡＢＣ and ABC are one tag), each once. Folding can lengthen a tag
+ * (㍿ is 株式会社) or leave nothing visible, so each is checked again by the text rule it came in under.
+ */
 export function normalizeTags(tags: string[] | undefined): string[] {
-  return [...new Set((tags ?? []).map((t) => t.normalize('NFKC').trim()).filter((t) => t.length > 0))];
+  const out = new Set<string>();
+  (tags ?? []).forEach((tag, i) => {
+    const checked = checkText(tag.normalize('NFKC'), { minLength: 1, maxLength: MAX_TAG_LENGTH });
+    if ('problem' in checked) {
+      const error = fieldError(`/tags/${i}`, `TEXT_${checked.problem}`, 'tag once folded');
+      throw PlatformErrors.VALIDATION_FAILED({}, { fieldErrors: [error] });
+    }
+    out.add(checked.value);
+  });
+  return [...out];
 }
 
 export interface PlaceInput {

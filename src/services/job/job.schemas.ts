@@ -6,11 +6,15 @@ import {
   MaskedPhone,
   Nullable,
   Phone,
+  Text,
   Ulid,
   listQueryFields,
 } from '../../platform/schemas.js';
 
-/** Request and response schemas of the job service (bodies refuse unknown fields). */
+/**
+ * Request and response schemas of the job service (bodies refuse unknown fields). Every string a
+ * person writes is Text(): trimmed and normalised at the edge, blank and control characters refused.
+ */
 const CategoryCode = Type.String({ pattern: '^[a-z_]+(\\.[a-z_]+)?$', maxLength: 64 });
 
 export const JOB_STATUSES = [
@@ -36,6 +40,8 @@ export const CERTIFICATES = [
 export const JobStatusSchema = Type.Enum(JOB_STATUSES);
 export const MAX_SHIFTS = 50;
 export const MAX_HEADCOUNT = 1000;
+/** A tag's length in characters, also after normalizeTags folds it (job.input.ts). */
+export const MAX_TAG_LENGTH = 12;
 /** 100,000 yuan: more than any gig pays; a larger figure is a typo in fen. */
 export const MAX_PAY_FEN = 10_000_000;
 
@@ -52,15 +58,15 @@ const PayInput = Type.Object(
   {
     type: Type.Enum(PAY_TYPES, { description: 'hourly 时薪, daily 日薪, piece 计件, fixed 一口价' }),
     amountFen: AmountFen({ minimum: 1, maximum: MAX_PAY_FEN }),
-    unit: Type.Optional(Type.String({ minLength: 1, maxLength: 8, description: 'Piece unit, e.g. 件' })),
+    unit: Type.Optional(Text({ minLength: 1, maxLength: 8, description: 'Piece unit, e.g. 件' })),
   },
   { additionalProperties: false },
 );
 const PlaceInput = Type.Object(
   {
-    address: Type.String({ minLength: 2, maxLength: 200 }),
-    city: Type.String({ minLength: 2, maxLength: 40, description: 'e.g. 上海市' }),
-    district: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    address: Text({ minLength: 2, maxLength: 200 }),
+    city: Text({ minLength: 2, maxLength: 40, description: 'e.g. 上海市' }),
+    district: Type.Optional(Text({ minLength: 1, maxLength: 40 })),
     location: Type.Optional(
       Type.Object(
         {
@@ -85,14 +91,14 @@ const RequirementsInput = Type.Object(
   { additionalProperties: false },
 );
 const ContactInput = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 20 }), phone: Phone },
+  { name: Text({ minLength: 1, maxLength: 20 }), phone: Phone },
   { additionalProperties: false },
 );
-const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 12 }), { maxItems: 10 });
+const Tags = Type.Array(Text({ minLength: 1, maxLength: MAX_TAG_LENGTH }), { maxItems: 10 });
 
 const jobFields = {
-  title: Type.String({ minLength: 4, maxLength: 60 }),
-  description: Type.String({ minLength: 10, maxLength: 2000 }),
+  title: Text({ minLength: 4, maxLength: 60 }),
+  description: Text({ minLength: 10, maxLength: 2000, multiline: true }),
   category: CategoryCode,
   tags: Type.Optional(Tags),
   pay: PayInput,
@@ -131,16 +137,16 @@ export const VersionBody = Type.Object(
 export const CloseBody = Type.Object(
   {
     version: Type.Integer({ minimum: 1 }),
-    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    reason: Type.Optional(Text({ minLength: 1, maxLength: 200 })),
   },
   { additionalProperties: false },
 );
 export const ReasonBody = Type.Object(
-  { reason: Type.String({ minLength: 2, maxLength: 200 }) },
+  { reason: Text({ minLength: 2, maxLength: 200 }) },
   { additionalProperties: false },
 );
 export const ApproveBody = Type.Object(
-  { note: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+  { note: Type.Optional(Text({ minLength: 1, maxLength: 200 })) },
   { additionalProperties: false },
 );
 export const ShiftParams = Type.Object({ id: Ulid, shiftId: Ulid });
@@ -169,8 +175,8 @@ export const MineQuery = Type.Object(
 );
 export const CategoryPatchBody = Type.Object(
   {
-    zh: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
-    en: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
+    zh: Type.Optional(Text({ minLength: 1, maxLength: 40 })),
+    en: Type.Optional(Text({ minLength: 1, maxLength: 60 })),
     enabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false, minProperties: 1 },

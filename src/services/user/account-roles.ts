@@ -3,8 +3,8 @@ import type { ServiceDatabase } from '../../platform/db/service-database.js';
 import type { Principal, Role } from '../../platform/http/auth.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import { maskPhone, type PiiCipher } from '../../platform/pii.js';
-import { assertMayChangeRole, nextRoles, roleActor } from './account.rules.js';
-import { findExistingAccount, newAccountRow } from './accounts.js';
+import { assertMayChangeRole, assertNotOwnAdminAccess, nextRoles, roleActor } from './account.rules.js';
+import { assertAdminRemainsAfter, findExistingAccount, newAccountRow } from './accounts.js';
 import { normalizePhone } from './auth.rules.js';
 import type { AuthService } from './auth.service.js';
 import type { PublicProfiles } from './public-profile.js';
@@ -31,6 +31,7 @@ export function createAccountRoles(deps: {
   /**
    * Grants (`add`) or revokes a role; nothing happens when the account already is that way. A
    * revoked role ends at once: the account's older access tokens are refused from the commit on.
+   * An admin keeps their own admin role, and the last active admin keeps theirs.
    */
   async function changeRoles(
     actor: Principal | null,
@@ -39,10 +40,13 @@ export function createAccountRoles(deps: {
     add: boolean,
   ): Promise<PrivateProfile> {
     assertMayChangeRole(actor, userId, role, add);
+    const revokesAdmin = role === 'admin' && !add;
+    if (revokesAdmin) assertNotOwnAdminAccess(actor, userId);
     await sdb.transaction(async (tx) => {
       const row = await findExistingAccount(repo, userId, tx.db);
       const next = nextRoles(parseRoles(row.roles), role, add);
       if (!next) return;
+      if (revokesAdmin) await assertAdminRemainsAfter(repo, userId, { roles: next }, tx.db);
       await repo.updateAccount(userId, row.version, { roles: next.join(','), updated_at: tx.now }, tx.db);
       if (!add) auth.endRevokedRoles(tx, userId, row.version + 1);
       await tx.publish(UserEvents.rolesChanged({ userId, roles: next }));

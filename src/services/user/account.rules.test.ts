@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Principal, Role } from '../../platform/http/auth.js';
 import {
   accountActive,
+  activeAdmin,
+  assertAnAdminRemains,
+  assertNotOwnAdminAccess,
   accountExists,
   assertMaySignIn,
   mayChangeRole,
@@ -94,5 +97,33 @@ describe('roles', () => {
     [[], 'worker', true, ['worker']],
   ] as const)('%j with %s granted=%s becomes %j', (current, role, add, next) => {
     expect(nextRoles(current, role, add)).toEqual(next);
+  });
+});
+
+describe('admins who remain', () => {
+  const admin = { status: 'active', roles: ['admin', 'worker'] } as const;
+
+  it.each([
+    ['revoking the admin role', { ...admin, roles: ['worker'] }],
+    ['suspending', { ...admin, status: 'suspended' }],
+  ] as const)('%s of the last active admin is refused, of one among others allowed', (_case, after) => {
+    expect(() => assertAnAdminRemains(admin, after, 0)).toThrow(code('USER_LAST_ADMIN'));
+    expect(() => assertAnAdminRemains(admin, after, 1)).not.toThrow();
+  });
+
+  it('changes that leave the account an admin, or that concern no active admin, are allowed', () => {
+    expect(() => assertAnAdminRemains(admin, { ...admin, roles: ['admin'] }, 0)).not.toThrow();
+    const suspended = { status: 'suspended', roles: ['admin'] } as const;
+    expect(() => assertAnAdminRemains(suspended, { ...suspended, roles: [] }, 0)).not.toThrow();
+    expect(activeAdmin(suspended)).toBe(false);
+    expect(activeAdmin(admin)).toBe(true);
+  });
+
+  it('an admin never suspends or demotes their own account', () => {
+    expect(() => assertNotOwnAdminAccess(principal('A', 'admin'), 'A')).toThrow(
+      code('USER_CANNOT_CHANGE_SELF'),
+    );
+    expect(() => assertNotOwnAdminAccess(principal('A', 'admin'), 'B')).not.toThrow();
+    expect(() => assertNotOwnAdminAccess(null, 'B')).not.toThrow();
   });
 });

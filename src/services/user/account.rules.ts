@@ -98,3 +98,29 @@ export function nextRoles(current: readonly Role[], role: Role, add: boolean): R
   const next = [...roles].sort();
   return next.join(',') === [...current].sort().join(',') ? null : next;
 }
+
+/** Whether an account can act as an admin: active and holding the admin role. */
+export function activeAdmin(account: { status: AccountStatus; roles: readonly Role[] }): boolean {
+  return accountActive(account.status) && account.roles.includes('admin');
+}
+
+/**
+ * Throws USER_CANNOT_CHANGE_SELF when an admin would suspend their own account or take their own
+ * admin role: nobody locks themselves out by a slip, and an admin leaves only by another's hand.
+ */
+export function assertNotOwnAdminAccess(actor: Principal | null, userId: string): void {
+  if (actor?.userId === userId) throw UserErrors.USER_CANNOT_CHANGE_SELF();
+}
+
+/**
+ * Throws USER_LAST_ADMIN when a change takes away an active admin (`before` → `after`) and no
+ * other active admin remains: someone must still be able to manage accounts.
+ */
+export function assertAnAdminRemains(
+  before: { status: AccountStatus; roles: readonly Role[] },
+  after: { status: AccountStatus; roles: readonly Role[] },
+  otherActiveAdmins: number,
+): void {
+  if (activeAdmin(before) && !activeAdmin(after) && otherActiveAdmins === 0)
+    throw UserErrors.USER_LAST_ADMIN();
+}

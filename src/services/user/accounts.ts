@@ -1,10 +1,12 @@
 import type { Insertable } from 'kysely';
 import type { Executor } from '../../platform/db/service-database.js';
 import type { PiiCipher } from '../../platform/pii.js';
-import { accountExists } from './account.rules.js';
+import type { Role } from '../../platform/http/auth.js';
+import { accountExists, activeAdmin, assertAnAdminRemains } from './account.rules.js';
+import type { AccountStatus } from './user.db.js';
 import type { UserDB } from './user.db.js';
 import { UserErrors } from './user.errors.js';
-import { storedSkills } from './user.mappers.js';
+import { parseRoles, storedSkills } from './user.mappers.js';
 import type { AccountRow, UserRepository } from './user.repository.js';
 
 /** The row of a new, active account: the phone stored encrypted and as a keyed hash, nothing else set. */
@@ -50,4 +52,25 @@ export async function findExistingAccount(
   const row = await repo.findAccount(userId, ex);
   if (!row || !accountExists(row.status)) throw UserErrors.USER_NOT_FOUND();
   return row;
+}
+
+/**
+ * Throws USER_LAST_ADMIN when account `userId`, changed to `after`, would leave no active admin.
+ * Reads the admins locked (repo.lockAccountAndAdmins), so concurrent changes are checked in turn.
+ */
+export async function assertAdminRemainsAfter(
+  repo: UserRepository,
+  userId: string,
+  after: { status?: AccountStatus; roles?: readonly Role[] },
+  ex: Executor<UserDB>,
+): Promise<void> {
+  const rows = (await repo.lockAccountAndAdmins(userId, ex)).map((r) => ({
+    id: r.id,
+    status: r.status,
+    roles: parseRoles(r.roles),
+  }));
+  const target = rows.find((r) => r.id === userId);
+  if (!target) throw UserErrors.USER_NOT_FOUND();
+  const others = rows.filter((r) => r.id !== userId && activeAdmin(r)).length;
+  assertAnAdminRemains(target, { ...target, ...after }, others);
 }

@@ -4,7 +4,8 @@ import type { ServiceDatabase } from '../../platform/db/service-database.js';
 import type { Principal, Role } from '../../platform/http/auth.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { PiiCipher } from '../../platform/pii.js';
-import { statusChange, type AdminStatus } from './account.rules.js';
+import { assertNotOwnAdminAccess, statusChange, type AdminStatus } from './account.rules.js';
+import { assertAdminRemainsAfter } from './accounts.js';
 import type { AuthService } from './auth.service.js';
 import type { PublicProfiles } from './public-profile.js';
 import type { UserDB } from './user.db.js';
@@ -40,13 +41,18 @@ export function createAdminAccounts(deps: {
     );
   }
 
-  /** Suspends (ending every session) or reactivates an account; nothing happens when it already is. */
+  /**
+   * Suspends (ending every session) or reactivates an account; nothing happens when it already is.
+   * An admin never suspends their own account, nor the last active admin's.
+   */
   async function setStatus(actor: Principal, userId: string, status: AdminStatus): Promise<PrivateProfile> {
+    if (status === 'suspended') assertNotOwnAdminAccess(actor, userId);
     await sdb.transaction(async (tx) => {
       const row = await repo.findAccount(userId, tx.db);
       if (!row) throw UserErrors.USER_NOT_FOUND();
       const change = statusChange(row.status, status);
       if (!change) return;
+      if (status === 'suspended') await assertAdminRemainsAfter(repo, userId, { status }, tx.db);
       await repo.updateAccount(userId, row.version, { status, updated_at: tx.now }, tx.db);
       if (change.revokeSessions) await auth.revokeAllSessions(userId, change.revokeSessions, tx);
       await tx.publish(UserEvents[change.event]({ userId }));

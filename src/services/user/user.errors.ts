@@ -67,5 +67,15 @@ export const UserErrors = defineErrors({
     zh: '头像须为 PNG、JPEG 或 WebP 图片，且不超过 2 MB',
     en: 'Avatars must be PNG, JPEG or WebP images up to 2 MB',
   },
+  USER_CANNOT_CHANGE_SELF: {
+    status: 422,
+    zh: '管理员不能停用自己的账号或撤销自己的管理员角色',
+    en: 'Admins cannot suspend their own account or revoke their own admin role',
+  },
+  USER_LAST_ADMIN: {
+    status: 409,
+    zh: '这是最后一个可用的管理员账号，不能停用或撤销其管理员角色',
+    en: 'This is the last active admin; it cannot be suspended or lose the admin role',
+  },
   AVATAR_NOT_FOUND: { status: 404, zh: '该用户没有头像', en: 'This user has no avatar' },
 });

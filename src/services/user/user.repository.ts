@@ -77,6 +77,26 @@ export function createUserRepository(sdb: ServiceDatabase<UserDB>) {
       if (affectedRows(result) !== 1) throw UserErrors.ACCOUNT_CHANGED();
     },
     /**
+     * The account `id` and every active admin's account, read as committed and locked until the
+     * transaction ends (MySQL; SQLite serialises write transactions), in id order: two admins
+     * removing each other one after the other, so the second sees that no admin would remain.
+     */
+    lockAccountAndAdmins: async (id: string, ex: Executor<UserDB>) => {
+      const admins = await ex
+        .selectFrom('user_accounts')
+        .select('id')
+        .where('status', '=', 'active')
+        .where('roles', 'like', '%admin%')
+        .execute();
+      return ex
+        .selectFrom('user_accounts')
+        .select(['id', 'roles', 'status'])
+        .where('id', 'in', [...new Set([id, ...admins.map((a) => a.id)])])
+        .orderBy('id')
+        .$if(sdb.dialect === 'mysql', (q) => q.forUpdate())
+        .execute();
+    },
+    /**
      * Replaces a password hash by one of the same password made with the current settings, unless
      * it changed meanwhile (a reset or another login's rehash); not a change of the account, so
      * its version stays.

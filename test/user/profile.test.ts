@@ -172,6 +172,16 @@ describe(`profiles on ${DIALECT}`, () => {
       payload: Buffer.from('<script>alert(1)</script>'),
     });
     expect(fake.json().code).toBe('AVATAR_INVALID');
+    // A real PNG's signature and header, then a page: refused, and the stored avatar stays.
+    const polyglot = await p.app.inject({
+      method: 'PUT',
+      url: '/api/v1/users/me/avatar',
+      headers: { ...u.auth, 'content-type': 'image/png' },
+      payload: Buffer.concat([PNG.subarray(0, 33), Buffer.from('<html><script>alert(1)</script></html>')]),
+    });
+    expect(polyglot.statusCode).toBe(400);
+    expect(polyglot.json().code).toBe('AVATAR_INVALID');
+    expect((await p.app.inject({ url: '/api/v1/users/me', headers: u.auth })).json().avatarUrl).toBe(url);
   });
 });
 

@@ -3,6 +3,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/log.js';
 import type { FileStorage } from '../../platform/storage.js';
 import { accountActive } from './account.rules.js';
+import { readImage, type ImageFormat } from './avatar-image.js';
 import { findExistingAccount } from './accounts.js';
 import type { PublicProfiles } from './public-profile.js';
 import type { UserDB } from './user.db.js';
@@ -11,29 +12,23 @@ import { UserEvents } from './user.events.js';
 import type { PrivateProfile } from './user.mappers.js';
 import type { UserRepository } from './user.repository.js';
 
-const IMAGE_TYPES: Record<string, { ext: string; magic: (b: Buffer) => boolean }> = {
-  'image/png': {
-    ext: 'png',
-    magic: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
-  },
-  'image/jpeg': { ext: 'jpg', magic: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  'image/webp': {
-    ext: 'webp',
-    magic: (b) =>
-      b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP',
-  },
+const IMAGE_TYPES: Record<string, { ext: string; format: ImageFormat }> = {
+  'image/png': { ext: 'png', format: 'png' },
+  'image/jpeg': { ext: 'jpg', format: 'jpeg' },
+  'image/webp': { ext: 'webp', format: 'webp' },
 };
 export const AVATAR_TYPES = Object.keys(IMAGE_TYPES);
 export const AVATAR_MAX_BYTES = 2 * 1024 * 1024;
 
 /**
  * The file extension of an avatar upload, or undefined when it is refused: empty, over 2 MB, of a
- * type other than PNG, JPEG or WebP, or not starting as its declared type does.
+ * type other than PNG, JPEG or WebP, or not, whole, an image of its declared type no larger than
+ * AVATAR_MAX_SIDE pixels a side (avatar-image.ts).
  */
 export function avatarExtension(contentType: string, data: Buffer): string | undefined {
   const type = IMAGE_TYPES[contentType];
-  if (!type || data.length === 0 || data.length > AVATAR_MAX_BYTES || !type.magic(data)) return undefined;
-  return type.ext;
+  if (!type || data.length === 0 || data.length > AVATAR_MAX_BYTES) return undefined;
+  return readImage(type.format, data) ? type.ext : undefined;
 }
 
 /**

@@ -64,8 +64,8 @@ export const UserErrors = defineErrors({
   },
   AVATAR_INVALID: {
     status: 400,
-    zh: '头像须为 PNG、JPEG 或 WebP 图片，且不超过 2 MB',
-    en: 'Avatars must be PNG, JPEG or WebP images up to 2 MB',
+    zh: '头像须为完整的 PNG、JPEG 或 WebP 图片，不超过 2 MB，边长不超过 4096 像素',
+    en: 'Avatars must be whole PNG, JPEG or WebP images up to 2 MB and 4096 pixels a side',
   },
   USER_CANNOT_CHANGE_SELF: {
     status: 422,

@@ -45,6 +45,7 @@ export function createJobCreation(ctx: JobContext) {
       updated_at: now,
       published_at: null,
       closed_at: null,
+      taken_down_at: null,
     };
   }
 

@@ -38,14 +38,19 @@ export function createJobLifecycle(ctx: JobContext) {
     id: string,
     action: JobAction,
     audit: string,
-    changes: JobChanges,
+    changes: (now: number) => JobChanges,
     reason: string | undefined,
   ): Promise<OwnerJob> {
     return sdb.transaction(async (tx) => {
       const row = await ctx.lockJob(tx, id);
       const status = nextStatus(action, row.status);
       const extra = status === 'closed' ? { closed_at: tx.now } : {};
-      const result = await ctx.commitVersion(tx, row, { status, ...changes, ...extra }, reason ?? null);
+      const result = await ctx.commitVersion(
+        tx,
+        row,
+        { status, ...changes(tx.now), ...extra },
+        reason ?? null,
+      );
       await writeAudit(tx, 'job_', ids, {
         actorId: admin.userId,
         actorRole: 'admin',
@@ -128,13 +133,15 @@ export function createJobLifecycle(ctx: JobContext) {
 
     // Admin (audited)
     async approve(admin: Principal, id: string, note: string | undefined): Promise<OwnerJob> {
-      return adminAction(admin, id, 'approve', 'job.approved', { moderation_note: null }, note);
+      return adminAction(admin, id, 'approve', 'job.approved', () => ({ moderation_note: null }), note);
     },
     async reject(admin: Principal, id: string, reason: string): Promise<OwnerJob> {
-      return adminAction(admin, id, 'reject', 'job.rejected', { moderation_note: reason }, reason);
+      return adminAction(admin, id, 'reject', 'job.rejected', () => ({ moderation_note: reason }), reason);
     },
+    /** Closes a live job for a policy reason; it leaves public view for good (see isPublic). */
     async takeDown(admin: Principal, id: string, reason: string): Promise<OwnerJob> {
-      return adminAction(admin, id, 'takeDown', 'job.taken_down', { close_reason: reason }, reason);
+      const changes = (now: number) => ({ close_reason: reason, taken_down_at: now });
+      return adminAction(admin, id, 'takeDown', 'job.taken_down', changes, reason);
     },
 
     /** The expiry schedule: live jobs whose last shift has ended become expired. */

@@ -13,10 +13,9 @@ import {
   type PublicJob,
 } from './job.mappers.js';
 import type { JobRepository } from './job.repository.js';
-import { PUBLIC_STATES } from './job.states.js';
+import { isPublic } from './job.states.js';
 
 const PUBLIC_TTL_MS = 60_000;
-const VISIBLE: ReadonlySet<JobStatus> = new Set(PUBLIC_STATES);
 const VIEW_FLUSH_MS = 5_000;
 
 export type PublicJobDetail = PublicJob & { viewCount: number };
@@ -66,7 +65,7 @@ export function createJobReads(ctx: JobContext, views: ViewCounter) {
     async getPublic(id: string): Promise<PublicJobDetail> {
       const job = await cache.getOrLoad<PublicJobDetail>(publicKey(id), PUBLIC_TTL_MS, async () => {
         const row = await repo.findJob(id);
-        if (!row || !VISIBLE.has(row.status)) return undefined;
+        if (!row || !isPublic(row)) return undefined;
         return {
           ...toPublicJob(row, await repo.findShifts(id), await ctx.mapper()),
           viewCount: Number(row.view_count),

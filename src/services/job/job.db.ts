@@ -37,6 +37,8 @@ export interface JobDB {
     updated_at: number;
     published_at: number | null;
     closed_at: number | null;
+    /** When an admin took the job down (it is closed, and out of public view for good). */
+    taken_down_at: number | null;
   };
   job_shifts: {
     id: string;

@@ -57,6 +57,8 @@ export interface OwnerJob extends Omit<PublicJob, 'shifts'> {
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;
+  /** When an admin took the job down (it is out of public view); null otherwise. */
+  takenDownAt: string | null;
 }
 
 /** The terms an order is hired under: the public job at one version, with instants in epoch ms too. */
@@ -168,6 +170,7 @@ export function toOwnerJob(row: JobRow, shifts: ShiftRow[], ctx: MapperContext):
     createdAt: at(row.created_at)!,
     updatedAt: at(row.updated_at)!,
     closedAt: at(row.closed_at),
+    takenDownAt: at(row.taken_down_at),
   };
 }
 

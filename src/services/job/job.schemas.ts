@@ -240,6 +240,9 @@ export const OwnerJobSchema = Type.Object({
   createdAt: Type.String(),
   updatedAt: Type.String(),
   closedAt: Nullable(Type.String()),
+  takenDownAt: Nullable(
+    Type.String({ description: 'When an admin took the job down: it is out of public view for good' }),
+  ),
 });
 export const JobSummarySchema = Type.Object({
   id: Type.String(),

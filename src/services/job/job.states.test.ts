@@ -6,6 +6,7 @@ import {
   TRANSITIONS,
   changeKind,
   isAllowed,
+  isPublic,
   nextStatus,
   settle,
   type JobAction,
@@ -118,4 +119,22 @@ describe('the event a new version publishes', () => {
       expect(changeKind(before, after)).toBe(kind);
     },
   );
+});
+
+describe('who may read a job', () => {
+  const PUBLIC: Record<JobStatus, boolean> = {
+    draft: false,
+    in_review: false,
+    open: true,
+    filled: true,
+    closed: true,
+    expired: true,
+    archived: false,
+  };
+  it.each(JOB_STATUSES.map((s) => [s, PUBLIC[s]] as const))('a job %s is public: %s', (status, expected) => {
+    expect(isPublic({ status, taken_down_at: null })).toBe(expected);
+  });
+  it.each(JOB_STATUSES)('a job taken down is never public, %s or otherwise', (status) => {
+    expect(isPublic({ status, taken_down_at: Date.UTC(2026, 11, 7) })).toBe(false);
+  });
 });

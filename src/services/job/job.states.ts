@@ -55,6 +55,15 @@ export const TRANSITIONS: Readonly<Record<JobAction, Transition>> = {
 /** States in which anyone may see a job (the others are the employer's business). */
 export const PUBLIC_STATES: readonly JobStatus[] = ['open', 'filled', 'closed', 'expired'];
 
+/**
+ * Whether anyone may read a job: it is in a public state and no admin took it down. A job taken
+ * down is closed, but unlike one its employer closed, its text stays out of public view for good:
+ * only its employer and admins read it (the owner's view).
+ */
+export function isPublic(job: { status: JobStatus; taken_down_at: number | null }): boolean {
+  return PUBLIC_STATES.includes(job.status) && job.taken_down_at === null;
+}
+
 export function isAllowed(action: JobAction, status: JobStatus): boolean {
   return TRANSITIONS[action].from.includes(status);
 }

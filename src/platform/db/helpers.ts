@@ -63,3 +63,25 @@ export function isUniqueViolation(e: unknown): boolean {
     err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
   );
 }
+
+/**
+ * The keyset read of a platform table's admin list (dead letters, workflows): rows in id order
+ * after `afterId`, in one `state` when given, at most `limit`. The table's name depends on the
+ * service, so it is read untyped and the caller names the row type.
+ */
+export async function rowsAfterId<Row>(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  db: Kysely<any>,
+  table: string,
+  opts: { state?: string | undefined; afterId: string | undefined; limit: number },
+): Promise<Row[]> {
+  const rows = await db
+    .selectFrom(table)
+    .selectAll()
+    .$if(opts.state !== undefined, (b) => b.where('state', '=', opts.state!))
+    .$if(opts.afterId !== undefined, (b) => b.where('id', '>', opts.afterId!))
+    .orderBy('id')
+    .limit(opts.limit)
+    .execute();
+  return rows as Row[];
+}

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { readPage, type CursorCodec, type Page } from '../cursor.js';
-import { insertIgnore } from '../db/helpers.js';
+import { insertIgnore, rowsAfterId } from '../db/helpers.js';
 import type { ServiceDatabase } from '../db/service-database.js';
 import type { IdGenerator } from '../ids.js';
 import type { EventEnvelope } from './types.js';
@@ -101,15 +101,8 @@ export function createDeadLetterStore(db: ServiceDatabase<unknown>, ids: IdGener
         cursors,
         `dead-letters:${db.service}`,
         opts,
-        async (afterId, limit) =>
-          (await q()
-            .selectFrom(table)
-            .selectAll()
-            .$if(opts.state !== undefined, (b) => b.where('state', '=', opts.state!))
-            .$if(afterId !== undefined, (b) => b.where('id', '>', afterId!))
-            .orderBy('id')
-            .limit(limit)
-            .execute()) as Selectable<DeadLetterRow>[],
+        (afterId, limit) =>
+          rowsAfterId<Selectable<DeadLetterRow>>(q(), table, { state: opts.state, afterId, limit }),
         (rows) => rows.map((r) => toDeadLetter(db.service, r)),
       );
     },

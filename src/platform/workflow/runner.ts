@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { readPage, type CursorCodec, type Page, type PageRequest } from '../cursor.js';
-import { affectedRows, insertIgnore } from '../db/helpers.js';
+import { affectedRows, insertIgnore, rowsAfterId } from '../db/helpers.js';
 import type { ServiceDatabase } from '../db/service-database.js';
 import { assertNoTransaction } from '../db/service-database.js';
 import { defineErrors, isAppError, PlatformMisuseError } from '../errors.js';
@@ -463,15 +463,7 @@ export function createWorkflowRunner(
         deps.cursors,
         `workflows:${db.service}:${query.state ?? ''}`,
         query,
-        async (afterId, limit) =>
-          (await q()
-            .selectFrom(table)
-            .selectAll()
-            .$if(query.state !== undefined, (b) => b.where('state', '=', query.state!))
-            .$if(afterId !== undefined, (b) => b.where('id', '>', afterId!))
-            .orderBy('id')
-            .limit(limit)
-            .execute()) as Row[],
+        (afterId, limit) => rowsAfterId<Row>(q(), table, { state: query.state, afterId, limit }),
         (rows) => rows.map((r) => toInstance(normalize(r))),
       );
     },

@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { ROLES } from '../../platform/http/auth.js';
-import { ListAnswer, listQueryFields, MaskedPhone, Nullable, Phone } from '../../platform/schemas.js';
+import { ListAnswer, listQueryFields, MaskedPhone, Nullable, Phone, Text } from '../../platform/schemas.js';
 import { SELF_ROLES } from './account.rules.js';
 
 /** Request and response schemas of the user service (bodies refuse unknown fields). */
@@ -91,9 +91,13 @@ export const PrivateProfileSchema = Type.Object({
 
 export const UpdateProfileBody = Type.Object(
   {
-    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
-    bio: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
-    homeArea: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+    displayName: Type.Optional(Text({ minLength: 1, maxLength: 40, description: 'Name shown to others' })),
+    bio: Type.Optional(
+      Nullable(Text({ maxLength: 500, multiline: true, description: 'About me (lines kept); null clears' })),
+    ),
+    homeArea: Type.Optional(
+      Nullable(Text({ maxLength: 100, description: 'Where I live or work; null clears' })),
+    ),
     skills: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z_.]{1,64}$' }), { maxItems: 20 })),
     availability: Type.Optional(Type.Array(AvailabilitySlot, { maxItems: 21 })),
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { moderate, normalizeForModeration } from './moderation.js';
+import { findPinyin, isPinyin, moderate, normalizeForModeration } from './moderation.js';
 
 describe('job moderation', () => {
   it('passes an ordinary post, including explicit "no deposit" claims', () => {
@@ -55,5 +55,70 @@ describe('job moderation', () => {
     expect(moderate({ title: '理货员', tags: ['日结', '押金'] }).findings).toEqual([
       { kind: 'pay_to_work', term: '押金', field: 'tags' },
     ]);
+  });
+});
+
+describe('prohibited terms spelled in pinyin', () => {
+  it.each([
+    ['网络shua单兼职', '刷单'],
+    ['shua单', '刷单'],
+    ['shuadan', '刷单'],
+    ['刷dan', '刷单'],
+    ['S H U A 单', '刷单'],
+    ['s.h.u.a.d.a.n', '刷单'],
+    ['ＳＨＵＡ单 日结', '刷单'],
+    ['SHUADAN兼职', '刷单'],
+    ['shua-dan 日结', '刷单'],
+    ['shuā dān', '刷单'],
+    ['shua1dan4', '刷单'],
+    ['shuadanjianzhi', '刷单'],
+    ['在家 shua hao ping 返现', '刷好评'],
+    ['线上du bo平台', '赌博'],
+    ['Bocai网站推广', '博彩'],
+    ['zi jin pan 项目', '资金盘'],
+    ['代kao 四六级', '代考'],
+  ])('refuses %s (%s)', (text, term) => {
+    const verdict = moderate({ title: text });
+    expect(verdict.decision).toBe('refuse');
+    expect(verdict.findings).toContainEqual({ kind: 'prohibited', term, field: 'title' });
+    expect(findPinyin(text, term)).toBe(true);
+  });
+
+  it.each([
+    ['Dubois Street 咖啡店店员', '赌博'],
+    ['Panda Express 服务员', '资金盘'],
+    ['Shuttle bus driver 班车司机', '刷单'],
+    ['Standard dance teacher 舞蹈老师', '刷单'],
+    ['House情人节花店促销', '色情'],
+    ['Combo菜单配送', '菠菜'],
+    ['Bocaiuva 巴西餐厅', '博彩'],
+    ['Xiamen 兼职 KFC cashier, Pizza Hut 外卖', '代考'],
+  ])('passes %s: the letters are an English word, not %s', (text, term) => {
+    expect(findPinyin(text, term)).toBe(false);
+    expect(moderate({ title: text }).decision).toBe('pass');
+  });
+
+  it('passes the ordinary job posts of the end-to-end tests', () => {
+    for (const text of [
+      '商场日常保洁 日结200元',
+      '负责商场公共区域日常保洁，工作轻松，包午餐，当天结算。',
+      '商场保洁 日结220元',
+      '仓库理货员',
+      '网店客服 日结300元',
+      '在家网店客服，每单结算，日结300元。',
+      'Part-time English tutor, Pudong; shifts on weekends, paid daily',
+      'Barista at Starbucks Xintiandi, latte art training provided',
+    ]) {
+      expect(moderate({ title: text, description: text }).decision, text).toBe('pass');
+    }
+  });
+
+  it('tells a word of pinyin from an English word in linear time', () => {
+    expect(isPinyin('')).toBe(true);
+    expect(isPinyin('jianzhi')).toBe(true);
+    expect(isPinyin('zhuangxiu')).toBe(true);
+    expect(isPinyin('is')).toBe(false);
+    expect(isPinyin('uva')).toBe(false);
+    expect(isPinyin('an'.repeat(5000) + 'x')).toBe(false);
   });
 });

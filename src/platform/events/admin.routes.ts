@@ -57,8 +57,12 @@ export async function registerDeadLetterRoutes(app: App, events: EventSystem): P
       schema: {
         tags,
         summary: 'List dead letters of a service',
+        description: 'Events a consumer of the service gave up on, newest first, optionally of one state.',
         querystring: DeadLetterListQuery,
         response: { 200: ListAnswer(DeadLetterSchema) },
+        responseDescription: 'A page of dead letters',
+        errors: [PlatformErrors.NOT_FOUND()],
+        example: { query: { service: 'job', state: 'open', limit: 20 } },
       },
       config: admin,
     },
@@ -72,7 +76,16 @@ export async function registerDeadLetterRoutes(app: App, events: EventSystem): P
   app.get(
     '/api/v1/admin/dead-letters/:service/:id',
     {
-      schema: { tags, summary: 'Inspect a dead letter', params: Params, response: { 200: DeadLetterSchema } },
+      schema: {
+        tags,
+        summary: 'Inspect a dead letter',
+        description: 'A dead letter with its event, the consumer and the last error.',
+        params: Params,
+        response: { 200: DeadLetterSchema },
+        responseDescription: 'The dead letter',
+        errors: [PlatformErrors.NOT_FOUND()],
+        example: { params: { service: 'job', id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
+      },
       config: admin,
     },
     async (req) => {
@@ -87,8 +100,12 @@ export async function registerDeadLetterRoutes(app: App, events: EventSystem): P
       schema: {
         tags,
         summary: 'Run the consumer on the event again',
+        description: 'Hands the event to its consumer again (audited); it is marked replayed.',
         params: Params,
         response: { 200: DeadLetterSchema },
+        responseDescription: 'The dead letter, replayed',
+        errors: [PlatformErrors.NOT_FOUND()],
+        example: { params: { service: 'job', id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
       },
       config: admin,
     },
@@ -100,8 +117,12 @@ export async function registerDeadLetterRoutes(app: App, events: EventSystem): P
       schema: {
         tags,
         summary: 'Give up on the event for good',
+        description: 'Marks the dead letter discarded (audited); the event is never handled.',
         params: Params,
         response: { 200: DeadLetterSchema },
+        responseDescription: 'The dead letter, discarded',
+        errors: [PlatformErrors.NOT_FOUND()],
+        example: { params: { service: 'job', id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
       },
       config: admin,
     },

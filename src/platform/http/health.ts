@@ -32,7 +32,14 @@ export function registerHealth(
   app.get(
     '/healthz',
     {
-      schema: { tags: ['ops'], summary: 'Liveness', response: { 200: HealthSchema } },
+      schema: {
+        tags: ['ops'],
+        summary: 'Liveness',
+        description: 'Whether the process serves HTTP at all (nothing else is checked).',
+        response: { 200: HealthSchema },
+        responseDescription: 'The process is alive',
+        example: { response: { status: 'ok' } },
+      },
       config: { rateLimit: false },
       logLevel: 'warn',
     },
@@ -44,7 +51,11 @@ export function registerHealth(
       schema: {
         tags: ['ops'],
         summary: 'Readiness (database, Redis)',
+        description:
+          'Whether this process should get traffic: every database and Redis answers, and it is not ' +
+          'draining. 503 (the same JSON, not a problem) when not, for load balancers.',
         response: { 200: ReadySchema, 503: ReadySchema },
+        responseDescription: 'Ready: every check passed',
       },
       config: { rateLimit: false },
       logLevel: 'warn',

@@ -7,7 +7,7 @@ import type {
 } from 'fastify';
 import type { Clock } from '../clock.js';
 import { currentContext } from '../context.js';
-import { PlatformErrors } from '../errors.js';
+import { PlatformErrors, type AppError } from '../errors.js';
 import { affectedRows, insertIgnore } from '../db/helpers.js';
 import type { ServiceDatabase } from '../db/service-database.js';
 import type { Logger } from '../log.js';
@@ -48,6 +48,37 @@ declare module 'fastify' {
 export interface IdempotencyHooks {
   preHandler: preHandlerAsyncHookHandler;
   onSend: onSendAsyncHookHandler<unknown>;
+}
+
+/** The claims `createIdempotencyHooks` made; a route whose preHandler is one accepts the header. */
+const claimHooks = new WeakSet<object>();
+
+/** Whether a route's `preHandler` (one or a list) claims idempotency keys (for the API description). */
+export function acceptsIdempotencyKey(preHandler: unknown): boolean {
+  const hooks: unknown[] = Array.isArray(preHandler) ? preHandler : [preHandler];
+  return hooks.some((h) => typeof h === 'function' && claimHooks.has(h));
+}
+
+/** The `Idempotency-Key` header as the API description declares it (KEY_RE below). */
+export const IDEMPOTENCY_KEY_HEADER = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 128,
+  pattern: '^[\\x21-\\x7e]{1,128}$',
+  description:
+    'Optional. 1-128 visible ASCII characters, unique per intended change (e.g. a UUID). A retry with ' +
+    'the same key and request replays the first answer (`Idempotent-Replayed: true`) for 24 hours; the ' +
+    'same key with another request answers 422, and while the first is still running, 409.',
+  examples: ['5f0c1c9e-8d0b-4c53-9f3e-3b1f1e0a7c21'],
+} as const;
+
+/** What a route that claims keys may refuse with, besides its own errors. */
+export function idempotencyErrors(): AppError[] {
+  return [
+    PlatformErrors.IDEMPOTENCY_KEY_INVALID(),
+    PlatformErrors.IDEMPOTENCY_KEY_REUSED(),
+    PlatformErrors.IDEMPOTENCY_KEY_IN_PROGRESS(),
+  ];
 }
 
 export function createIdempotencyHooks<DB>(
@@ -141,10 +172,12 @@ export function createIdempotencyHooks<DB>(
       .send(body);
   }
 
+  const preHandler: preHandlerAsyncHookHandler = async (request, reply) => {
+    await claim(request, reply);
+  };
+  claimHooks.add(preHandler);
   return {
-    preHandler: async (request, reply) => {
-      await claim(request, reply);
-    },
+    preHandler,
     onSend: async (request, reply, payload) => {
       const keyHash = request.idempotencyKeyHash;
       if (!keyHash || reply.getHeader('idempotent-replayed')) return payload;

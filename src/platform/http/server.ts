@@ -28,6 +28,7 @@ import {
   registerErrorHandling,
   requestLang,
 } from './problem.js';
+import { describeRoute } from './route-docs.js';
 import { runSteps } from './steps.js';
 import { validatorCompiler } from './validation.js';
 
@@ -55,6 +56,8 @@ export interface RouteInfo {
   url: string;
   schema: Record<string, unknown> | undefined;
   config: Record<string, unknown> | undefined;
+  /** The route's preHandler hooks (the idempotency claim among them, when it takes keys). */
+  preHandler: unknown;
 }
 
 declare module 'fastify' {
@@ -80,6 +83,12 @@ const DOCS_PREFIX = '/docs';
 
 /** Routes every app has, outside any service; excluded from the bad-input route coverage check. */
 export const PLATFORM_ROUTE_PREFIXES = ['/healthz', '/readyz', '/metrics', DOCS_PREFIX, '/openapi.json'];
+
+/** The base URL of this process's listen address; a wildcard host is reached as localhost. */
+function listenUrl(config: Config): string {
+  const host = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+}
 
 /**
  * Builds the Fastify app with everything cross-cutting: strict validation, problem+json errors,
@@ -124,6 +133,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
         url: route.url,
         schema: route.schema as Record<string, unknown> | undefined,
         config: route.config as Record<string, unknown> | undefined,
+        preHandler: route.preHandler,
       });
     }
   });
@@ -188,7 +198,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
     done();
   });
 
-  // Every route answers errors as problem+json; document that once for all of them.
+  // Every route answers errors as problem+json, serialised by the Problem schema; the API
+  // description lists each route's own codes instead (route-docs.ts).
   app.addHook('onRoute', (route) => {
     if (!route.schema || route.schema.hide) return;
     const response = (route.schema.response ??= {}) as Record<string, unknown>;
@@ -209,8 +220,17 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
         version: '1',
         description:
           'Linggong (零工) gig-work platform API. Errors are application/problem+json with a stable `code`; ' +
-          'messages are zh-CN by default, English with `Accept-Language: en`. Money is integer fen (分).',
+          'messages are zh-CN by default, English with `Accept-Language: en`. Each operation lists the codes ' +
+          'it may answer, by status. Requests refused before any route runs are problem+json too: ' +
+          '404 `ROUTE_NOT_FOUND`, 414 `URI_TOO_LONG`, 431 `HEADERS_TOO_LARGE`, 400 `BAD_REQUEST`/`URL_MALFORMED`, ' +
+          '408 `REQUEST_TIMEOUT`. Money is integer fen (分); coordinates are GCJ-02 unless a route says otherwise.',
       },
+      servers: [
+        {
+          url: listenUrl(config),
+          description: 'This process, at its listen address (LINGGONG_HOST, LINGGONG_PORT)',
+        },
+      ],
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
@@ -218,6 +238,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
         },
       },
     },
+    transform: describeRoute(deps.verifier),
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) =>
         typeof json.$id === 'string' ? json.$id : `def-${i}`,

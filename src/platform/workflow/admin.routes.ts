@@ -6,7 +6,7 @@ import type { App } from '../http/server.js';
 import type { IdGenerator } from '../ids.js';
 import { ListAnswer, listQueryFields, Nullable, Ulid } from '../schemas.js';
 import type { ServiceDatabase } from '../db/service-database.js';
-import { WORKFLOW_STATES, type WorkflowRunner } from './runner.js';
+import { WORKFLOW_STATES, WorkflowErrors, type WorkflowRunner } from './runner.js';
 
 const ServiceName = Type.String({ pattern: '^[a-z]{2,20}$', description: 'The owning service, e.g. order' });
 const WorkflowSchema = Type.Object({
@@ -68,8 +68,12 @@ export async function registerWorkflowRoutes(
       schema: {
         tags,
         summary: 'List workflow instances of a service (failed ones need an admin)',
+        description: 'Workflow instances of the service, newest first, optionally of one state.',
         querystring: ListQuery,
         response: { 200: ListAnswer(WorkflowSchema) },
+        responseDescription: 'A page of workflow instances',
+        errors: [PlatformErrors.NOT_FOUND()],
+        example: { query: { service: 'order', state: 'failed', limit: 20 } },
       },
       config: admin,
     },
@@ -86,8 +90,12 @@ export async function registerWorkflowRoutes(
       schema: {
         tags,
         summary: 'Inspect a workflow instance',
+        description: 'A workflow instance with its step results, error and history.',
         params: Params,
         response: { 200: WorkflowSchema },
+        responseDescription: 'The workflow instance',
+        errors: [PlatformErrors.NOT_FOUND()],
+        example: { params: { service: 'order', id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
       },
       config: admin,
     },
@@ -103,8 +111,17 @@ export async function registerWorkflowRoutes(
       schema: {
         tags,
         summary: 'Retry a failed workflow (compensations) or a waiting step now',
+        description:
+          "Runs a failed instance's compensations again, or a step waiting for its retry now (audited).",
         params: Params,
         response: { 200: WorkflowSchema },
+        responseDescription: 'The workflow instance after the attempt',
+        errors: [
+          PlatformErrors.NOT_FOUND(),
+          WorkflowErrors.WORKFLOW_NOT_FOUND(),
+          WorkflowErrors.WORKFLOW_NOT_RETRYABLE({ state: 'completed' }),
+        ],
+        example: { params: { service: 'order', id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
       },
       config: admin,
     },

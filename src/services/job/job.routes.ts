@@ -28,8 +28,55 @@ import {
   VersionBody,
 } from './job.schemas.js';
 import type { JobService } from './job.service.js';
+import { JobErrors } from './job.errors.js';
 
 const tags = ['jobs'];
+
+/** The errors of the routes (examples of each code, for the API description: route-docs.ts). */
+const changeErrors = [
+  JobErrors.JOB_NOT_FOUND(),
+  JobErrors.JOB_VERSION_CONFLICT({ current: 4 }),
+  JobErrors.JOB_STATE_INVALID({ status: 'open', action: 'submitted' }),
+];
+const termErrors = [
+  JobErrors.CATEGORY_UNKNOWN({ code: 'space.pilot' }),
+  JobErrors.CATEGORY_DISABLED({ code: 'housekeeping.windows' }),
+  JobErrors.INSTANT_INVALID(),
+  JobErrors.SHIFT_INVALID(),
+  JobErrors.SHIFT_IN_PAST(),
+  JobErrors.SHIFT_TOO_FAR(),
+  JobErrors.PAY_UNIT_REQUIRED(),
+  JobErrors.LOCATION_OUT_OF_CHINA(),
+  JobErrors.LOCATION_REQUIRED(),
+  JobErrors.ADDRESS_NOT_FOUND(),
+  JobErrors.GEOCODER_UNAVAILABLE(),
+  JobErrors.JOB_CONTENT_REFUSED({ reason: '含违禁内容' }),
+];
+const adminErrors = [
+  JobErrors.JOB_NOT_FOUND(),
+  JobErrors.JOB_STATE_INVALID({ status: 'open', action: 'approved' }),
+];
+const PAY_RULE =
+  'Pay is integer fen (分) per unit of `pay.type`; a piece rate (`type: piece`) needs `pay.unit` ' +
+  '(e.g. 件, 单), refused with PAY_UNIT_REQUIRED otherwise. Coordinates of `place.location` are GCJ-02 ' +
+  'unless `system: wgs84`; without them the address is geocoded when a geocoder is configured.';
+const jobExampleBody = {
+  title: '商场日常保洁 日结200元',
+  description: '负责商场公共区域日常保洁，工作轻松，包午餐，当天结算。',
+  category: 'housekeeping.cleaner',
+  tags: ['日结', '包午餐'],
+  pay: { type: 'daily', amountFen: 20000 },
+  settlement: 'daily',
+  shifts: [{ startsAt: '2026-12-01T09:00:00+08:00', endsAt: '2026-12-01T17:00:00+08:00', headcount: 3 }],
+  requirements: { minAge: 18 },
+  contact: { name: '王经理', phone: '13912345678' },
+  place: {
+    address: '上海市浦东新区世纪大道100号',
+    city: '上海市',
+    district: '浦东新区',
+    location: { lng: 121.5272106, lat: 31.1774276, system: 'wgs84' },
+  },
+};
 const employer = { auth: ['employer'] as const };
 const admin = { auth: ['admin'] as const };
 
@@ -41,7 +88,17 @@ export async function registerJobRoutes(
 ): Promise<void> {
   app.get(
     '/api/v1/categories',
-    { schema: { tags, summary: 'The gig category tree (工种分类)', response: { 200: CategoriesResponse } } },
+    {
+      schema: {
+        tags,
+        summary: 'The gig category tree (工种分类)',
+        description:
+          'Every category with its children, names in zh-CN and English; disabled ones are listed ' +
+          'for old posts but refused for new ones (CATEGORY_DISABLED).',
+        response: { 200: CategoriesResponse },
+        responseDescription: 'The category tree',
+      },
+    },
     async () => categories.tree(),
   );
 
@@ -52,8 +109,14 @@ export async function registerJobRoutes(
       schema: {
         tags,
         summary: 'Draft a job (Idempotency-Key supported)',
+        description:
+          'Stores a job post as a draft at version 1 after checking its terms and moderating it. ' +
+          `${PAY_RULE} Submit it to publish.`,
         body: CreateJobBody,
         response: { 201: OwnerJobSchema },
+        responseDescription: 'The draft, as its owner sees it',
+        errors: termErrors,
+        example: { body: jobExampleBody },
       },
       config: employer,
       ...createIdempotency,
@@ -66,8 +129,11 @@ export async function registerJobRoutes(
       schema: {
         tags,
         summary: 'My jobs, newest first, with counts per state',
+        description: "The signed-in employer's jobs, a page at a time, optionally of one state.",
         querystring: MineQuery,
         response: { 200: MineResponse },
+        responseDescription: 'A page of my jobs and the count of each state',
+        example: { query: { status: 'open', limit: 20 } },
       },
       config: employer,
     },
@@ -84,8 +150,12 @@ export async function registerJobRoutes(
       schema: {
         tags,
         summary: "The owner's view of a job (full contact, hires, moderation notes)",
+        description: "The job as its employer (or an admin) sees it; another employer's job is not found.",
         params: IdParams,
         response: { 200: OwnerJobSchema },
+        responseDescription: 'The job, as its owner sees it',
+        errors: [JobErrors.JOB_NOT_FOUND()],
+        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
       },
       config: { auth: ['employer', 'admin'] as const },
     },
@@ -97,9 +167,25 @@ export async function registerJobRoutes(
       schema: {
         tags,
         summary: 'Edit a job (send the version you edit; terms with hires are locked)',
+        description:
+          'Changes the fields sent, if `version` is still the current one (else JOB_VERSION_CONFLICT). ' +
+          'Once someone is hired, pay, place and the times of hired shifts are locked (JOB_TERMS_LOCKED). ' +
+          PAY_RULE,
         params: IdParams,
         body: UpdateJobBody,
         response: { 200: OwnerJobSchema },
+        responseDescription: 'The job at its new version',
+        errors: [
+          ...changeErrors,
+          JobErrors.JOB_TERMS_LOCKED({ term: 'pay' }),
+          JobErrors.SHIFT_NOT_FOUND(),
+          JobErrors.SHIFT_HEADCOUNT_BELOW_HIRED({ hired: 2 }),
+          ...termErrors,
+        ],
+        example: {
+          params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' },
+          body: { version: 3, title: '商场日常保洁 日结220元' },
+        },
       },
       config: employer,
     },
@@ -111,9 +197,15 @@ export async function registerJobRoutes(
       schema: {
         tags,
         summary: 'Submit a draft: it opens, waits for review, or is refused with the reason',
+        description:
+          'Moderates the draft at `version`: it opens, waits for an admin (in_review), or is refused ' +
+          '(JOB_CONTENT_REFUSED with the reason).',
         params: IdParams,
         body: VersionBody,
         response: { 200: OwnerJobSchema },
+        responseDescription: 'The job, open or in review',
+        errors: [...changeErrors, JobErrors.JOB_CONTENT_REFUSED({ reason: '含违禁内容' })],
+        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' }, body: { version: 1 } },
       },
       config: employer,
     },
@@ -125,9 +217,13 @@ export async function registerJobRoutes(
       schema: {
         tags,
         summary: 'Close a job',
+        description: 'Stops an open or filled job taking hires, with an optional reason shown to applicants.',
         params: IdParams,
         body: CloseBody,
         response: { 200: OwnerJobSchema },
+        responseDescription: 'The closed job',
+        errors: changeErrors,
+        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' }, body: { version: 5, reason: '人已招满' } },
       },
       config: employer,
     },
@@ -139,9 +235,13 @@ export async function registerJobRoutes(
       schema: {
         tags,
         summary: 'Archive a draft, closed or expired job',
+        description: 'Moves a job out of the lists; archived jobs cannot change any more.',
         params: IdParams,
         body: VersionBody,
         response: { 200: OwnerJobSchema },
+        responseDescription: 'The archived job',
+        errors: changeErrors,
+        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' }, body: { version: 6 } },
       },
       config: employer,
     },
@@ -155,8 +255,14 @@ export async function registerJobRoutes(
       schema: {
         tags,
         summary: 'A job as the public sees it (cached; counts a view)',
+        description:
+          'A published job (open, filled, closed or expired) with a masked contact phone; drafts and ' +
+          'jobs in review are not found.',
         params: IdParams,
         response: { 200: PublicJobSchema },
+        responseDescription: 'The job, as the public sees it',
+        errors: [JobErrors.JOB_NOT_FOUND()],
+        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
       },
     },
     async (req) => jobs.getPublic(req.params.id),
@@ -169,8 +275,11 @@ export async function registerJobRoutes(
       schema: {
         tags: ['admin'],
         summary: 'Jobs waiting for review, oldest first',
+        description: 'The moderation queue: jobs in review, oldest first, a page at a time.',
         querystring: ListQuery,
         response: { 200: ReviewQueueResponse },
+        responseDescription: 'A page of jobs in review',
+        example: { query: { limit: 20 } },
       },
       config: admin,
     },
@@ -186,9 +295,13 @@ export async function registerJobRoutes(
       schema: {
         tags: ['admin'],
         summary: 'Approve a job in review (it opens)',
+        description: 'Opens a job in review, with an optional note to the employer (audited).',
         params: IdParams,
         body: ApproveBody,
         response: { 200: OwnerJobSchema },
+        responseDescription: 'The job, now open',
+        errors: adminErrors,
+        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' }, body: { note: '已核实' } },
       },
       config: admin,
     },
@@ -200,9 +313,13 @@ export async function registerJobRoutes(
       schema: {
         tags: ['admin'],
         summary: 'Reject a job in review (back to draft with the reason)',
+        description: 'Sends a job in review back to draft with the reason the employer sees (audited).',
         params: IdParams,
         body: ReasonBody,
         response: { 200: OwnerJobSchema },
+        responseDescription: 'The job, a draft again',
+        errors: adminErrors,
+        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' }, body: { reason: '薪资描述不清' } },
       },
       config: admin,
     },
@@ -214,9 +331,13 @@ export async function registerJobRoutes(
       schema: {
         tags: ['admin'],
         summary: 'Close a live job for a policy reason',
+        description: 'Closes an open or filled job that breaks a policy, with the reason (audited).',
         params: IdParams,
         body: ReasonBody,
         response: { 200: OwnerJobSchema },
+        responseDescription: 'The job, taken down',
+        errors: adminErrors,
+        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' }, body: { reason: '涉嫌虚假招聘' } },
       },
       config: admin,
     },
@@ -228,9 +349,13 @@ export async function registerJobRoutes(
       schema: {
         tags: ['admin'],
         summary: 'Rename a category or stop new posts from using it',
+        description: 'Changes the names of a category or disables it for new posts (existing posts keep it).',
         params: CodeParams,
         body: CategoryPatchBody,
         response: { 200: CategorySchema },
+        responseDescription: 'The category as it is now',
+        errors: [JobErrors.CATEGORY_UNKNOWN({ code: 'space.pilot' })],
+        example: { params: { code: 'housekeeping.cleaner' }, body: { zh: '保洁员', enabled: true } },
       },
       config: admin,
     },
@@ -244,9 +369,14 @@ export async function registerJobRoutes(
       schema: {
         tags: ['internal'],
         summary: 'Terms of a job at a version (default: current)',
+        description:
+          'The pay, settlement, place and shifts of a job as they were at `version` (service token).',
         params: IdParams,
         querystring: TermsQuery,
         response: { 200: TermsSchema },
+        responseDescription: 'The terms at that version',
+        errors: [JobErrors.JOB_NOT_FOUND()],
+        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' }, query: { version: 3 } },
       },
       config: { internal: true },
     },
@@ -258,8 +388,12 @@ export async function registerJobRoutes(
       schema: {
         tags: ['internal'],
         summary: 'Open jobs in id order, a page at a time (for read models that rebuild)',
+        description:
+          'Open jobs with ids after `after`, in id order (service token), for rebuilding read models.',
         querystring: OpenJobsQuery,
         response: { 200: OpenJobsResponse },
+        responseDescription: 'The next open jobs (an empty list at the end)',
+        example: { query: { after: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B', limit: 500 } },
       },
       config: { internal: true },
     },
@@ -271,9 +405,32 @@ export async function registerJobRoutes(
       schema: {
         tags: ['internal'],
         summary: 'Report the number of hires on a shift (absolute; idempotent)',
+        description:
+          'Sets the number hired on a shift (service token); the first hire locks its times and the ' +
+          "job's pay and place. Refused if the job changed since `version` or the shift is full.",
         params: ShiftParams,
         body: HiresBody,
         response: { 200: HiresResponse },
+        responseDescription: "The shift's hires and the job's version and state after them",
+        errors: [
+          JobErrors.JOB_NOT_FOUND(),
+          JobErrors.JOB_VERSION_CONFLICT({ current: 4 }),
+          JobErrors.JOB_STATE_INVALID({ status: 'closed', action: 'hired' }),
+          JobErrors.SHIFT_NOT_FOUND(),
+          JobErrors.SHIFT_FULL(),
+        ],
+        example: {
+          params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B', shiftId: '01JD5Z8Q2M7W3K4R9T6Y1X0V2C' },
+          body: { hired: 2, version: 3 },
+          response: {
+            jobId: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B',
+            shiftId: '01JD5Z8Q2M7W3K4R9T6Y1X0V2C',
+            version: 3,
+            status: 'open',
+            hired: 2,
+            headcount: 3,
+          },
+        },
       },
       config: { internal: true },
     },

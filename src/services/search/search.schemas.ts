@@ -28,11 +28,25 @@ export const SearchJobsQuery = Type.Object(
         description: 'Keywords (Chinese, latin, numbers); all must match',
       }),
     ),
-    lng: Type.Optional(Type.Number({ minimum: -180, maximum: 180, description: 'Longitude of the point' })),
-    lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90, description: 'Latitude of the point' })),
+    lng: Type.Optional(
+      Type.Number({
+        minimum: -180,
+        maximum: 180,
+        description: 'Longitude of the point, GCJ-02 unless coord=wgs84',
+      }),
+    ),
+    lat: Type.Optional(
+      Type.Number({
+        minimum: -90,
+        maximum: 90,
+        description: 'Latitude of the point, GCJ-02 unless coord=wgs84',
+      }),
+    ),
     coord: Type.Optional(
       Type.Union([Type.Literal('gcj02'), Type.Literal('wgs84')], {
-        description: 'Datum of lng/lat: gcj02 (map pick, default) or wgs84 (GPS)',
+        description:
+          'Datum of lng/lat. Default gcj02: the datum of Chinese maps (AMap, Tencent, a map pick); ' +
+          'wgs84 for raw GPS positions. Answers are always GCJ-02.',
       }),
     ),
     radius: Type.Optional(

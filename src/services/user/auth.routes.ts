@@ -15,8 +15,20 @@ import {
   SmsLoginBody,
   TokenPairResponse,
 } from './user.schemas.js';
+import { UserErrors } from './user.errors.js';
 
 const tags = ['auth'];
+/** Examples of the errors the routes answer, for the API description (route-docs.ts). */
+const smsCodeErrors = [UserErrors.SMS_CODE_INVALID(), UserErrors.SMS_CODE_ATTEMPTS_EXCEEDED()];
+const tokenPairExample = {
+  accessToken: 'eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiIwMUpE…',
+  refreshToken: 'rt_4q2Jx0mZk8…',
+  tokenType: 'Bearer',
+  expiresIn: 900,
+  refreshExpiresAt: '2026-01-31T08:00:00+08:00',
+  userId: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B',
+  isNewUser: false,
+};
 
 export async function registerAuthRoutes(
   app: App,
@@ -34,8 +46,21 @@ export async function registerAuthRoutes(
       schema: {
         tags,
         summary: 'Send an SMS code (login, reset_password, delete_account)',
+        description:
+          'Sends a 6-digit code to the phone for one purpose: at most one a minute and a few a day per ' +
+          'phone (SMS_TOO_FREQUENT, SMS_DAILY_LIMIT).',
         body: RequestCodeBody,
         response: { 202: RequestCodeResponse },
+        responseDescription: 'The code is on its way',
+        errors: [
+          UserErrors.SMS_TOO_FREQUENT({ seconds: 42 }),
+          UserErrors.SMS_DAILY_LIMIT(),
+          UserErrors.SMS_SEND_FAILED(),
+        ],
+        example: {
+          body: { phone: '13800138000', purpose: 'login' },
+          response: { expiresIn: 300, resendAfter: 60 },
+        },
       },
       config: AUTH_RATE_LIMIT,
     },
@@ -47,8 +72,17 @@ export async function registerAuthRoutes(
       schema: {
         tags,
         summary: 'Sign in (or sign up) with an SMS code',
+        description:
+          'Signs in with a code sent for `login`; an unknown phone number gets a new account with the ' +
+          'role chosen (worker by default).',
         body: SmsLoginBody,
         response: { 200: TokenPairResponse },
+        responseDescription: 'An access token and a refresh token',
+        errors: [...smsCodeErrors, UserErrors.ACCOUNT_SUSPENDED()],
+        example: {
+          body: { phone: '13800138000', code: '123456', role: 'worker' },
+          response: { ...tokenPairExample, isNewUser: true },
+        },
       },
       config: AUTH_RATE_LIMIT,
     },
@@ -60,8 +94,17 @@ export async function registerAuthRoutes(
       schema: {
         tags,
         summary: 'Sign in with a password',
+        description:
+          'Signs in with the phone number and password; repeated wrong passwords lock it for a while.',
         body: PasswordLoginBody,
         response: { 200: TokenPairResponse },
+        responseDescription: 'An access token and a refresh token',
+        errors: [
+          UserErrors.INVALID_CREDENTIALS(),
+          UserErrors.ACCOUNT_LOCKED({ minutes: 15 }),
+          UserErrors.ACCOUNT_SUSPENDED(),
+        ],
+        example: { body: { phone: '13800138000', password: 'gongzuo2026' }, response: tokenPairExample },
       },
       config: AUTH_RATE_LIMIT,
     },
@@ -73,8 +116,18 @@ export async function registerAuthRoutes(
       schema: {
         tags,
         summary: 'Rotate a refresh token for a new token pair',
+        description:
+          'Exchanges a refresh token for a new pair; each is used once, and a reused one ends the whole ' +
+          'session (REFRESH_TOKEN_REUSED).',
         body: RefreshBody,
         response: { 200: TokenPairResponse },
+        responseDescription: 'A new access token and refresh token',
+        errors: [
+          UserErrors.REFRESH_TOKEN_INVALID(),
+          UserErrors.REFRESH_TOKEN_REUSED(),
+          UserErrors.ACCOUNT_SUSPENDED(),
+        ],
+        example: { body: { refreshToken: 'rt_4q2Jx0mZk8…' }, response: tokenPairExample },
       },
       config: AUTH_RATE_LIMIT,
     },
@@ -83,7 +136,13 @@ export async function registerAuthRoutes(
   app.post(
     '/api/v1/auth/logout',
     {
-      schema: { tags, summary: 'End the current session', response: { 204: NoContent } },
+      schema: {
+        tags,
+        summary: 'End the current session',
+        description: 'Ends the session of the access token; its tokens stop working at once.',
+        response: { 204: NoContent },
+        responseDescription: 'The session has ended',
+      },
       config: { auth: true },
     },
     async (req, reply) => {
@@ -97,8 +156,12 @@ export async function registerAuthRoutes(
       schema: {
         tags,
         summary: 'Set a new password with an SMS code',
+        description: 'Sets a new password with a code sent for `reset_password`; other sessions end.',
         body: ResetPasswordBody,
         response: { 204: NoContent },
+        responseDescription: 'The password is set',
+        errors: [...smsCodeErrors, UserErrors.PASSWORD_WEAK()],
+        example: { body: { phone: '13800138000', code: '123456', newPassword: 'gongzuo2026' } },
       },
       config: AUTH_RATE_LIMIT,
     },
@@ -113,8 +176,16 @@ export async function registerAuthRoutes(
       schema: {
         tags,
         summary: 'Set or change my password',
+        description: 'Sets a first password, or changes it given the current one.',
         body: ChangePasswordBody,
         response: { 204: NoContent },
+        responseDescription: 'The password is set',
+        errors: [
+          UserErrors.USER_NOT_FOUND(),
+          UserErrors.PASSWORD_WEAK(),
+          UserErrors.CURRENT_PASSWORD_WRONG(),
+        ],
+        example: { body: { currentPassword: 'gongzuo2026', newPassword: 'lingGong2027' } },
       },
       config: { auth: true },
     },
@@ -129,7 +200,10 @@ export async function registerAuthRoutes(
       schema: {
         tags,
         summary: 'Public keys that verify access tokens (JWKS)',
+        description:
+          'The public keys of the token signing keys in use (RFC 7517), for services that verify tokens.',
         response: { 200: JwksResponse },
+        responseDescription: 'The key set',
       },
     },
     async (_req, reply) => {

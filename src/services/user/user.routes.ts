@@ -22,6 +22,10 @@ import type { TokenService } from './tokens.js';
 import { UserErrors } from './user.errors.js';
 
 const tags = ['users'];
+/** Examples of the errors the routes answer, for the API description (route-docs.ts). */
+const missing = UserErrors.USER_NOT_FOUND();
+const changed = UserErrors.ACCOUNT_CHANGED();
+const smsCodeErrors = [UserErrors.SMS_CODE_INVALID(), UserErrors.SMS_CODE_ATTEMPTS_EXCEEDED()];
 
 export async function registerUserRoutes(
   app: App,
@@ -44,7 +48,14 @@ export async function registerUserRoutes(
   app.get(
     '/api/v1/users/me',
     {
-      schema: { tags, summary: 'My profile (private view)', response: { 200: PrivateProfileSchema } },
+      schema: {
+        tags,
+        summary: 'My profile (private view)',
+        description: "The signed-in user's own profile, with the phone number and the roles.",
+        response: { 200: PrivateProfileSchema },
+        responseDescription: 'My profile',
+        errors: [missing],
+      },
       config: { auth: true },
     },
     async (req) => profiles.getPrivate(principalOf(req).userId),
@@ -55,8 +66,17 @@ export async function registerUserRoutes(
       schema: {
         tags,
         summary: 'Update my profile',
+        description: 'Changes the fields sent (display name, bio, home area, skills, availability).',
         body: UpdateProfileBody,
         response: { 200: PrivateProfileSchema },
+        responseDescription: 'My profile after the change',
+        errors: [
+          missing,
+          UserErrors.SKILL_UNKNOWN({ code: 'space.pilot' }),
+          UserErrors.AVAILABILITY_INVALID(),
+          changed,
+        ],
+        example: { body: { displayName: '李师傅', skills: ['housekeeping.cleaner'] } },
       },
       config: { auth: true },
     },
@@ -68,8 +88,13 @@ export async function registerUserRoutes(
       schema: {
         tags,
         summary: 'Become a worker or an employer too (refresh the token to use the new role)',
+        description:
+          'Adds a self-chosen role (worker or employer); the access token carries it once refreshed.',
         body: AddRoleBody,
         response: { 200: PrivateProfileSchema },
+        responseDescription: 'My profile with the new role',
+        errors: [missing, UserErrors.ACCOUNT_SUSPENDED(), changed],
+        example: { body: { role: 'employer' } },
       },
       config: { auth: true },
     },
@@ -78,7 +103,14 @@ export async function registerUserRoutes(
   app.get(
     '/api/v1/users/me/export',
     {
-      schema: { tags, summary: 'Export my personal data', response: { 200: ExportResponse } },
+      schema: {
+        tags,
+        summary: 'Export my personal data',
+        description: 'Everything the user service holds about me, as one JSON document (PIPL access right).',
+        response: { 200: ExportResponse },
+        responseDescription: 'My personal data',
+        errors: [missing],
+      },
       config: { auth: true },
     },
     async (req) => profiles.exportData(principalOf(req).userId),
@@ -89,8 +121,14 @@ export async function registerUserRoutes(
       schema: {
         tags,
         summary: 'Delete my account (needs an SMS code with purpose delete_account)',
+        description:
+          'Erases my account and personal data, confirmed by an SMS code requested with purpose ' +
+          '`delete_account`; every session ends.',
         body: DeleteAccountBody,
         response: { 204: NoContent },
+        responseDescription: 'The account is deleted',
+        errors: [missing, ...smsCodeErrors],
+        example: { body: { code: '123456' } },
       },
       config: { auth: true },
     },
@@ -113,8 +151,13 @@ export async function registerUserRoutes(
         schema: {
           tags,
           summary: 'Upload my avatar (raw image body)',
+          description:
+            'The request body is the image itself, not JSON: Content-Type image/png, image/jpeg or ' +
+            'image/webp, at most 2 MB. It replaces the current avatar.',
           consumes: AVATAR_TYPES,
           response: { 200: PrivateProfileSchema },
+          responseDescription: 'My profile with the new avatar URL',
+          errors: [missing, UserErrors.AVATAR_INVALID()],
         },
         config: { auth: true },
       },
@@ -131,12 +174,34 @@ export async function registerUserRoutes(
 
   app.get(
     '/api/v1/users/:id',
-    { schema: { tags, summary: 'Public profile', params: IdParams, response: { 200: PublicProfileSchema } } },
+    {
+      schema: {
+        tags,
+        summary: 'Public profile',
+        description: "A user's public profile (no phone number); cached.",
+        params: IdParams,
+        response: { 200: PublicProfileSchema },
+        responseDescription: 'The public profile',
+        errors: [missing],
+        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
+      },
+    },
     publicProfile,
   );
   app.get(
     '/api/v1/users/:id/avatar',
-    { schema: { tags, summary: 'Avatar image', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Avatar image',
+        description: "A user's avatar, as the image bytes it was uploaded as (cached for a day).",
+        params: IdParams,
+        produces: AVATAR_TYPES,
+        responseDescription: 'The image',
+        errors: [missing, UserErrors.AVATAR_NOT_FOUND()],
+        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
+      },
+    },
     async (req, reply) => {
       const file = await profiles.getAvatar(req.params.id);
       return reply.type(file.contentType).header('cache-control', 'public, max-age=86400').send(file.data);
@@ -151,8 +216,11 @@ export async function registerUserRoutes(
       schema: {
         tags: ['admin'],
         summary: 'List accounts',
+        description: 'Accounts, newest first, optionally those holding one role, a page at a time.',
         querystring: AdminListQuery,
         response: { 200: AdminUserPage },
+        responseDescription: 'A page of accounts',
+        example: { query: { role: 'employer', limit: 20 } },
       },
       config: admin,
     },
@@ -165,9 +233,14 @@ export async function registerUserRoutes(
       schema: {
         tags: ['admin'],
         summary: 'Grant or revoke a role',
+        description:
+          'Grants or revokes a role of an account (audited); its tokens carry the change once refreshed.',
         params: IdParams,
         body: AdminRoleBody,
         response: { 200: PrivateProfileSchema },
+        responseDescription: 'The account after the change',
+        errors: [missing, changed, UserErrors.USER_CANNOT_CHANGE_SELF(), UserErrors.USER_LAST_ADMIN()],
+        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' }, body: { role: 'admin', action: 'grant' } },
       },
       config: admin,
     },
@@ -180,8 +253,12 @@ export async function registerUserRoutes(
       schema: {
         tags: ['admin'],
         summary: 'Suspend an account',
+        description: 'Suspends an account (audited): its sessions end and it cannot sign in.',
         params: IdParams,
         response: { 200: PrivateProfileSchema },
+        responseDescription: 'The suspended account',
+        errors: [missing, changed, UserErrors.USER_CANNOT_CHANGE_SELF(), UserErrors.USER_LAST_ADMIN()],
+        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
       },
       config: admin,
     },
@@ -193,8 +270,12 @@ export async function registerUserRoutes(
       schema: {
         tags: ['admin'],
         summary: 'Reactivate an account',
+        description: 'Lets a suspended account sign in again (audited).',
         params: IdParams,
         response: { 200: PrivateProfileSchema },
+        responseDescription: 'The active account',
+        errors: [missing, changed],
+        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
       },
       config: admin,
     },
@@ -206,7 +287,11 @@ export async function registerUserRoutes(
       schema: {
         tags: ['admin'],
         summary: 'Rotate the token signing key now',
+        description:
+          'Signs new tokens with a new key; tokens signed with the old one stay valid until they expire.',
         response: { 200: Type.Object({ kid: Type.String() }) },
+        responseDescription: 'The id of the new signing key',
+        example: { response: { kid: 'k-20261201-7f3a' } },
       },
       config: admin,
     },
@@ -220,8 +305,12 @@ export async function registerUserRoutes(
       schema: {
         tags: ['internal'],
         summary: 'Public profile for other services',
+        description: 'The public profile, for services in other processes (service token).',
         params: IdParams,
         response: { 200: PublicProfileSchema },
+        responseDescription: 'The public profile',
+        errors: [missing],
+        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
       },
       config: { internal: true },
     },

@@ -232,6 +232,7 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
           subscription,
           db,
           handler: bound.handler,
+          ...(bound.replica ? { replica: bound.replica } : {}),
         }));
       }),
     ),

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Queue, Worker, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
@@ -6,6 +8,7 @@ import type { Logger } from '../log.js';
 import { errorText, maxAttemptsOf, runConsumerBatch, type BoundConsumer } from './consumers.js';
 import type { DeadLetterStore } from './dead-letters.js';
 import type { EventMetrics } from './metrics.js';
+import type { ReplicaRegistry } from './replicas.js';
 import { toEnvelope, type Outbox, type OutboxRow } from './outbox.js';
 import type { EventEnvelope, Subscription } from './types.js';
 
@@ -16,6 +19,13 @@ import type { EventEnvelope, Subscription } from './types.js';
  * (a crash inside its fsync window), so the row is only *confirmed* — and may be purged — once every
  * job is seen completed or dead-lettered; a job that vanished is added again. Consumers record the
  * event id in their inbox, so a re-added event changes nothing twice.
+ *
+ * A broadcast consumer's batches go to each live replica's queue (`ev.<consumer>@<replica>`) instead,
+ * or to the shared queue when no replica is live (replicas drain it too, so nothing stays there).
+ * Replicas are looked up at every relay pass and confirmation pass, never cached: a replica that
+ * joined receives every batch relayed after it, and what was relayed before it is in the state its
+ * catch-up reads. Confirmation checks the replicas live at that time; one that joined since gets
+ * the batch again (its state ignores what it already has), one that left is not waited for.
  */
 export interface BullBusDeps {
   clock: Clock;
@@ -27,9 +37,13 @@ export interface BullBusDeps {
   subscriptionsOf(type: string): Subscription[];
   consumer(name: string): BoundConsumer | undefined;
   deadLetters(service: string): DeadLetterStore | undefined;
+  /** Consumers delivered to every live replica (Subscription.broadcast). */
+  broadcast: ReadonlySet<string>;
+  replicas: ReplicaRegistry;
 }
 
 const queueName = (consumer: string): string => `ev.${consumer}`;
+const replicaQueueName = (consumer: string, replica: string): string => `ev.${consumer}@${replica}`;
 const jobId = (batchId: string, consumer: string): string => `${batchId}-${consumer}`;
 /** Events per job: one consumer transaction handles the whole batch. */
 const BATCH = 100;
@@ -43,14 +57,36 @@ export function createBullBus(deps: BullBusDeps) {
   const workers: Worker[] = [];
   const connection = deps.connection as unknown as ConnectionOptions;
 
-  function queue(consumer: string): Queue {
-    let q = queues.get(consumer);
+  function queue(name: string): Queue {
+    let q = queues.get(name);
     if (!q) {
-      q = new Queue(queueName(consumer), { connection, prefix: deps.prefix });
-      q.on('error', (err) => deps.log.warn({ err, consumer }, 'event queue error'));
-      queues.set(consumer, q);
+      q = new Queue(name, { connection, prefix: deps.prefix });
+      q.on('error', (err) => deps.log.warn({ err, queue: name }, 'event queue error'));
+      queues.set(name, q);
     }
     return q;
+  }
+
+  /** The queues a consumer's batches go to now: its replicas' (broadcast, when any), else its own. */
+  async function targets(consumer: string): Promise<string[]> {
+    if (!deps.broadcast.has(consumer)) return [queueName(consumer)];
+    const { live, dropped } = await deps.replicas.live(consumer);
+    for (const replica of dropped) void dropQueue(replicaQueueName(consumer, replica));
+    return live.length > 0 ? live.map((r) => replicaQueueName(consumer, r)) : [queueName(consumer)];
+  }
+
+  /** Removes a replica's queue (it left, or its lease expired): nobody will read it again. */
+  async function dropQueue(name: string): Promise<void> {
+    try {
+      await queue(name).obliterate({ force: true });
+      deps.log.info({ queue: name }, 'queue of a departed replica dropped');
+    } catch (err) {
+      deps.log.warn({ err, queue: name }, 'could not drop the queue of a departed replica');
+    } finally {
+      const q = queues.get(name);
+      queues.delete(name);
+      await q?.close().catch(() => undefined);
+    }
   }
 
   function attemptsOf(consumer: string, events: EventEnvelope[]): number {
@@ -59,8 +95,14 @@ export function createBullBus(deps: BullBusDeps) {
     );
   }
 
-  /** One job per (batch, consumer) holding the batch's events that consumer subscribes to. */
-  async function enqueue(batches: { batchId: string; events: EventEnvelope[] }[]): Promise<void> {
+  /**
+   * One job per (batch, consumer) holding the batch's events that consumer subscribes to, in each
+   * of the consumer's target queues (`to`, looked up when not given).
+   */
+  async function enqueue(
+    batches: { batchId: string; events: EventEnvelope[] }[],
+    to: Map<string, string[]> = new Map(),
+  ): Promise<void> {
     const byConsumer = new Map<string, { name: string; data: BatchJob; opts: JobsOptions }[]>();
     for (const { batchId, events } of batches) {
       const consumers = new Set(events.flatMap((e) => deps.subscriptionsOf(e.type).map((s) => s.consumer)));
@@ -80,7 +122,99 @@ export function createBullBus(deps: BullBusDeps) {
         byConsumer.set(consumer, [...(byConsumer.get(consumer) ?? []), job]);
       }
     }
-    await Promise.all([...byConsumer.entries()].map(([consumer, jobs]) => queue(consumer).addBulk(jobs)));
+    await Promise.all(
+      [...byConsumer.entries()].map(async ([consumer, jobs]) => {
+        const names = to.get(consumer) ?? (await targets(consumer));
+        await Promise.all(names.map((name) => queue(name).addBulk(jobs)));
+      }),
+    );
+  }
+
+  /** A worker running consumer `c` on queue `name`. */
+  function startWorker(name: string, c: BoundConsumer): Worker {
+    const worker = new Worker(
+      name,
+      async (job) => {
+        const { events } = job.data as BatchJob;
+        const failures = await runConsumerBatch(c, events, deps);
+        if (failures.length === 0) return;
+        const attempt = job.attemptsMade + 1;
+        if (attempt < (job.opts.attempts ?? 1)) {
+          throw new Error(
+            `${failures.length} of ${events.length} events failed: ${errorText(failures[0]!.error)}`,
+          );
+        }
+        // Last attempt: the failing events go to the dead-letter store; the rest are handled.
+        for (const { event, error } of failures) {
+          await deps
+            .deadLetters(c.service)
+            ?.record(c.subscription.consumer, event, attempt, errorText(error), deps.clock.now());
+          deps.metrics.deadLettered(c.subscription.consumer);
+          deps.log.error({ consumer: c.subscription.consumer, eventId: event.id }, 'event dead-lettered');
+        }
+      },
+      { connection, prefix: deps.prefix, concurrency: deps.concurrency, autorun: true },
+    );
+    worker.on('error', (err) =>
+      deps.log.warn({ err, consumer: c.subscription.consumer }, 'event worker error'),
+    );
+    return worker;
+  }
+
+  /** This process's replicas: their id (renewed on rejoin), worker and lease renewal. */
+  const replicas = new Map<string, { id: string; worker: Worker | null; timer: NodeJS.Timeout | null }>();
+  let closing = false;
+
+  /**
+   * Joins `c`'s replicas under a new id: lease and listing first, then a worker on its own queue,
+   * then `joined` (the catch-up), so whatever is relayed from now on reaches this replica.
+   */
+  async function join(c: BoundConsumer, joined: (c: BoundConsumer) => void): Promise<void> {
+    const consumer = c.subscription.consumer;
+    const r = replicas.get(consumer)!;
+    const id = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`.replace(/[^\w.-]/g, '_');
+    for (let attempt = 1; !closing; attempt++) {
+      try {
+        await deps.replicas.join(consumer, id);
+        break;
+      } catch (err) {
+        deps.log.warn({ err, consumer, attempt }, 'could not join the replicas; will retry');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 250 * 2 ** attempt)).unref());
+      }
+    }
+    if (closing) return;
+    r.id = id;
+    r.worker = startWorker(replicaQueueName(consumer, id), { ...c, inbox: false });
+    deps.log.info({ consumer, replica: id }, 'joined the replicas of a broadcast consumer');
+    joined(c);
+    renewLater(c, joined);
+  }
+
+  function renewLater(c: BoundConsumer, joined: (c: BoundConsumer) => void): void {
+    const consumer = c.subscription.consumer;
+    const r = replicas.get(consumer)!;
+    r.timer = setTimeout(() => {
+      r.timer = null;
+      void (async () => {
+        if (closing) return;
+        let alive = true;
+        try {
+          alive = await deps.replicas.renew(consumer, r.id);
+        } catch (err) {
+          deps.log.warn({ err, consumer }, 'could not renew the replica lease; will retry');
+        }
+        if (closing) return;
+        if (alive) return renewLater(c, joined);
+        // Its lease expired (the process stalled, or Redis was out of reach): the relays dropped it
+        // and events went by. Join again, and catch up.
+        deps.log.warn({ consumer, replica: r.id }, 'replica lease lost; joining again and catching up');
+        const old = r.worker;
+        r.worker = null;
+        await old?.close().catch(() => undefined);
+        await join(c, joined);
+      })();
+    }, deps.replicas.ttlMs / 3);
+    r.timer.unref();
   }
 
   return {
@@ -110,18 +244,22 @@ export function createBullBus(deps: BullBusDeps) {
         const id = r.batch_id ?? r.id;
         batches.set(id, [...(batches.get(id) ?? []), toEnvelope(producer.service, r)]);
       }
+      const consumersOf = (events: EventEnvelope[]): string[] => [
+        ...new Set(events.flatMap((e) => deps.subscriptionsOf(e.type).map((s) => s.consumer))),
+      ];
+      // Each consumer's queues are looked up once for the pass (a broadcast consumer's: its replicas).
+      const to = new Map<string, string[]>();
+      for (const consumer of new Set([...batches.values()].flatMap(consumersOf)))
+        to.set(consumer, await targets(consumer));
       // One pipelined round trip for the whole pass: is each job completed, failed, or still there?
       const checks = [...batches.entries()].flatMap(([batchId, events]) =>
-        [...new Set(events.flatMap((e) => deps.subscriptionsOf(e.type).map((s) => s.consumer)))].map(
-          (consumer) => ({
-            batchId,
-            consumer,
-          }),
+        consumersOf(events).flatMap((consumer) =>
+          to.get(consumer)!.map((name) => ({ batchId, consumer, name })),
         ),
       );
       const pipeline = deps.connection.pipeline();
-      for (const { batchId, consumer } of checks) {
-        const q = queue(consumer);
+      for (const { batchId, consumer, name } of checks) {
+        const q = queue(name);
         const id = jobId(batchId, consumer);
         pipeline.zscore(q.toKey('completed'), id).zscore(q.toKey('failed'), id).exists(q.toKey(id));
       }
@@ -139,8 +277,14 @@ export function createBullBus(deps: BullBusDeps) {
         if (exists === 0) lost.add(batchId);
       });
       if (lost.size) {
-        deps.log.warn({ batches: lost.size }, 'queued events were lost by Redis; adding them again');
-        await enqueue([...lost].map((batchId) => ({ batchId, events: batches.get(batchId)! })));
+        deps.log.warn(
+          { batches: lost.size },
+          'queued events missing (lost by Redis, or a replica joined since); adding them again',
+        );
+        await enqueue(
+          [...lost].map((batchId) => ({ batchId, events: batches.get(batchId)! })),
+          to,
+        );
       }
       const confirmed = [...batches.entries()]
         .filter(([id]) => !unsettled.has(id))
@@ -148,37 +292,21 @@ export function createBullBus(deps: BullBusDeps) {
       await outbox.markConfirmed(confirmed, deps.clock.now());
     },
 
-    /** Starts one worker per consumer served here. */
+    /** Starts one worker per consumer served here, on its shared queue. */
     startWorkers(consumers: BoundConsumer[]): void {
       const unique = new Map(consumers.map((c) => [c.subscription.consumer, c]));
-      for (const c of unique.values()) {
-        const worker = new Worker(
-          queueName(c.subscription.consumer),
-          async (job) => {
-            const { events } = job.data as BatchJob;
-            const failures = await runConsumerBatch(c, events, deps);
-            if (failures.length === 0) return;
-            const attempt = job.attemptsMade + 1;
-            if (attempt < (job.opts.attempts ?? 1)) {
-              throw new Error(
-                `${failures.length} of ${events.length} events failed: ${errorText(failures[0]!.error)}`,
-              );
-            }
-            // Last attempt: the failing events go to the dead-letter store; the rest are handled.
-            for (const { event, error } of failures) {
-              await deps
-                .deadLetters(c.service)
-                ?.record(c.subscription.consumer, event, attempt, errorText(error), deps.clock.now());
-              deps.metrics.deadLettered(c.subscription.consumer);
-              deps.log.error({ consumer: c.subscription.consumer, eventId: event.id }, 'event dead-lettered');
-            }
-          },
-          { connection, prefix: deps.prefix, concurrency: deps.concurrency, autorun: true },
-        );
-        worker.on('error', (err) =>
-          deps.log.warn({ err, consumer: c.subscription.consumer }, 'event worker error'),
-        );
-        workers.push(worker);
+      for (const c of unique.values()) workers.push(startWorker(queueName(c.subscription.consumer), c));
+    },
+
+    /**
+     * Joins the replicas of each consumer this process keeps a replica of (`c.replica`), and calls
+     * `joined` once it receives every batch relayed from then on (again after rejoining).
+     */
+    startReplicas(consumers: BoundConsumer[], joined: (c: BoundConsumer) => void): void {
+      for (const c of consumers) {
+        if (!c.replica || replicas.has(c.subscription.consumer)) continue;
+        replicas.set(c.subscription.consumer, { id: '', worker: null, timer: null });
+        void join(c, joined);
       }
     },
 
@@ -191,8 +319,25 @@ export function createBullBus(deps: BullBusDeps) {
       return out;
     },
 
-    /** Running jobs finish (or go back to the queue when the grace period ends). */
+    /**
+     * Running jobs finish (or go back to the queue when the grace period ends). Replicas leave:
+     * relays stop sending to them and their queues are dropped.
+     */
     async close(): Promise<void> {
+      closing = true;
+      await Promise.all(
+        [...replicas.entries()].map(async ([consumer, r]) => {
+          if (r.timer) clearTimeout(r.timer);
+          await r.worker?.close().catch(() => undefined);
+          if (!r.id) return;
+          try {
+            await deps.replicas.leave(consumer, r.id);
+            await dropQueue(replicaQueueName(consumer, r.id));
+          } catch (err) {
+            deps.log.warn({ err, consumer }, 'could not leave the replicas; its lease will expire');
+          }
+        }),
+      );
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([...queues.values()].map((q) => q.close()));
     },

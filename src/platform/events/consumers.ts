@@ -3,7 +3,7 @@ import { newContext, parseTraceparent, runWithContext, type RequestContext } fro
 import { insertIgnore } from '../db/helpers.js';
 import type { ServiceDatabase } from '../db/service-database.js';
 import type { Logger } from '../log.js';
-import type { EventEnvelope, EventHandler, Subscription } from './types.js';
+import type { EventEnvelope, EventHandler, ReplicaHooks, Subscription } from './types.js';
 import { DEFAULT_MAX_ATTEMPTS } from './types.js';
 import type { EventMetrics } from './metrics.js';
 
@@ -13,6 +13,14 @@ export interface BoundConsumer {
   subscription: Subscription;
   db: ServiceDatabase<unknown>;
   handler: EventHandler;
+  /** This process keeps a replica of the consumer's state (a broadcast consumer). */
+  replica?: ReplicaHooks;
+  /**
+   * false: no inbox rows. A replica's own queue (BullMQ bus) runs so: its effect is local to the
+   * process and idempotent by itself (versions), and the shared inbox would make every replica but
+   * the first skip the event.
+   */
+  inbox?: false;
 }
 
 export function maxAttemptsOf(s: Subscription): number {
@@ -34,13 +42,15 @@ export async function runConsumer(
     const started = performance.now();
     try {
       const handled = await c.db.transaction(async (tx) => {
-        const fresh = await insertIgnore(
-          c.db.untyped(tx.db),
-          c.db.dialect,
-          c.db.table('inbox'),
-          { consumer: c.subscription.consumer, event_id: event.id, processed_at: tx.now },
-          ['consumer', 'event_id'],
-        );
+        const fresh =
+          c.inbox === false ||
+          (await insertIgnore(
+            c.db.untyped(tx.db),
+            c.db.dialect,
+            c.db.table('inbox'),
+            { consumer: c.subscription.consumer, event_id: event.id, processed_at: tx.now },
+            ['consumer', 'event_id'],
+          ));
         if (!fresh) return false;
         await c.handler(event, tx);
         return true;
@@ -86,6 +96,10 @@ export async function runConsumerBatch(
       // Two statements for the whole batch: which events are new, then their inbox rows. A
       // concurrent duplicate makes the insert fail, and the batch falls back to one event at a time.
       const inbox = c.db.table('inbox');
+      if (c.inbox === false) {
+        for (const event of events) await runWithContext(eventContext(event), () => c.handler(event, tx));
+        return events;
+      }
       const seen = new Set(
         (
           await c.db

@@ -12,6 +12,7 @@ import { createDeadLetterStore, type DeadLetter, type DeadLetterStore } from './
 import { createInProcessDispatcher } from './inprocess-bus.js';
 import { createEventMetrics } from './metrics.js';
 import { createOutbox, type Outbox } from './outbox.js';
+import { createCatchUps, createReplicaRegistry } from './replicas.js';
 import type { Subscription } from './types.js';
 
 export interface EventSystemOptions {
@@ -34,6 +35,8 @@ export interface EventSystemOptions {
   metricsRegistry: Registry;
   pollMs?: number;
   batchSize?: number;
+  /** How long a replica's lease lasts without renewal (default 30 s; renewed every third of it). */
+  replicaLeaseMs?: number;
 }
 
 /**
@@ -81,8 +84,19 @@ export function createEventSystem(o: EventSystemOptions) {
       connection: o.queueRedis,
       prefix: `${o.redisPrefix}bull`,
       concurrency: o.concurrency,
+      broadcast: new Set(o.subscriptions.filter((s) => s.broadcast).map((s) => s.consumer)),
+      replicas: createReplicaRegistry({
+        redis: o.queueRedis,
+        prefix: `${o.redisPrefix}ev:`,
+        ttlMs: o.replicaLeaseMs ?? 30_000,
+      }),
     });
   }
+  // Consumers whose state this process keeps a replica of (one entry per consumer).
+  const replicas = [
+    ...new Map(o.consumers.filter((c) => c.replica).map((c) => [c.subscription.consumer, c])).values(),
+  ];
+  const catchUps = createCatchUps(o.log);
   const dispatchInProcess = createInProcessDispatcher(common);
 
   let running = false;
@@ -194,9 +208,14 @@ export function createEventSystem(o: EventSystemOptions) {
         db.onEventsCommitted = () => this.poke(db.service);
         loop(() => pump(db), pollMs);
       }
+      for (const c of replicas) c.replica!.starting?.();
       if (bull) {
         loop(confirmPass, 1000);
         if (o.runWorkers) bull.startWorkers(o.consumers);
+        // A replica serves this process's own reads, so it runs even without workers.
+        bull.startReplicas(replicas, (c) => catchUps.request(c, 'replica'));
+      } else {
+        for (const c of replicas) catchUps.request(c, 'sole');
       }
     },
     /** Relays everything due now and, with BullMQ, confirms what can be confirmed (tests, CLI). */
@@ -210,6 +229,7 @@ export function createEventSystem(o: EventSystemOptions) {
       replayOrDiscard(service, id, 'discard', actorId),
     async stop(): Promise<void> {
       running = false;
+      catchUps.stop();
       for (const t of timers) clearTimeout(t);
       timers.clear();
       for (const db of o.producers) db.onEventsCommitted = undefined;

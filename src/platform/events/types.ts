@@ -25,6 +25,8 @@ export interface Subscription {
   event: string;
   /** Attempts before the event goes to the dead-letter store (default 8). */
   maxAttempts?: number;
+  /** Delivered to every live replica of the consumer rather than shared out (see ConsumerDeclaration). */
+  broadcast?: boolean;
 }
 
 /** Handles one event inside a transaction of the consuming service; the inbox row commits with it. */
@@ -42,6 +44,28 @@ export type EventOf<M extends EventMap, K extends keyof M & string> = {
 export interface BoundHandler {
   readonly consumer: string;
   readonly handler: EventHandler;
+  /** Set when this process keeps a replica of the consumer's state (a broadcast consumer). */
+  readonly replica?: ReplicaHooks;
+}
+
+/**
+ * How a process learns that its replica may have missed events: 'replica' — it has just joined the
+ * consumer's replicas on the BullMQ bus (at start, or again after its lease was lost), so anything
+ * published before may be missing; 'sole' — the in-process bus, where this process receives every
+ * event and only a state that was lost or never built (an empty index) is behind.
+ */
+export type CatchUpMode = 'replica' | 'sole';
+
+/**
+ * What a process keeping a replica of a broadcast consumer's state hands the platform. The
+ * platform calls `starting()` when it starts delivering (a catch-up follows: report not ready until
+ * it ends), then `catchUp` once the replica receives every new event, so nothing published during
+ * the catch-up is missed; the state must therefore accept an event and the catch-up in either
+ * order (versions). A failed catch-up is retried with backoff.
+ */
+export interface ReplicaHooks {
+  starting?(): void;
+  catchUp(mode: CatchUpMode): Promise<void>;
 }
 
 /** What the platform reads of a consumer's declaration (its module lists these). */
@@ -51,6 +75,15 @@ export interface ConsumerDeclaration {
   readonly events: readonly string[];
   /** Attempts before an event goes to the dead-letter store (default 8). */
   readonly maxAttempts?: number;
+  /**
+   * Each process that binds the handler with a replica (`handle(fn, { replica })`) receives every
+   * event, not a share: for state held in the process (the embedded search index), not in the
+   * database. On the BullMQ bus each such process has a queue of its own, registered in Redis
+   * under a lease; with no replica live, events go to the consumer's shared queue as usual, where
+   * processes binding it without a replica (Elasticsearch) take their share. The in-process bus
+   * delivers every event to its one process anyway.
+   */
+  readonly broadcast?: boolean;
 }
 
 /**
@@ -60,7 +93,10 @@ export interface ConsumerDeclaration {
  */
 export interface ConsumerSpec<M extends EventMap, K extends keyof M & string> extends ConsumerDeclaration {
   readonly events: readonly K[];
-  handle<DB>(fn: (event: EventOf<M, K>, tx: Tx<DB>) => Promise<void>): BoundHandler;
+  handle<DB>(
+    fn: (event: EventOf<M, K>, tx: Tx<DB>) => Promise<void>,
+    options?: { replica?: ReplicaHooks },
+  ): BoundHandler;
 }
 
 /**
@@ -71,13 +107,22 @@ export function consumerOf<M extends EventMap>() {
   return <const K extends keyof M & string>(
     consumer: string,
     events: readonly K[],
-    options: { maxAttempts?: number } = {},
+    options: { maxAttempts?: number; broadcast?: boolean } = {},
   ): ConsumerSpec<M, K> => ({
     consumer,
     events,
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
-    // The outbox row's type names the payload's shape; the producer's map is that contract.
-    handle: (fn) => ({ consumer, handler: fn as unknown as EventHandler }),
+    ...(options.broadcast ? { broadcast: true } : {}),
+    handle: (fn, bound = {}) => {
+      if (bound.replica && !options.broadcast)
+        throw new Error(`${consumer}: only a broadcast consumer can keep replicas`);
+      return {
+        consumer,
+        // The outbox row's type names the payload's shape; the producer's map is that contract.
+        handler: fn as unknown as EventHandler,
+        ...(bound.replica ? { replica: bound.replica } : {}),
+      };
+    },
   });
 }
 
@@ -87,6 +132,7 @@ export function subscriptionsOf(spec: ConsumerDeclaration): Subscription[] {
     consumer: spec.consumer,
     event,
     ...(spec.maxAttempts !== undefined ? { maxAttempts: spec.maxAttempts } : {}),
+    ...(spec.broadcast ? { broadcast: true } : {}),
   }));
 }
 

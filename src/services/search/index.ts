@@ -3,6 +3,7 @@ import { INBOX_RETENTION_MS } from '../../platform/retention.js';
 import { consumerOf } from '../../platform/events/types.js';
 import { commandsOf, type ServiceModule } from '../../platform/service.js';
 import { JOB_CHANGE_EVENTS, jobClient, type JobEventMap, type PublicJob } from '../job/index.js';
+import { createIndexCatchUp } from './catch-up.js';
 import { createElasticsearchIndex } from './elasticsearch/es-index.js';
 import { searchConfig } from './search.config.js';
 import { registerSearchRoutes } from './search.routes.js';
@@ -24,12 +25,17 @@ export interface SearchCommands {
 
 export const searchCommands = commandsOf<SearchCommands>('search');
 
-const indexJobs = consumerOf<JobEventMap>()('search.index-jobs', JOB_CHANGE_EVENTS);
+/**
+ * Broadcast: each process serving search on the embedded engine keeps a full replica of the index
+ * and receives every job event; with Elasticsearch the processes share the events (one cluster).
+ */
+const indexJobs = consumerOf<JobEventMap>()('search.index-jobs', JOB_CHANGE_EVENTS, { broadcast: true });
 
 /**
  * The search service (搜索服务): a job search index fed by job events, and `GET /api/v1/search/jobs`.
  * It owns no tables besides the platform's (its inbox records handled events); the index lives in
- * the search engine: embedded (a directory, one process) or Elasticsearch.
+ * the search engine: embedded (a directory per process, each a full replica caught up from the job
+ * service when it starts) or Elasticsearch.
  */
 export const searchModule: ServiceModule<unknown, unknown, SearchCommands> = {
   name: 'search',
@@ -83,10 +89,19 @@ export const searchModule: ServiceModule<unknown, unknown, SearchCommands> = {
       reindex: (onProgress) => index.rebuild(openJobs(), onProgress),
       status: () => index.status(),
     };
+    const catchUp = embedded
+      ? createIndexCatchUp({
+          index,
+          openJobs,
+          anyOpenJob: async () => (await ctx.clients.get(jobClient).listOpen('', 1)).length > 0,
+        })
+      : null;
+    const applyJobEvent: Parameters<typeof indexJobs.handle>[0] = (event, tx) =>
+      search.applyJobEvent(event, tx);
 
     return {
       commands,
-      handlers: [indexJobs.handle((event, tx) => search.applyJobEvent(event, tx))],
+      handlers: [indexJobs.handle(applyJobEvent, catchUp ? { replica: catchUp.hooks } : {})],
       schedules: [
         ...(embedded
           ? [{ name: 'search.compact', every: '1m', run: async () => void (await embedded.maintain()) }]
@@ -106,6 +121,8 @@ export const searchModule: ServiceModule<unknown, unknown, SearchCommands> = {
           check: async () => {
             const status = await index.status();
             if (status.needsReindex) throw new Error(`reindex required (${status.needsReindex})`);
+            const behind = catchUp?.behind();
+            if (behind) throw new Error(behind);
           },
         },
         ...(embedded && settings.threads > 1

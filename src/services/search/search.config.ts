@@ -9,7 +9,8 @@ export interface ElasticsearchConfig {
 }
 
 /**
- * The job search index: embedded (a directory on local disk, one process) or Elasticsearch.
+ * The job search index: embedded (a directory on local disk per process, each a full replica) or
+ * Elasticsearch.
  * `dir` and `threads` are the embedded engine's; `elasticsearch` comes with that engine.
  */
 export type SearchConfig = {

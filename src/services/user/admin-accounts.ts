@@ -11,7 +11,7 @@ import type { PublicProfiles } from './public-profile.js';
 import type { UserDB } from './user.db.js';
 import { UserErrors } from './user.errors.js';
 import { UserEvents } from './user.events.js';
-import { toPrivateProfile, type PrivateProfile } from './user.mappers.js';
+import { toPrivateProfile, type FormatInstant, type PrivateProfile } from './user.mappers.js';
 import type { UserRepository } from './user.repository.js';
 
 /** What admins do with accounts: list them (private views, phones masked), suspend and reactivate. */
@@ -24,8 +24,9 @@ export function createAdminAccounts(deps: {
   publicProfiles: PublicProfiles;
   getPrivate: (userId: string) => Promise<PrivateProfile>;
   ids: IdGenerator;
+  at: FormatInstant;
 }) {
-  const { sdb, repo, auth, pii, publicProfiles, ids } = deps;
+  const { sdb, repo, auth, pii, publicProfiles, ids, at } = deps;
 
   async function listForAdmin(opts: {
     limit: number;
@@ -37,7 +38,7 @@ export function createAdminAccounts(deps: {
       'admin-users',
       opts,
       (afterId, limit) => repo.listAccounts({ afterId, limit, role: opts.role }),
-      (rows) => rows.map((r) => toPrivateProfile(r, pii)),
+      (rows) => rows.map((r) => toPrivateProfile(r, pii, at)),
     );
   }
 

@@ -13,6 +13,7 @@ import { createSmsCodes } from './sms-codes.js';
 import { createSmsLogin } from './sms-login.js';
 import type { TokenService } from './tokens.js';
 import type { UserDB } from './user.db.js';
+import type { FormatInstant } from './user.mappers.js';
 import type { UserRepository } from './user.repository.js';
 
 /**
@@ -32,6 +33,8 @@ export function createAuthService(deps: {
   ids: IdGenerator;
   config: Config;
   log: Logger;
+  /** Answers' times: ISO 8601 in the business time zone. */
+  at: FormatInstant;
 }) {
   const codes = createSmsCodes(deps);
   const sessions = createSessions(deps);

@@ -1,3 +1,4 @@
+import { createInstantFormatter } from '../../platform/clock.js';
 import { assertNoTransaction } from '../../platform/db/service-database.js';
 import { createServiceHttpClient } from '../../platform/http-client.js';
 import { createPiiCipher } from '../../platform/pii.js';
@@ -58,7 +59,9 @@ export const userModule: ServiceModule<UserDB, UserClient, UserCommands> = {
     const repo = createUserRepository(sdb);
     const tokens = createTokenService({ sdb, repo, config, clock, pii, cache, log });
     const sms = createSmsProvider(config.sms, { clock, log });
-    const auth = createAuthService({ sdb, repo, tokens, sms, pii, cache, clock, ids, config, log });
+    // Answers show instants in the business time zone, as the job service's do.
+    const at = createInstantFormatter(config.businessTimeZone);
+    const auth = createAuthService({ sdb, repo, tokens, sms, pii, cache, clock, ids, config, log, at });
     const profiles = createProfileService({
       sdb,
       repo,
@@ -70,6 +73,7 @@ export const userModule: ServiceModule<UserDB, UserClient, UserCommands> = {
       clock,
       ids,
       log,
+      at,
     });
     const client: UserClient = {
       async getPublicProfile(userId) {

@@ -6,7 +6,13 @@ import type { PublicProfiles } from './public-profile.js';
 import type { UserDB } from './user.db.js';
 import { UserErrors } from './user.errors.js';
 import { UserEvents } from './user.events.js';
-import { storedSkills, toPrivateProfile, type Availability, type PrivateProfile } from './user.mappers.js';
+import {
+  storedSkills,
+  toPrivateProfile,
+  type Availability,
+  type FormatInstant,
+  type PrivateProfile,
+} from './user.mappers.js';
 import type { UserRepository } from './user.repository.js';
 
 export interface ProfileChanges {
@@ -31,11 +37,12 @@ export function createOwnProfile(deps: {
   repo: UserRepository;
   pii: PiiCipher;
   publicProfiles: PublicProfiles;
+  at: FormatInstant;
 }) {
-  const { sdb, repo, pii, publicProfiles } = deps;
+  const { sdb, repo, pii, publicProfiles, at } = deps;
 
   async function getPrivate(userId: string): Promise<PrivateProfile> {
-    return toPrivateProfile(await findExistingAccount(repo, userId), pii);
+    return toPrivateProfile(await findExistingAccount(repo, userId), pii, at);
   }
 
   async function update(userId: string, changes: ProfileChanges): Promise<PrivateProfile> {

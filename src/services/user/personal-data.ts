@@ -9,7 +9,7 @@ import type { AuthService } from './auth.service.js';
 import type { PublicProfiles } from './public-profile.js';
 import type { UserDB } from './user.db.js';
 import { UserEvents } from './user.events.js';
-import { toPrivateProfile } from './user.mappers.js';
+import { toPrivateProfile, type FormatInstant } from './user.mappers.js';
 import type { UserRepository } from './user.repository.js';
 
 /**
@@ -25,8 +25,9 @@ export function createPersonalData(deps: {
   publicProfiles: PublicProfiles;
   clock: Clock;
   ids: IdGenerator;
+  at: FormatInstant;
 }) {
-  const { sdb, repo, auth, pii, storage, publicProfiles, ids } = deps;
+  const { sdb, repo, auth, pii, storage, publicProfiles, ids, at } = deps;
 
   /** Erases the account's personal data in place, leaving the anonymous tombstone. */
   async function erase(tx: Tx<UserDB>, userId: string, phoneHash: string): Promise<void> {
@@ -88,14 +89,14 @@ export function createPersonalData(deps: {
     const row = await findExistingAccount(repo, userId);
     const sessions = await repo.sessionsOf(userId);
     return {
-      exportedAt: new Date(deps.clock.now()).toISOString(),
-      profile: toPrivateProfile(row, pii),
+      exportedAt: at(deps.clock.now()),
+      profile: toPrivateProfile(row, pii, at),
       sessions: sessions.map((s) => ({
         id: s.id,
-        createdAt: new Date(s.created_at).toISOString(),
-        lastUsedAt: new Date(s.last_used_at).toISOString(),
-        expiresAt: new Date(s.expires_at).toISOString(),
-        revokedAt: s.revoked_at === null ? null : new Date(s.revoked_at).toISOString(),
+        createdAt: at(s.created_at),
+        lastUsedAt: at(s.last_used_at),
+        expiresAt: at(s.expires_at),
+        revokedAt: s.revoked_at === null ? null : at(s.revoked_at),
         userAgent: s.user_agent,
       })),
     };

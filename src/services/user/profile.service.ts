@@ -14,6 +14,7 @@ import { createOwnProfile } from './own-profile.js';
 import { createPersonalData } from './personal-data.js';
 import { createPublicProfiles } from './public-profile.js';
 import type { UserDB } from './user.db.js';
+import type { FormatInstant } from './user.mappers.js';
 import type { UserRepository } from './user.repository.js';
 
 /**
@@ -33,6 +34,8 @@ export function createProfileService(deps: {
   clock: Clock;
   ids: IdGenerator;
   log: Logger;
+  /** Answers' times: ISO 8601 in the business time zone. */
+  at: FormatInstant;
 }) {
   const publicProfiles = createPublicProfiles(deps);
   const { getPublic, getPublicJson, invalidate } = publicProfiles;

@@ -3,20 +3,21 @@ import type { Tx } from '../../platform/db/service-database.js';
 import { accountActive } from './account.rules.js';
 import type { UserDB } from './user.db.js';
 import { UserErrors } from './user.errors.js';
-import { toPublicProfile, type PublicProfile } from './user.mappers.js';
+import { toPublicProfile, type FormatInstant, type PublicProfile } from './user.mappers.js';
 import type { UserRepository } from './user.repository.js';
 
 const PUBLIC_PROFILE_TTL_MS = 5 * 60_000;
 // v2: the profile is cached as its JSON text (v1 held the object); a new version never reads
 // entries another release wrote in another format (a shared Redis during a rolling deploy).
-const publicKey = (id: string): string => `user:public-profile:v2:${id}`;
+// v3: times in the business zone (v2 texts held them in UTC).
+const publicKey = (id: string): string => `user:public-profile:v3:${id}`;
 
 /**
  * Public profiles, what anyone may see of an active account: read through the cache, which every
  * change of the account drops (here after the commit, in other processes through the events).
  */
-export function createPublicProfiles(deps: { repo: UserRepository; cache: Cache }) {
-  const { repo, cache } = deps;
+export function createPublicProfiles(deps: { repo: UserRepository; cache: Cache; at: FormatInstant }) {
+  const { repo, cache, at } = deps;
 
   /**
    * Anyone's public profile as its JSON body (PublicProfileSchema), cached as that text:
@@ -38,7 +39,7 @@ export function createPublicProfiles(deps: { repo: UserRepository; cache: Cache 
     const json = await cache.getOrLoadText(key, PUBLIC_PROFILE_TTL_MS, async () => {
       const row = await repo.findPublicProfile(userId);
       if (!row || !accountActive(row.status)) return undefined;
-      return JSON.stringify(toPublicProfile(row));
+      return JSON.stringify(toPublicProfile(row, at));
     });
     if (json === undefined) throw UserErrors.USER_NOT_FOUND();
     return json;

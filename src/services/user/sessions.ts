@@ -8,7 +8,7 @@ import { accountActive } from './account.rules.js';
 import { revokedSessionKey, rolesRevokedKey, type TokenService } from './tokens.js';
 import type { UserDB } from './user.db.js';
 import { UserErrors } from './user.errors.js';
-import { parseRoles } from './user.mappers.js';
+import { parseRoles, type FormatInstant } from './user.mappers.js';
 import type { AccountRow, UserRepository } from './user.repository.js';
 
 export interface TokenPair {
@@ -16,7 +16,8 @@ export interface TokenPair {
   refreshToken: string;
   tokenType: 'Bearer';
   expiresIn: number;
-  refreshExpiresAt: number;
+  /** End of the login session, as answers show instants (ISO 8601, business time zone). */
+  refreshExpiresAt: string;
   userId: string;
   isNewUser: boolean;
 }
@@ -46,6 +47,7 @@ export function createSessions(deps: {
   ids: IdGenerator;
   config: Config;
   log: Logger;
+  at: FormatInstant;
 }) {
   const { sdb, repo, tokens, ids, config, log } = deps;
 
@@ -81,7 +83,7 @@ export function createSessions(deps: {
       tx.db,
     );
     const refreshToken = await issueRefreshToken(tx, sessionId);
-    return openSession(refreshToken, expiresAt, account.id, isNewUser, sessionId);
+    return openSession(refreshToken, deps.at(expiresAt), account.id, isNewUser, sessionId);
   }
 
   async function withAccessToken(session: OpenSession, account: TokenAccount): Promise<TokenPair> {
@@ -110,7 +112,7 @@ export function createSessions(deps: {
     const next = await issueRefreshToken(tx, session.id);
     await repo.touchSession(session.id, tx.now, tx.db);
     return {
-      session: openSession(next, session.expires_at, account.id, false, session.id),
+      session: openSession(next, deps.at(session.expires_at), account.id, false, session.id),
       account,
     };
   }
@@ -164,7 +166,7 @@ export function createSessions(deps: {
 
 function openSession(
   refreshToken: string,
-  refreshExpiresAt: number,
+  refreshExpiresAt: string,
   userId: string,
   isNewUser: boolean,
   sessionId: string,

@@ -1,6 +1,14 @@
+import { createInstantFormatter } from '../../platform/clock.js';
 import { ROLES, type Role } from '../../platform/http/auth.js';
 import { maskPhone, type PiiCipher } from '../../platform/pii.js';
 import type { AccountRow, PublicAccountRow } from './user.repository.js';
+
+/** Writes an instant (epoch ms) as answers show it: ISO 8601 in the business time zone, with its offset. */
+export type FormatInstant = (instant: number) => string;
+
+// Only for callers outside the service that build a profile without its configuration (the HTTP
+// benchmark's raw-MySQL baseline); the service passes the configured zone's formatter.
+const inDefaultZone: FormatInstant = createInstantFormatter('Asia/Shanghai');
 
 export interface Availability {
   weekday: number;
@@ -50,7 +58,7 @@ export function storedSkills(codes: readonly string[]): string {
 }
 
 /** What anyone may see. Admin is never shown publicly. */
-export function toPublicProfile(row: PublicAccountRow): PublicProfile {
+export function toPublicProfile(row: PublicAccountRow, at: FormatInstant = inDefaultZone): PublicProfile {
   return {
     id: row.id,
     displayName: row.display_name,
@@ -60,19 +68,19 @@ export function toPublicProfile(row: PublicAccountRow): PublicProfile {
     skills: skillsOf(row),
     roles: parseRoles(row.roles).filter((r) => r !== 'admin'),
     availability: row.availability ? (JSON.parse(row.availability) as Availability[]) : [],
-    memberSince: new Date(row.created_at).toISOString(),
+    memberSince: at(row.created_at),
   };
 }
 
 /** What the account holder sees: the phone only masked, never in full (PIPL). */
-export function toPrivateProfile(row: AccountRow, pii: PiiCipher): PrivateProfile {
+export function toPrivateProfile(row: AccountRow, pii: PiiCipher, at: FormatInstant): PrivateProfile {
   return {
-    ...toPublicProfile(row),
+    ...toPublicProfile(row, at),
     roles: parseRoles(row.roles),
     phone: row.phone_cipher ? maskPhone(pii.decrypt(row.phone_cipher)) : '',
     hasPassword: row.password_hash !== null,
     status: row.status,
-    createdAt: new Date(row.created_at).toISOString(),
-    updatedAt: new Date(row.updated_at).toISOString(),
+    createdAt: at(row.created_at),
+    updatedAt: at(row.updated_at),
   };
 }

@@ -12,6 +12,12 @@ const AnyRole = Type.Union(ROLES.map((role) => Type.Literal(role)));
 
 export const NoContent = Type.Null({ description: 'No content' });
 
+/** An instant in an answer: ISO 8601 in the business time zone, with its offset. */
+const AnswerInstant = Type.String({
+  format: 'date-time',
+  description: 'ISO 8601 in the business time zone, e.g. 2026-12-01T09:00:00+08:00',
+});
+
 export const RequestCodeBody = Type.Object(
   {
     phone: Phone,
@@ -54,7 +60,10 @@ export const TokenPairResponse = Type.Object({
   refreshToken: Type.String(),
   tokenType: Type.Literal('Bearer'),
   expiresIn: Type.Integer({ description: 'Access token lifetime in seconds' }),
-  refreshExpiresAt: Type.Integer({ description: 'End of this login session (epoch ms)' }),
+  refreshExpiresAt: Type.String({
+    format: 'date-time',
+    description: 'End of this login session (ISO 8601 in the business time zone)',
+  }),
   userId: Type.String(),
   isNewUser: Type.Boolean(),
 });
@@ -77,7 +86,10 @@ export const PublicProfileSchema = Type.Object({
   skills: Type.Array(Type.String()),
   roles: Type.Array(Type.String()),
   availability: Type.Array(AvailabilitySlot),
-  memberSince: Type.String({ format: 'date-time' }),
+  memberSince: Type.String({
+    format: 'date-time',
+    description: 'When the account was made (ISO 8601 in the business time zone)',
+  }),
 });
 
 export const PrivateProfileSchema = Type.Object({
@@ -85,8 +97,8 @@ export const PrivateProfileSchema = Type.Object({
   phone: MaskedPhone,
   hasPassword: Type.Boolean(),
   status: Type.String(),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
+  createdAt: AnswerInstant,
+  updatedAt: AnswerInstant,
 });
 
 export const UpdateProfileBody = Type.Object(
@@ -118,15 +130,15 @@ export const AdminListQuery = Type.Object(
 export const AdminUserPage = ListAnswer(PrivateProfileSchema);
 
 export const ExportResponse = Type.Object({
-  exportedAt: Type.String(),
+  exportedAt: AnswerInstant,
   profile: PrivateProfileSchema,
   sessions: Type.Array(
     Type.Object({
       id: Type.String(),
-      createdAt: Type.String(),
-      lastUsedAt: Type.String(),
-      expiresAt: Type.String(),
-      revokedAt: Nullable(Type.String()),
+      createdAt: AnswerInstant,
+      lastUsedAt: AnswerInstant,
+      expiresAt: AnswerInstant,
+      revokedAt: Nullable(AnswerInstant),
       userAgent: Nullable(Type.String()),
     }),
   ),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseInstant } from '../../src/platform/clock.js';
 import { wgs84ToGcj02 } from '../../src/platform/geo.js';
 import type { AddressInfo } from 'node:net';
 import { MemoryCache } from '../../src/platform/cache.js';
@@ -444,7 +445,7 @@ describe(`job lifecycle on ${DIALECT}`, () => {
     const job = await openJob(p, employer);
     const terms = await client.getTerms(job.id);
     expect(terms).toEqual(await jobClient().getTerms(job.id));
-    expect(terms.shifts[0]!.startsAtMs).toBeGreaterThan(p.clock.now());
+    expect(parseInstant(terms.shifts[0]!.startsAt)).toBeGreaterThan(p.clock.now());
     expect(await client.recordHires(job.id, job.shifts[0]!.id, 2, terms.version)).toMatchObject({
       hired: 2,
       headcount: 3,

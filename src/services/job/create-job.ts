@@ -61,11 +61,13 @@ export function createJobCreation(ctx: JobContext) {
       const row = draftRow(owner, input, { id, pay_unit: unit, requirements, now, place, plan });
       ctx.refuseIfProhibited(ctx.moderateRow(row));
       return sdb.transaction(async (tx) => {
-        await repo.insertJob({ ...row, created_at: tx.now, updated_at: tx.now }, tx.db);
+        // Answered as stored: created at the transaction's instant, not when the request began.
+        const stored = { ...row, created_at: tx.now, updated_at: tx.now };
+        await repo.insertJob(stored, tx.db);
         await repo.insertShifts(ctx.newShifts(id, plan.insert), tx.db);
         const shifts = await repo.findShifts(id, tx.db);
-        await repo.insertVersion(toPublicJob(row, shifts, await ctx.mapper()), tx.now, tx.db);
-        return ctx.ownerView({ row, shifts });
+        await repo.insertVersion(toPublicJob(stored, shifts, await ctx.mapper()), tx.now, tx.db);
+        return ctx.ownerView({ row: stored, shifts });
       });
     },
   };

@@ -1,6 +1,6 @@
 import { allFull, publicKey, type JobContext } from './job-context.js';
 import { JobErrors } from './job.errors.js';
-import { toPublicJob, toTerms, type JobTerms } from './job.mappers.js';
+import { toPublicJob, type JobTerms } from './job.mappers.js';
 import { assertAllowed, settle } from './job.states.js';
 
 /** The seam with the order service: the terms a worker is hired under, and the hires per shift. */
@@ -50,11 +50,11 @@ export function createJobHires(ctx: JobContext) {
       if (version !== undefined) {
         const snapshot = await repo.findVersion(id, version);
         if (!snapshot) throw JobErrors.JOB_NOT_FOUND();
-        return toTerms(snapshot);
+        return snapshot;
       }
       const row = await repo.findJob(id);
       if (!row) throw JobErrors.JOB_NOT_FOUND();
-      return toTerms(toPublicJob(row, await repo.findShifts(id), await ctx.mapper()));
+      return toPublicJob(row, await repo.findShifts(id), await ctx.mapper());
     },
   };
 }

@@ -122,6 +122,15 @@ describe('planning shifts against existing ones', () => {
     });
   });
 
+  it('keeps times to the whole second, as answers show them', () => {
+    const plan = planShifts(
+      [{ startsAt: iso(NOW + 24 * HOUR + 999), endsAt: '2026-11-26T16:00:00.5+08:00', headcount: 1 }],
+      [],
+      NOW,
+    );
+    expect(plan.insert).toEqual([{ starts_at: NOW + 24 * HOUR, ends_at: NOW + 32 * HOUR, headcount: 1 }]);
+  });
+
   it('lets a past shift stand unchanged but refuses to move one into the past', () => {
     const past = shift('P', -30);
     const unchanged = { id: 'P', startsAt: iso(NOW - 30 * HOUR), endsAt: iso(NOW - 22 * HOUR), headcount: 3 };

@@ -48,8 +48,8 @@ export function planShifts(inputs: ShiftInput[], existing: ShiftRow[], now: numb
   const seen = new Set<string>();
   inputs.forEach((input, i) => {
     const field = `/shifts/${i}`;
-    const starts = parseInstant(input.startsAt);
-    const ends = parseInstant(input.endsAt);
+    const starts = toWholeSecond(parseInstant(input.startsAt));
+    const ends = toWholeSecond(parseInstant(input.endsAt));
     if (starts === undefined || ends === undefined) {
       throw JobErrors.INSTANT_INVALID(
         {},
@@ -95,6 +95,13 @@ export function planShifts(inputs: ShiftInput[], existing: ShiftRow[], now: numb
   }
   return plan;
 }
+
+/**
+ * Shift times are kept to the whole second, as answers show them: a time sent back as it was shown
+ * is the same time (a shift with hires may not move, so a lost fraction of a second would lock it).
+ */
+const toWholeSecond = (ms: number | undefined): number | undefined =>
+  ms === undefined ? undefined : Math.floor(ms / 1000) * 1000;
 
 /** Every shift that a submission would publish must still lie ahead. */
 export function assertShiftsAhead(shifts: { starts_at: number }[], now: number): void {

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import { formatInstant, parseInstant } from '../../platform/clock.js';
+import { formatInstant } from '../../platform/clock.js';
 import { maskPhone } from '../../platform/pii.js';
 import type { JobDB, JobStatus, PayType, Settlement } from './job.db.js';
 
@@ -61,10 +61,11 @@ export interface OwnerJob extends Omit<PublicJob, 'shifts'> {
   takenDownAt: string | null;
 }
 
-/** The terms an order is hired under: the public job at one version, with instants in epoch ms too. */
-export interface JobTerms extends Omit<PublicJob, 'shifts'> {
-  shifts: (PublicShift & { startsAtMs: number; endsAtMs: number })[];
-}
+/**
+ * The terms an order is hired under: the public job at one version. Its times are answered like
+ * every other, in the business zone with the offset (parseInstant reads them back to epoch ms).
+ */
+export type JobTerms = PublicJob;
 
 export interface JobSummary {
   id: string;
@@ -171,17 +172,6 @@ export function toOwnerJob(row: JobRow, shifts: ShiftRow[], ctx: MapperContext):
     updatedAt: at(row.updated_at)!,
     closedAt: at(row.closed_at),
     takenDownAt: at(row.taken_down_at),
-  };
-}
-
-export function toTerms(job: PublicJob): JobTerms {
-  return {
-    ...job,
-    shifts: job.shifts.map((s) => ({
-      ...s,
-      startsAtMs: parseInstant(s.startsAt)!,
-      endsAtMs: parseInstant(s.endsAt)!,
-    })),
   };
 }
 

@@ -198,7 +198,7 @@ const PlaceSchema = Type.Object({
 const ShiftSchema = Type.Object({
   id: Type.String(),
   startsAt: Type.String({ description: 'ISO 8601 in the business time zone (Asia/Shanghai)' }),
-  endsAt: Type.String(),
+  endsAt: Type.String({ description: 'ISO 8601 in the business time zone (Asia/Shanghai)' }),
   headcount: Type.Integer(),
   openings: Type.Integer({ description: 'Places not yet filled' }),
   locked: Type.Boolean({ description: 'Someone is hired: times, pay and place are fixed' }),
@@ -264,12 +264,7 @@ export const MineResponse = ListAnswer(JobSummarySchema, {
   counts: Type.Record(Type.String(), Type.Integer(), { description: 'Jobs per state (all of mine)' }),
 });
 export const ReviewQueueResponse = ListAnswer(JobSummarySchema);
-export const TermsSchema = Type.Object({
-  ...publicFields,
-  shifts: Type.Array(
-    Type.Object({ ...ShiftSchema.properties, startsAtMs: Type.Integer(), endsAtMs: Type.Integer() }),
-  ),
-});
+export const TermsSchema = Type.Object(publicFields);
 export const HiresResponse = Type.Object({
   jobId: Type.String(),
   shiftId: Type.String(),

@@ -256,8 +256,8 @@ export async function registerJobRoutes(
         tags,
         summary: 'A job as the public sees it (cached; counts a view)',
         description:
-          'A published job (open, filled, closed or expired) with a masked contact phone; drafts and ' +
-          'jobs in review are not found.',
+          'A published job (open, filled, closed or expired) with a masked contact phone; drafts, ' +
+          'jobs in review and jobs an admin took down are not found (their employer reads them at /manage).',
         params: IdParams,
         response: { 200: PublicJobSchema },
         responseDescription: 'The job, as the public sees it',

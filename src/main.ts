@@ -137,7 +137,7 @@ async function serve(flags: Parsed['flags']): Promise<void> {
     if (config.seedDemo) {
       const lines = await platform.seed();
       if (lines.length > 0)
-        console.log(`\nDevelopment credentials (printed once):\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+        console.log(`\nDemo data (printed once):\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
     }
     const address = await platform.app.listen({ host: config.host, port: config.port });
     platform.startBackground();

@@ -1,7 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MALLOC_TUNABLES, missingMallocTunables, runsOnGlibc, tunedGlibcTunables } from '../bin/malloc.mjs';
@@ -11,6 +12,7 @@ import { TEST_MYSQL_URL } from './support/env.js';
 
 /** The `linggong` command as a user runs it (`npm start` runs `linggong serve`). */
 const BIN = join(import.meta.dirname, '..', 'bin', 'linggong.mjs');
+const execFileAsync = promisify(execFile);
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
 
@@ -66,6 +68,189 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+
+/** A shell statement of a README block: `\`-continued lines joined, quotes kept, its comment apart. */
+interface Statement {
+  command: string;
+  comment: string;
+}
+
+/** Splits a README shell block into statements as bash reads them (a quoted string may span lines). */
+function shellStatements(block: string): Statement[] {
+  const statements: Statement[] = [];
+  let command = '';
+  let quote: string | null = null;
+  for (let i = 0; i < block.length; i++) {
+    const c = block[i]!;
+    if (quote) {
+      command += c;
+      if (c === '\\' && quote === '"') command += block[++i] ?? '';
+      else if (c === quote) quote = null;
+    } else if (c === '\\' && block[i + 1] === '\n') {
+      i++;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      command += c;
+    } else if (c === '#' && /(^|\s)$/.test(command)) {
+      const end = block.indexOf('\n', i);
+      const comment = block.slice(i + 1, end === -1 ? undefined : end).trim();
+      if (command.trim()) statements.push({ command: command.trim(), comment });
+      command = '';
+      i = end === -1 ? block.length : end;
+    } else if (c === '\n') {
+      if (command.trim()) statements.push({ command: command.trim(), comment: '' });
+      command = '';
+    } else command += c;
+  }
+  if (command.trim()) statements.push({ command: command.trim(), comment: '' });
+  return statements;
+}
+
+interface Answer {
+  status: number;
+  body: string;
+  json: Record<string, unknown> | undefined;
+}
+
+/**
+ * Runs a README curl command in bash with the reader's variables; adds only the status to its output.
+ * Asynchronously: the test keeps reading the server's output meanwhile.
+ */
+async function curl(command: string, vars: Record<string, string>): Promise<Answer> {
+  const { stdout: out } = await execFileAsync('bash', ['-c', `${command} -w '\\n%{http_code}'`], {
+    env: cleanEnv(vars),
+    encoding: 'utf8',
+  });
+  const cut = out.lastIndexOf('\n');
+  const body = out.slice(0, cut);
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    json = undefined;
+  }
+  return { status: Number(out.slice(cut + 1)), body, json };
+}
+
+/** What the README says each of its curl commands answers, in order (`command` names the command). */
+function walkThroughOutcomes(): {
+  command: RegExp;
+  check: (answer: Answer, vars: Record<string, string>) => void;
+  /** Answered from the search index, which follows job events within a second. */
+  settles?: boolean;
+}[] {
+  const codeSent = (a: Answer) => {
+    expect(a.status).toBe(202);
+    expect(a.json).toEqual({ expiresIn: 300, resendAfter: 60 });
+  };
+  const signedIn = (a: Answer) => {
+    expect(a.status).toBe(200);
+    expect(a.json).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
+    expect(a.json!.accessToken).toMatch(/^eyJ/);
+    expect(a.json!.refreshToken).toMatch(/^rt_/);
+  };
+  const job = (a: Answer, status: number, fields: Record<string, unknown>) => {
+    expect(a.status, a.body).toBe(status);
+    expect(a.json).toMatchObject(fields);
+  };
+  type Json = Record<string, unknown>;
+  let refreshedAccess: unknown;
+  return [
+    // 1–2. The demo worker's code, then its login.
+    { command: /sms-codes.*13800000001/, check: codeSent },
+    { command: /login\/sms.*13800000001/, check: signedIn },
+    // 3. The profile, phone masked; then updated.
+    {
+      command: /^curl -s \$API\/api\/v1\/users\/me/,
+      check: (a) => job(a, 200, { phone: '138****0001', roles: ['worker'] }),
+    },
+    {
+      command: /-X PATCH \$API\/api\/v1\/users\/me/,
+      check: (a) =>
+        job(a, 200, { bio: '五年保洁经验', skills: ['housekeeping.cleaner', 'housekeeping.deep_clean'] }),
+    },
+    // 4. Refresh: a new pair.
+    {
+      command: /auth\/refresh/,
+      check: (a, vars) => {
+        signedIn(a);
+        expect(a.json!.refreshToken).not.toBe(vars.REFRESH);
+        expect(a.json!.accessToken).not.toBe(vars.TOKEN);
+        refreshedAccess = a.json!.accessToken;
+      },
+    },
+    // 5. Log out, with the new access token (the README's TOKEN=… after step 4).
+    {
+      command: /auth\/logout/,
+      check: (a, vars) => {
+        expect(vars.TOKEN).toBe(refreshedAccess);
+        expect(a.status).toBe(204);
+        expect(a.body).toMatch(/^HTTP\/1\.1 204/);
+      },
+    },
+    // The demo employer signs in.
+    { command: /sms-codes.*13800000002/, check: codeSent },
+    { command: /login\/sms.*13800000002/, check: signedIn },
+    {
+      command: /\/categories$/,
+      check: (a) => {
+        expect(a.status).toBe(200);
+        expect(JSON.stringify(a.json)).toContain('"housekeeping.cleaner"');
+      },
+    },
+    // 6. The draft (tomorrow's shift, from the README's DAY=$(date …)).
+    {
+      command: /-X POST \$API\/api\/v1\/jobs -H/,
+      check: (a, vars) => {
+        expect(vars.DAY).toMatch(/^\d{4}-\d\d-\d\d$/);
+        job(a, 201, { version: 1, status: 'draft', title: '商场日常保洁 日结200元' });
+      },
+    },
+    // 7. Submitted: open.
+    { command: /\$JOB\/submit/, check: (a) => job(a, 200, { version: 2, status: 'open' }) },
+    // 8. The public view (contact phone masked); the employer's list holds the demo jobs too.
+    {
+      command: /^curl -s \$API\/api\/v1\/jobs\/\$JOB$/,
+      check: (a) => job(a, 200, { status: 'open', contact: { name: '王经理', phone: '139****5678' } }),
+    },
+    {
+      command: /jobs\/mine/,
+      check: (a) => {
+        job(a, 200, { counts: { open: 8 }, nextCursor: null });
+        const titles = (a.json!.items as Json[]).map((j) => j.title as string);
+        expect(titles).toHaveLength(8);
+        expect(titles.filter((t) => t.startsWith('【示例】'))).toHaveLength(7);
+      },
+    },
+    // 9. Edited, then closed.
+    {
+      command: /-X PATCH \$API\/api\/v1\/jobs\/\$JOB/,
+      check: (a) => job(a, 200, { version: 3, status: 'open', pay: { type: 'daily', amountFen: 22000 } }),
+    },
+    {
+      command: /\$JOB\/close/,
+      check: (a) => job(a, 200, { version: 4, status: 'closed', closeReason: '已招满' }),
+    },
+    // The search example: two demo jobs, nearest first; the job closed in step 9 has left the index.
+    {
+      command: /search\/jobs/,
+      settles: true,
+      check: (a) => {
+        expect(a.status, a.body).toBe(200);
+        const items = a.json!.items as Json[];
+        expect(items.map((j) => [j.title, j.distanceMeters])).toEqual([
+          ['【示例】商场保洁员 日结200元', 337],
+          ['【示例】写字楼早班保洁 日结180元', 992],
+        ]);
+        expect(a.json).toMatchObject({
+          facets: { category: { housekeeping: 2, 'housekeeping.cleaner': 2 }, payType: { daily: 2 } },
+          total: { value: 2, exact: true },
+          nextCursor: null,
+        });
+      },
+    },
+  ];
+}
 
 describe('linggong CLI', () => {
   it('prints help for every command', async () => {
@@ -143,55 +328,98 @@ describe('linggong CLI', () => {
     expect(readdirSync(join(dataDir, 'search')).filter((n) => n.startsWith('index-'))).toEqual(['index-3']);
   }, 60_000);
 
-  it("runs the README's first walk through the API, with curl, against a fresh `npm start`", async () => {
+  it("runs the README's walk-through and search example, with curl, against a fresh `npm start`", async () => {
     const env = { LINGGONG_DATA_DIR: join(tempDir(), 'data'), LINGGONG_PORT: '0' };
     const { url, output } = await serve(env);
-    // The README's block, as a newcomer copies it: commands joined across `\`, comments dropped.
     const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
-    const block = /## A first walk through the API[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)![1]!;
-    const commands = block
-      .replace(/\\\n\s*/g, ' ')
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line.startsWith('curl '));
-    expect(commands).toHaveLength(6);
-    const vars: Record<string, string> = { API: url };
-    const curl = (command: string): string =>
-      execFileSync('bash', ['-c', command], { env: cleanEnv(vars), encoding: 'utf8' });
-    const json = (text: string): Record<string, unknown> => JSON.parse(text) as Record<string, unknown>;
+    const waitFor = async <T>(find: () => T | undefined, what: string): Promise<T> => {
+      for (let i = 0; i < 100; i++) {
+        const found = find();
+        if (found !== undefined) return found;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`${what} did not appear:\n${output()}`);
+    };
 
-    // 1. The code is sent (to the server's log, in development).
-    expect(json(curl(commands[0]!))).toEqual({ expiresIn: 300, resendAfter: 60 });
-    // The server logs the code as it answers: wait for the line.
-    let code: string | undefined;
-    for (let i = 0; i < 100 && code === undefined; i++) {
-      code = /SMS code for 138\*\*\*\*0001: (\d{6})/.exec(output())?.[1];
-      if (code === undefined) await new Promise((r) => setTimeout(r, 20));
+    // The start banner as the README shows it: each paragraph is printed as shown (the demo
+    // passwords aside), at the address this server got.
+    const banner = /## Quick start[\s\S]*? prints:\n\n```\n([\s\S]*?)```/.exec(readme)![1]!;
+    const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    for (const paragraph of banner.trim().split('\n\n')) {
+      const pattern = new RegExp(
+        escape(paragraph)
+          .replace(/Demo…/g, 'Demo\\S+')
+          .replaceAll(escape('http://127.0.0.1:3000'), () => escape(url)),
+      );
+      await waitFor(
+        () => (pattern.test(output()) ? true : undefined),
+        `the banner paragraph\n${paragraph}\n`,
+      );
     }
-    expect(code).toMatch(/^\d{6}$/);
-    // 2. Sign in: the README's placeholder code is the one from the log.
-    const login = json(curl(commands[1]!.replace('123456', code!)));
-    expect(login).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
-    vars.TOKEN = login.accessToken as string;
-    vars.REFRESH = login.refreshToken as string;
-    expect(vars.TOKEN).toMatch(/^eyJ/);
-    expect(vars.REFRESH).toMatch(/^rt_/);
-    // 3. The profile, phone masked; then updated.
-    expect(json(curl(commands[2]!))).toMatchObject({ phone: '138****0001', roles: ['worker'] });
-    expect(json(curl(commands[3]!))).toMatchObject({
-      bio: '五年保洁经验',
-      skills: ['housekeeping.cleaner', 'housekeeping.deep_clean'],
-    });
-    // 4. Refresh: a new pair.
-    const refreshed = json(curl(commands[4]!));
-    expect(refreshed.refreshToken).toMatch(/^rt_/);
-    expect(refreshed.refreshToken).not.toBe(vars.REFRESH);
-    // 5. Log out with the new access token from step 4.
-    vars.TOKEN = refreshed.accessToken as string;
-    expect(curl(commands[5]!)).toMatch(/^HTTP\/1\.1 204/);
-    // The spent refresh token of step 2 is refused.
-    expect(curl(`${commands[4]!} -o /dev/null -w '%{http_code}'`)).toBe('401');
-  });
+
+    // Every README block that talks to $API, in order, as a newcomer copies it.
+    const steps = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .filter((block) => block.includes('$API'))
+      .flatMap(shellStatements);
+    const vars: Record<string, string> = {};
+    let last: Answer | undefined;
+    const outcomes = walkThroughOutcomes();
+    for (const { command, comment } of steps) {
+      const assignment = /^([A-Z_]+)=(.*)$/.exec(command);
+      if (assignment) {
+        const [, name, value] = assignment as unknown as [string, string, string];
+        if (name === 'API')
+          vars.API = url; // the port this server got
+        else if (value.includes('…')) {
+          // "NAME=…   # the <field>": the reader copies that field of the answer before.
+          const field = /(\w+)$/.exec(comment)?.[1];
+          const captured = field === undefined ? undefined : last?.json?.[field];
+          expect(captured, `${command}  # ${comment}`).toEqual(expect.any(String));
+          vars[name] = captured as string;
+        } else {
+          // A variable the reader's shell computes (DAY=$(date …)): computed the same way.
+          const shell = await execFileAsync('bash', ['-c', `${command}\nprintf %s "$${name}"`], {
+            env: cleanEnv(vars),
+            encoding: 'utf8',
+          });
+          vars[name] = shell.stdout;
+        }
+        continue;
+      }
+      expect(command).toMatch(/^curl /);
+      // A login sends the code the server logged for that phone, in place of the README's 123456.
+      let run = command;
+      const login = /"phone":"(1\d{10})","code":"123456"/.exec(command);
+      if (login) {
+        const masked = `${login[1]!.slice(0, 3)}\\*\\*\\*\\*${login[1]!.slice(7)}`;
+        const code = await waitFor(
+          () => new RegExp(`SMS code for ${masked}: (\\d{6})`).exec(output())?.[1],
+          `the SMS code for ${login[1]}`,
+        );
+        run = command.replace('123456', code);
+      }
+      const outcome = outcomes.shift();
+      expect(outcome, `no outcome listed for ${command}`).toBeDefined();
+      expect(command).toMatch(outcome!.command);
+      // Search answers follow the job events within a second: a reader is slower than this test.
+      for (let attempt = 1; ; attempt++) {
+        last = await curl(run, vars);
+        try {
+          outcome!.check(last, vars);
+          break;
+        } catch (e) {
+          if (!outcome!.settles || attempt === 50) throw e;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    }
+    expect(outcomes.map((o) => o.command)).toEqual([]);
+    // The refresh token of step 2 was spent by step 4 (and the session ended in step 5).
+    const refresh = steps.find((s) => s.command.includes('/auth/refresh'))!.command;
+    expect((await curl(refresh, vars)).status).toBe(401);
+    // About twenty curl runs and a server start: generous for a loaded 2-core machine.
+  }, 120_000);
 
   it('serves on a fresh data folder, refuses a second process, and drains on SIGINT', async () => {
     const dataDir = join(tempDir(), 'data');
@@ -284,6 +512,24 @@ describe('the malloc settings of `linggong serve` (bin/malloc.mjs)', () => {
   };
   /** One scrypt hash's 32 MiB in 4 KiB pages: what a hash faults in when its block is mapped afresh. */
   const HASH_PAGES = 8192;
+  /**
+   * Waits for the start's background work to end: the search index holds the demo jobs seeded at
+   * start (the search consumer rebuilds the index to catch up), and the server stops faulting in
+   * pages for a second.
+   */
+  const startSettled = async (url: string, pid: number): Promise<void> => {
+    const total = async (): Promise<number | undefined> => {
+      const res = await fetch(`${url}/api/v1/search/jobs?city=${encodeURIComponent('上海市')}`);
+      return ((await res.json()) as { total?: { value: number } }).total?.value;
+    };
+    for (let i = 0; i < 200 && (await total()) !== 7; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 20; i++) {
+      const before = minorFaultsOf(pid);
+      await new Promise((r) => setTimeout(r, 1000));
+      if (minorFaultsOf(pid) - before < 64) return;
+    }
+    throw new Error('the server kept faulting in pages after its start');
+  };
   const hugePagesAlways = (): boolean => {
     try {
       return readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8').includes('[always]');
@@ -302,7 +548,9 @@ describe('the malloc settings of `linggong serve` (bin/malloc.mjs)', () => {
       expect(serverPid).not.toBe(child.pid);
       expect(output()).not.toContain('GLIBC_TUNABLES lacks');
       // The settings are in force: after the first hash, hashes reuse its block (4 hashes fault in
-      // less than one block's pages; with glibc's defaults each faults in the whole block).
+      // less than one block's pages; with glibc's defaults each faults in the whole block). Counted
+      // once the start's background work (indexing the demo jobs) is over.
+      await startSettled(url, serverPid);
       await passwordLogins(url, output(), serverPid, 1);
       expect(await passwordLogins(url, output(), serverPid, 4)).toBeLessThan(HASH_PAGES);
 

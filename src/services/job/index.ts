@@ -14,6 +14,7 @@ import { createJobRepository } from './job.repository.js';
 import { registerJobRoutes } from './job.routes.js';
 import { createJobService } from './job.service.js';
 import { jobMigrations } from './migrations/index.js';
+import { seedDemoJobs } from './seed.js';
 
 export type { JobEventMap, JobChanged, JobEnded, JobChangeEvent } from './job.events.js';
 export { JOB_CHANGE_EVENTS } from './job.events.js';
@@ -124,6 +125,8 @@ export const jobModule: ServiceModule<JobDB, JobClient> = {
           createIdempotencyHooks(sdb, clock, log, { successStatus: 201 }),
         );
       },
+      // Demo jobs of the demo employer, in development only (never staging or production).
+      ...(config.profile === 'development' ? { seed: () => seedDemoJobs({ jobs, repo, clock }) } : {}),
       close: () => jobs.shutdown(),
     };
   },

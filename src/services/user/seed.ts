@@ -8,6 +8,12 @@ import type { UserDB } from './user.db.js';
 import { UserEvents } from './user.events.js';
 import type { UserRepository } from './user.repository.js';
 
+/**
+ * The demo employer's fixed account id: the job service's seed posts its demo jobs as this account,
+ * through a constant of its own (src/services/job/seed.ts), so both must keep the same value.
+ */
+export const DEMO_EMPLOYER_ID = '01JDEM0EMP10YER00000000002';
+
 /** Demo accounts for development: a worker, an employer and an admin. */
 export const DEMO_ACCOUNTS = [
   {
@@ -35,7 +41,7 @@ export async function seedDemoAccounts(deps: {
     const password = `Demo${randomBytes(6).toString('base64url')}1`;
     const passwordHash = await hashPassword(password);
     await sdb.transaction(async (tx) => {
-      const id = ids();
+      const id = demo.roles === 'employer' ? DEMO_EMPLOYER_ID : ids();
       await repo.insertAccount(
         newAccountRow(pii, {
           id,

@@ -27,7 +27,7 @@ export const searchConfig = defineConfigSection({
   service: 'search',
   variables: {
     LINGGONG_SEARCH_ENGINE: {
-      doc: 'Job search index: embedded (default: on local disk, served by one process) | elasticsearch',
+      doc: 'Job search index: embedded (default: on local disk, a full copy in each process) | elasticsearch',
     },
     LINGGONG_SEARCH_DIR: { doc: 'Folder of the embedded search index (default <dataDir>/search)' },
     LINGGONG_SEARCH_THREADS: {

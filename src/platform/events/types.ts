@@ -1,4 +1,4 @@
-import type { Tx } from '../db/service-database.js';
+import type { DomainEvent, Tx } from '../db/service-database.js';
 
 /** An event as it travels from a producer's outbox to its consumers. */
 export interface EventEnvelope<TPayload = unknown> {
@@ -34,6 +34,15 @@ export type EventHandler<DB = unknown> = (event: EventEnvelope, tx: Tx<DB>) => P
 
 /** A producer's event map: event type → payload (e.g. JobEventMap, exported by its index.ts). */
 export type EventMap = object;
+
+/**
+ * The producer's side of its map: `const event = eventsOf<JobEventMap>()`, then
+ * `tx.publish(event('job.closed')(payload))` — the payload is checked against the map.
+ */
+export function eventsOf<M extends EventMap>() {
+  return <K extends keyof M & string>(type: K, version = 1) =>
+    (payload: M[K]): DomainEvent<K, M[K]> => ({ type, version, payload });
+}
 
 /** One event of map M whose type is one of K, as a union discriminated by `type`. */
 export type EventOf<M extends EventMap, K extends keyof M & string> = {

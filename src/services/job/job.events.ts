@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../../platform/db/service-database.js';
+import { eventsOf } from '../../platform/events/types.js';
 import type { JobStatus } from './job.db.js';
 import type { PublicJob } from './job.mappers.js';
 
@@ -52,9 +52,7 @@ export const JOB_CHANGE_EVENTS = [
 
 export type JobChangeEvent = (typeof JOB_CHANGE_EVENTS)[number];
 
-function event<K extends keyof JobEventMap>(type: K) {
-  return (payload: JobEventMap[K]): DomainEvent<K, JobEventMap[K]> => ({ type, version: 1, payload });
-}
+const event = eventsOf<JobEventMap>();
 
 export const JobEvents = {
   published: event('job.published'),

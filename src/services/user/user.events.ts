@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../../platform/db/service-database.js';
+import { eventsOf } from '../../platform/events/types.js';
 import type { Role } from '../../platform/http/auth.js';
 
 /** Events the user service publishes (through its outbox), with versioned payloads. */
@@ -12,9 +12,7 @@ export interface UserEventMap {
   'user.deleted': { userId: string };
 }
 
-function event<K extends keyof UserEventMap>(type: K) {
-  return (payload: UserEventMap[K]): DomainEvent<K, UserEventMap[K]> => ({ type, version: 1, payload });
-}
+const event = eventsOf<UserEventMap>();
 
 export const UserEvents = {
   registered: event('user.registered'),

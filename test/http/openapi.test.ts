@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptsIdempotencyKey } from '../../src/platform/http/idempotency.js';
 import { AccessTokenErrors } from '../../src/platform/http/http-errors.js';
-import { documentedCodes } from '../../src/platform/http/route-docs.js';
+import { documentedCodes, type RouteExample } from '../../src/platform/http/route-docs.js';
+import { validatorCompiler } from '../../src/platform/http/validation.js';
+import { MaskedPhone, ULID_PATTERN } from '../../src/platform/schemas.js';
 import { WorkflowErrors } from '../../src/platform/workflow/runner.js';
 import { JobErrors } from '../../src/services/job/job.errors.js';
 import { SearchErrors } from '../../src/services/search/search.errors.js';
@@ -27,7 +29,10 @@ let doc: OpenApi;
 interface Operation {
   description?: string;
   parameters?: { in: string; name: string }[];
-  responses: Record<string, { description: string; content?: Record<string, { examples?: object }> }>;
+  responses: Record<
+    string,
+    { description: string; content?: Record<string, { examples?: object; example?: unknown }> }
+  >;
 }
 interface OpenApi {
   servers?: { url: string }[];
@@ -91,6 +96,51 @@ describe('the API description', () => {
             problems.push(`${key} ${status}: ${code} not described`);
         }
       }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('shows an example of every success answer', () => {
+    const problems: string[] = [];
+    for (const [key, op] of operations()) {
+      for (const [status, r] of Object.entries(op.responses)) {
+        if (!status.startsWith('2') || !r.content) continue; // 204: nothing to show
+        for (const [type, media] of Object.entries(r.content)) {
+          const binary = (media as { schema?: { format?: string } }).schema?.format === 'binary';
+          if (!binary && media.example === undefined) problems.push(`${key} ${status} ${type}: no example`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('gives every route an example request and answer that its own schemas accept', () => {
+    const problems: string[] = [];
+    for (const route of p.app.routeTable) {
+      const schema = route.schema as (Record<string, unknown> & { example?: RouteExample }) | undefined;
+      if (!schema || schema.hide || route.method === 'HEAD') continue;
+      const key = `${route.method} ${route.url}`;
+      const example = schema.example ?? {};
+      const parts = [
+        ['body', 'body', example.body],
+        ['querystring', 'query', example.query],
+        ['params', 'params', example.params],
+      ] as const;
+      for (const [part, name, value] of parts) {
+        if (!schema[part]) continue;
+        if (value === undefined) problems.push(`${key}: no example ${name}`);
+        else problems.push(...check(`${key} ${name}`, schema[part] as object, part, value));
+      }
+      const answers = Object.entries((schema.response as Record<string, Schema> | undefined) ?? {});
+      const success = answers.filter(([status, s]) => status.startsWith('2') && s.type !== 'null');
+      for (const [status, answer] of success) {
+        if (example.response === undefined) problems.push(`${key} ${status}: no example answer`);
+        // Answers are checked closed: a field the schema does not name would be dropped when sent.
+        else problems.push(...check(`${key} ${status}`, closed(answer), 'body', example.response));
+      }
+      if (success.length === 0 && example.response !== undefined)
+        problems.push(`${key}: an example answer without an answer schema`);
+      problems.push(...lookOfValues(key, example));
     }
     expect(problems).toEqual([]);
   });
@@ -165,3 +215,59 @@ describe('the API description', () => {
     expect([...new Set(problems)]).toEqual([]);
   }, 120_000);
 });
+
+type Schema = Record<string, unknown>;
+
+/** The example checked with the validator the route itself uses (a copy: the text rule trims). */
+function check(key: string, schema: object, httpPart: string, value: unknown): string[] {
+  const validate = validatorCompiler({ schema, httpPart, method: 'GET', url: '/' }) as ((
+    data: unknown,
+  ) => boolean) & { errors?: { instancePath: string; message?: string }[] | null };
+  if (validate(structuredClone(value))) return [];
+  return (validate.errors ?? []).map((e) => `${key}: ${e.instancePath || '/'} ${e.message ?? ''}`);
+}
+
+const MASKED_PHONE = (MaskedPhone as { description?: string }).description;
+
+/** `schema` with every object that names its properties closed to any others, masked phones masked. */
+function closed(schema: unknown): Schema {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (!node || typeof node !== 'object') return node;
+    const out: Schema = {};
+    for (const [k, v] of Object.entries(node)) out[k] = walk(v);
+    if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
+    // MaskedPhone (schemas.ts) is a plain string when sent; its examples must look masked.
+    if (out.description === MASKED_PHONE) out.pattern = '^1[3-9][0-9]\\*{4}[0-9]{4}$';
+    return out;
+  };
+  return walk(schema) as Schema;
+}
+
+const INSTANT = /^\d{4}-\d\d-\d\dT/;
+const ULID = new RegExp(ULID_PATTERN);
+/** Dead letters are the platform's, which knows no business zone: they answer times in UTC. */
+const UTC_ROUTES = /^\S+ \/api\/v1\/admin\/dead-letters/;
+
+/** Ids are ULIDs and instants are in the business zone (+08:00), as the services answer them. */
+function lookOfValues(key: string, example: RouteExample): string[] {
+  const problems: string[] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (Array.isArray(node)) node.forEach((v, i) => walk(v, `${path}/${i}`));
+    else if (node && typeof node === 'object')
+      for (const [k, v] of Object.entries(node)) {
+        if (typeof v === 'string' && /^(id|[a-z]+Id)$/.test(k) && k !== 'requestId' && !ULID.test(v))
+          problems.push(`${key} ${path}/${k}: ${v} is not a ULID`);
+        walk(v, `${path}/${k}`);
+      }
+    else if (
+      typeof node === 'string' &&
+      INSTANT.test(node) &&
+      !node.endsWith('+08:00') &&
+      !UTC_ROUTES.test(key)
+    )
+      problems.push(`${key} ${path}: ${node} is not in +08:00`);
+  };
+  for (const part of ['params', 'query', 'body', 'response'] as const) walk(example[part], part);
+  return problems;
+}

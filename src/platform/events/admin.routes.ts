@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { principalOf } from '../http/auth.js';
 import type { App } from '../http/server.js';
 import { PlatformErrors } from '../errors.js';
@@ -41,6 +41,37 @@ const DeadLetterListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+/** Example answers of the API description (route-docs.ts); times are UTC, as the store writes them. */
+const params = { service: 'search', id: '01JEXAMP1EDEAD1ETTER000001' };
+const deadLetterExample: Static<typeof DeadLetterSchema> = {
+  id: params.id,
+  service: 'search',
+  eventId: '01JEXAMP1EEVENT00000000001',
+  consumer: 'search.index-jobs',
+  eventType: 'job.closed',
+  attempts: 8,
+  error: 'SEARCH_UNAVAILABLE: the search index is not available',
+  state: 'open',
+  createdAt: '2026-11-25T10:00:03.412Z',
+  resolvedAt: null,
+  event: {
+    id: '01JEXAMP1EEVENT00000000001',
+    type: 'job.closed',
+    version: 1,
+    payload: {
+      jobId: '01JEXAMP1EJ0B0000000000001',
+      version: 6,
+      status: 'closed',
+      employerId: '01JEXAMP1EEMP10YER00000001',
+      reason: '人已招满',
+    },
+    source: 'job',
+    traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    createdAt: 1764064800000,
+  },
+};
+const replayedExample = { ...deadLetterExample, state: 'replayed', resolvedAt: '2026-11-25T10:20:41.087Z' };
+const discardedExample = { ...deadLetterExample, state: 'discarded', resolvedAt: '2026-11-25T10:20:41.087Z' };
 const tags = ['admin'];
 const admin = { auth: ['admin'] as const };
 
@@ -62,7 +93,10 @@ export async function registerDeadLetterRoutes(app: App, events: EventSystem): P
         response: { 200: ListAnswer(DeadLetterSchema) },
         responseDescription: 'A page of dead letters',
         errors: [PlatformErrors.NOT_FOUND()],
-        example: { query: { service: 'job', state: 'open', limit: 20 } },
+        example: {
+          query: { service: 'search', state: 'open', limit: 20 },
+          response: { items: [deadLetterExample], nextCursor: null },
+        },
       },
       config: admin,
     },
@@ -84,7 +118,7 @@ export async function registerDeadLetterRoutes(app: App, events: EventSystem): P
         response: { 200: DeadLetterSchema },
         responseDescription: 'The dead letter',
         errors: [PlatformErrors.NOT_FOUND()],
-        example: { params: { service: 'job', id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
+        example: { params, response: deadLetterExample },
       },
       config: admin,
     },
@@ -105,7 +139,7 @@ export async function registerDeadLetterRoutes(app: App, events: EventSystem): P
         response: { 200: DeadLetterSchema },
         responseDescription: 'The dead letter, replayed',
         errors: [PlatformErrors.NOT_FOUND()],
-        example: { params: { service: 'job', id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
+        example: { params, response: replayedExample },
       },
       config: admin,
     },
@@ -122,7 +156,7 @@ export async function registerDeadLetterRoutes(app: App, events: EventSystem): P
         response: { 200: DeadLetterSchema },
         responseDescription: 'The dead letter, discarded',
         errors: [PlatformErrors.NOT_FOUND()],
-        example: { params: { service: 'job', id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
+        example: { params, response: discardedExample },
       },
       config: admin,
     },

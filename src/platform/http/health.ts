@@ -56,6 +56,12 @@ export function registerHealth(
           'draining. 503 (the same JSON, not a problem) when not, for load balancers.',
         response: { 200: ReadySchema, 503: ReadySchema },
         responseDescription: 'Ready: every check passed',
+        example: {
+          response: {
+            status: 'ready',
+            checks: { 'database:mysql': { ok: true }, redis: { ok: true }, 'search-index': { ok: true } },
+          },
+        },
       },
       config: { rateLimit: false },
       logLevel: 'warn',

@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { writeAudit } from '../audit.js';
 import { PlatformErrors } from '../errors.js';
 import { principalOf } from '../http/auth.js';
@@ -48,6 +48,50 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 const Params = Type.Object({ service: ServiceName, id: Ulid });
+/** Example answers of the API description (route-docs.ts): a hire whose compensation keeps failing. */
+const params = { service: 'order', id: '01JEXAMP1EW0RKF10W00000001' };
+const failedExample: Static<typeof WorkflowSchema> = {
+  id: params.id,
+  name: 'order.hire',
+  key: '01JEXAMP1E0RDER00000000001',
+  state: 'failed',
+  step: 'hold-slot',
+  results: { 'hold-slot': { shiftId: '01JEXAMP1ESH1FT00000000001', hired: 2 } },
+  error: {
+    step: 'hold-slot',
+    code: 'JOB_VERSION_CONFLICT',
+    status: 409,
+    message: 'the job changed since it was read (current version 4)',
+  },
+  attempts: 5,
+  nextAttemptAt: null,
+  history: [
+    { step: 'hold-slot', outcome: 'done', attempt: 1, at: 1764064800000 },
+    { step: 'pay-deposit', outcome: 'refused', attempt: 1, at: 1764064801200, error: 'PAYMENT_DECLINED' },
+    {
+      step: 'hold-slot',
+      outcome: 'compensation_failed',
+      attempt: 5,
+      at: 1764065400000,
+      error: 'JOB_VERSION_CONFLICT',
+    },
+  ],
+  createdAt: 1764064800000,
+  updatedAt: 1764065400000,
+  endedAt: null,
+};
+const retriedExample: Static<typeof WorkflowSchema> = {
+  ...failedExample,
+  state: 'compensated',
+  step: null,
+  attempts: 6,
+  history: [
+    ...failedExample.history,
+    { step: 'hold-slot', outcome: 'compensated', attempt: 6, at: 1764066000000 },
+  ],
+  updatedAt: 1764066000000,
+  endedAt: 1764066000000,
+};
 const tags = ['admin'];
 const admin = { auth: ['admin'] as const };
 
@@ -73,7 +117,10 @@ export async function registerWorkflowRoutes(
         response: { 200: ListAnswer(WorkflowSchema) },
         responseDescription: 'A page of workflow instances',
         errors: [PlatformErrors.NOT_FOUND()],
-        example: { query: { service: 'order', state: 'failed', limit: 20 } },
+        example: {
+          query: { service: 'order', state: 'failed', limit: 20 },
+          response: { items: [failedExample], nextCursor: null },
+        },
       },
       config: admin,
     },
@@ -95,7 +142,7 @@ export async function registerWorkflowRoutes(
         response: { 200: WorkflowSchema },
         responseDescription: 'The workflow instance',
         errors: [PlatformErrors.NOT_FOUND()],
-        example: { params: { service: 'order', id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
+        example: { params, response: failedExample },
       },
       config: admin,
     },
@@ -121,7 +168,7 @@ export async function registerWorkflowRoutes(
           WorkflowErrors.WORKFLOW_NOT_FOUND(),
           WorkflowErrors.WORKFLOW_NOT_RETRYABLE({ state: 'completed' }),
         ],
-        example: { params: { service: 'order', id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
+        example: { params, response: retriedExample },
       },
       config: admin,
     },

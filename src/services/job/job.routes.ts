@@ -29,6 +29,7 @@ import {
 } from './job.schemas.js';
 import type { JobService } from './job.service.js';
 import { JobErrors } from './job.errors.js';
+import * as examples from './job.examples.js';
 
 const tags = ['jobs'];
 
@@ -60,23 +61,7 @@ const PAY_RULE =
   'Pay is integer fen (分) per unit of `pay.type`; a piece rate (`type: piece`) needs `pay.unit` ' +
   '(e.g. 件, 单), refused with PAY_UNIT_REQUIRED otherwise. Coordinates of `place.location` are GCJ-02 ' +
   'unless `system: wgs84`; without them the address is geocoded when a geocoder is configured.';
-const jobExampleBody = {
-  title: '商场日常保洁 日结200元',
-  description: '负责商场公共区域日常保洁，工作轻松，包午餐，当天结算。',
-  category: 'housekeeping.cleaner',
-  tags: ['日结', '包午餐'],
-  pay: { type: 'daily', amountFen: 20000 },
-  settlement: 'daily',
-  shifts: [{ startsAt: '2026-12-01T09:00:00+08:00', endsAt: '2026-12-01T17:00:00+08:00', headcount: 3 }],
-  requirements: { minAge: 18 },
-  contact: { name: '王经理', phone: '13912345678' },
-  place: {
-    address: '上海市浦东新区世纪大道100号',
-    city: '上海市',
-    district: '浦东新区',
-    location: { lng: 121.5272106, lat: 31.1774276, system: 'wgs84' },
-  },
-};
+const params = { id: examples.EXAMPLE_JOB_ID };
 const employer = { auth: ['employer'] as const };
 const admin = { auth: ['admin'] as const };
 
@@ -97,6 +82,7 @@ export async function registerJobRoutes(
           'for old posts but refused for new ones (CATEGORY_DISABLED).',
         response: { 200: CategoriesResponse },
         responseDescription: 'The category tree',
+        example: { response: examples.categoriesExample },
       },
     },
     async () => categories.tree(),
@@ -116,7 +102,7 @@ export async function registerJobRoutes(
         response: { 201: OwnerJobSchema },
         responseDescription: 'The draft, as its owner sees it',
         errors: termErrors,
-        example: { body: jobExampleBody },
+        example: { body: examples.createJobExample, response: examples.draftJobExample },
       },
       config: employer,
       ...createIdempotency,
@@ -133,7 +119,7 @@ export async function registerJobRoutes(
         querystring: MineQuery,
         response: { 200: MineResponse },
         responseDescription: 'A page of my jobs and the count of each state',
-        example: { query: { status: 'open', limit: 20 } },
+        example: { query: { status: 'open', limit: 20 }, response: examples.mineExample },
       },
       config: employer,
     },
@@ -155,7 +141,7 @@ export async function registerJobRoutes(
         response: { 200: OwnerJobSchema },
         responseDescription: 'The job, as its owner sees it',
         errors: [JobErrors.JOB_NOT_FOUND()],
-        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
+        example: { params, response: examples.ownerJobExample },
       },
       config: { auth: ['employer', 'admin'] as const },
     },
@@ -183,8 +169,9 @@ export async function registerJobRoutes(
           ...termErrors,
         ],
         example: {
-          params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' },
-          body: { version: 3, title: '商场日常保洁 日结220元' },
+          params,
+          body: { version: 3, title: '商场日常保洁 日结220元', pay: { type: 'daily', amountFen: 22000 } },
+          response: examples.editedJobExample,
         },
       },
       config: employer,
@@ -205,7 +192,7 @@ export async function registerJobRoutes(
         response: { 200: OwnerJobSchema },
         responseDescription: 'The job, open or in review',
         errors: [...changeErrors, JobErrors.JOB_CONTENT_REFUSED({ reason: '含违禁内容' })],
-        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' }, body: { version: 1 } },
+        example: { params, body: { version: 1 }, response: examples.submittedJobExample },
       },
       config: employer,
     },
@@ -223,7 +210,7 @@ export async function registerJobRoutes(
         response: { 200: OwnerJobSchema },
         responseDescription: 'The closed job',
         errors: changeErrors,
-        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' }, body: { version: 5, reason: '人已招满' } },
+        example: { params, body: { version: 5, reason: '人已招满' }, response: examples.closedJobExample },
       },
       config: employer,
     },
@@ -241,7 +228,7 @@ export async function registerJobRoutes(
         response: { 200: OwnerJobSchema },
         responseDescription: 'The archived job',
         errors: changeErrors,
-        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' }, body: { version: 6 } },
+        example: { params, body: { version: 6 }, response: examples.archivedJobExample },
       },
       config: employer,
     },
@@ -262,7 +249,7 @@ export async function registerJobRoutes(
         response: { 200: PublicJobSchema },
         responseDescription: 'The job, as the public sees it',
         errors: [JobErrors.JOB_NOT_FOUND()],
-        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
+        example: { params, response: examples.publicJobExample },
       },
     },
     async (req) => jobs.getPublic(req.params.id),
@@ -279,7 +266,7 @@ export async function registerJobRoutes(
         querystring: ListQuery,
         response: { 200: ReviewQueueResponse },
         responseDescription: 'A page of jobs in review',
-        example: { query: { limit: 20 } },
+        example: { query: { limit: 20 }, response: examples.reviewQueueExample },
       },
       config: admin,
     },
@@ -301,7 +288,7 @@ export async function registerJobRoutes(
         response: { 200: OwnerJobSchema },
         responseDescription: 'The job, now open',
         errors: adminErrors,
-        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' }, body: { note: '已核实' } },
+        example: { params, body: { note: '已核实' }, response: examples.approvedJobExample },
       },
       config: admin,
     },
@@ -319,7 +306,7 @@ export async function registerJobRoutes(
         response: { 200: OwnerJobSchema },
         responseDescription: 'The job, a draft again',
         errors: adminErrors,
-        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' }, body: { reason: '薪资描述不清' } },
+        example: { params, body: { reason: '薪资描述不清' }, response: examples.rejectedJobExample },
       },
       config: admin,
     },
@@ -337,7 +324,7 @@ export async function registerJobRoutes(
         response: { 200: OwnerJobSchema },
         responseDescription: 'The job, taken down',
         errors: adminErrors,
-        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' }, body: { reason: '涉嫌虚假招聘' } },
+        example: { params, body: { reason: '涉嫌虚假招聘' }, response: examples.takenDownJobExample },
       },
       config: admin,
     },
@@ -355,7 +342,11 @@ export async function registerJobRoutes(
         response: { 200: CategorySchema },
         responseDescription: 'The category as it is now',
         errors: [JobErrors.CATEGORY_UNKNOWN({ code: 'space.pilot' })],
-        example: { params: { code: 'housekeeping.cleaner' }, body: { zh: '保洁员', enabled: true } },
+        example: {
+          params: { code: 'housekeeping.cleaner' },
+          body: { zh: '保洁员', enabled: true },
+          response: examples.categoryExample,
+        },
       },
       config: admin,
     },
@@ -376,7 +367,7 @@ export async function registerJobRoutes(
         response: { 200: TermsSchema },
         responseDescription: 'The terms at that version',
         errors: [JobErrors.JOB_NOT_FOUND()],
-        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' }, query: { version: 3 } },
+        example: { params, query: { version: 3 }, response: examples.termsExample },
       },
       config: { internal: true },
     },
@@ -393,7 +384,10 @@ export async function registerJobRoutes(
         querystring: OpenJobsQuery,
         response: { 200: OpenJobsResponse },
         responseDescription: 'The next open jobs (an empty list at the end)',
-        example: { query: { after: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B', limit: 500 } },
+        example: {
+          query: { after: '01JEXAMP1EJ0B0000000000000', limit: 500 },
+          response: examples.openJobsExample,
+        },
       },
       config: { internal: true },
     },
@@ -420,16 +414,9 @@ export async function registerJobRoutes(
           JobErrors.SHIFT_FULL(),
         ],
         example: {
-          params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B', shiftId: '01JD5Z8Q2M7W3K4R9T6Y1X0V2C' },
+          params: { id: examples.EXAMPLE_JOB_ID, shiftId: examples.EXAMPLE_SHIFT_ID },
           body: { hired: 2, version: 3 },
-          response: {
-            jobId: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B',
-            shiftId: '01JD5Z8Q2M7W3K4R9T6Y1X0V2C',
-            version: 3,
-            status: 'open',
-            hired: 2,
-            headcount: 3,
-          },
+          response: examples.hiresExample,
         },
       },
       config: { internal: true },

@@ -58,7 +58,15 @@ const PayInput = Type.Object(
   {
     type: Type.Enum(PAY_TYPES, { description: 'hourly 时薪, daily 日薪, piece 计件, fixed 一口价' }),
     amountFen: AmountFen({ minimum: 1, maximum: MAX_PAY_FEN }),
-    unit: Type.Optional(Text({ minLength: 1, maxLength: 8, description: 'Piece unit, e.g. 件' })),
+    // Required with `type: piece`, checked by the service (PAY_UNIT_REQUIRED) rather than by an
+    // if/then here, which would answer VALIDATION_FAILED instead of the code clients handle.
+    unit: Type.Optional(
+      Text({
+        minLength: 1,
+        maxLength: 8,
+        description: 'Piece unit, e.g. 件 or 单: required when `type` is piece (PAY_UNIT_REQUIRED)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -186,7 +194,7 @@ export const CategoryPatchBody = Type.Object(
 const PaySchema = Type.Object({
   type: Type.Enum(PAY_TYPES),
   amountFen: Type.Integer(),
-  unit: Nullable(Type.String()),
+  unit: Nullable(Type.String({ description: 'The piece unit (件, 单) of a piece rate; null otherwise' })),
   display: Type.String({ description: 'e.g. 200元/天' }),
 });
 const PlaceSchema = Type.Object({

@@ -3,6 +3,7 @@ import type { App } from '../../platform/http/server.js';
 import { SearchJobsQuery, SearchJobsResponse } from './search.schemas.js';
 import type { SearchService } from './search.service.js';
 import { SearchErrors } from './search.errors.js';
+import { searchAnswerExample, searchQueryExample } from './search.examples.js';
 import { PlatformErrors } from '../../platform/errors.js';
 
 const tags = ['search'];
@@ -29,9 +30,7 @@ export async function registerSearchRoutes(app: App, search: SearchService): Pro
           SearchErrors.SEARCH_REINDEX_REQUIRED(),
           SearchErrors.SEARCH_UNAVAILABLE(),
         ],
-        example: {
-          query: { q: '保洁 日结', lng: 121.4737, lat: 31.2304, coord: 'gcj02', radius: 5000, limit: 20 },
-        },
+        example: { query: searchQueryExample, response: searchAnswerExample },
       },
     },
     async (request, reply) => {

@@ -16,19 +16,11 @@ import {
   TokenPairResponse,
 } from './user.schemas.js';
 import { UserErrors } from './user.errors.js';
+import { jwksExample, tokenPairExample } from './user.examples.js';
 
 const tags = ['auth'];
 /** Examples of the errors the routes answer, for the API description (route-docs.ts). */
 const smsCodeErrors = [UserErrors.SMS_CODE_INVALID(), UserErrors.SMS_CODE_ATTEMPTS_EXCEEDED()];
-const tokenPairExample = {
-  accessToken: 'eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiIwMUpE…',
-  refreshToken: 'rt_4q2Jx0mZk8…',
-  tokenType: 'Bearer',
-  expiresIn: 900,
-  refreshExpiresAt: '2026-01-31T08:00:00+08:00',
-  userId: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B',
-  isNewUser: false,
-};
 
 export async function registerAuthRoutes(
   app: App,
@@ -127,7 +119,10 @@ export async function registerAuthRoutes(
           UserErrors.REFRESH_TOKEN_REUSED(),
           UserErrors.ACCOUNT_SUSPENDED(),
         ],
-        example: { body: { refreshToken: 'rt_4q2Jx0mZk8…' }, response: tokenPairExample },
+        example: {
+          body: { refreshToken: 'rt_Kc7vN2pQ9sW4xB1mZ8dF5gH3jL6tY0rE2aU9oI7wS4e' },
+          response: tokenPairExample,
+        },
       },
       config: AUTH_RATE_LIMIT,
     },
@@ -204,6 +199,7 @@ export async function registerAuthRoutes(
           'The public keys of the token signing keys in use (RFC 7517), for services that verify tokens.',
         response: { 200: JwksResponse },
         responseDescription: 'The key set',
+        example: { response: jwksExample },
       },
     },
     async (_req, reply) => {

@@ -20,12 +20,26 @@ import {
 } from './user.schemas.js';
 import type { TokenService } from './tokens.js';
 import { UserErrors } from './user.errors.js';
+import {
+  EXAMPLE_USER_ID,
+  adminGrantedExample,
+  adminUserPageExample,
+  exportExample,
+  newAvatarExample,
+  privateProfileExample,
+  publicProfileExample,
+  reactivatedExample,
+  rotatedKeyExample,
+  suspendedExample,
+  withRoleExample,
+} from './user.examples.js';
 
 const tags = ['users'];
 /** Examples of the errors the routes answer, for the API description (route-docs.ts). */
 const missing = UserErrors.USER_NOT_FOUND();
 const changed = UserErrors.ACCOUNT_CHANGED();
 const smsCodeErrors = [UserErrors.SMS_CODE_INVALID(), UserErrors.SMS_CODE_ATTEMPTS_EXCEEDED()];
+const params = { id: EXAMPLE_USER_ID };
 
 export async function registerUserRoutes(
   app: App,
@@ -55,6 +69,7 @@ export async function registerUserRoutes(
         response: { 200: PrivateProfileSchema },
         responseDescription: 'My profile',
         errors: [missing],
+        example: { response: privateProfileExample },
       },
       config: { auth: true },
     },
@@ -76,7 +91,10 @@ export async function registerUserRoutes(
           UserErrors.AVAILABILITY_INVALID(),
           changed,
         ],
-        example: { body: { displayName: '李师傅', skills: ['housekeeping.cleaner'] } },
+        example: {
+          body: { displayName: '李师傅', skills: ['housekeeping.cleaner', 'housekeeping.deep_clean'] },
+          response: privateProfileExample,
+        },
       },
       config: { auth: true },
     },
@@ -94,7 +112,7 @@ export async function registerUserRoutes(
         response: { 200: PrivateProfileSchema },
         responseDescription: 'My profile with the new role',
         errors: [missing, UserErrors.ACCOUNT_SUSPENDED(), changed],
-        example: { body: { role: 'employer' } },
+        example: { body: { role: 'employer' }, response: withRoleExample },
       },
       config: { auth: true },
     },
@@ -110,6 +128,7 @@ export async function registerUserRoutes(
         response: { 200: ExportResponse },
         responseDescription: 'My personal data',
         errors: [missing],
+        example: { response: exportExample },
       },
       config: { auth: true },
     },
@@ -158,6 +177,7 @@ export async function registerUserRoutes(
           response: { 200: PrivateProfileSchema },
           responseDescription: 'My profile with the new avatar URL',
           errors: [missing, UserErrors.AVATAR_INVALID()],
+          example: { response: newAvatarExample },
         },
         config: { auth: true },
       },
@@ -183,7 +203,7 @@ export async function registerUserRoutes(
         response: { 200: PublicProfileSchema },
         responseDescription: 'The public profile',
         errors: [missing],
-        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
+        example: { params, response: publicProfileExample },
       },
     },
     publicProfile,
@@ -199,7 +219,7 @@ export async function registerUserRoutes(
         produces: AVATAR_TYPES,
         responseDescription: 'The image',
         errors: [missing, UserErrors.AVATAR_NOT_FOUND()],
-        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
+        example: { params },
       },
     },
     async (req, reply) => {
@@ -220,7 +240,7 @@ export async function registerUserRoutes(
         querystring: AdminListQuery,
         response: { 200: AdminUserPage },
         responseDescription: 'A page of accounts',
-        example: { query: { role: 'employer', limit: 20 } },
+        example: { query: { role: 'employer', limit: 20 }, response: adminUserPageExample },
       },
       config: admin,
     },
@@ -240,7 +260,7 @@ export async function registerUserRoutes(
         response: { 200: PrivateProfileSchema },
         responseDescription: 'The account after the change',
         errors: [missing, changed, UserErrors.USER_CANNOT_CHANGE_SELF(), UserErrors.USER_LAST_ADMIN()],
-        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' }, body: { role: 'admin', action: 'grant' } },
+        example: { params, body: { role: 'admin', action: 'grant' }, response: adminGrantedExample },
       },
       config: admin,
     },
@@ -258,7 +278,7 @@ export async function registerUserRoutes(
         response: { 200: PrivateProfileSchema },
         responseDescription: 'The suspended account',
         errors: [missing, changed, UserErrors.USER_CANNOT_CHANGE_SELF(), UserErrors.USER_LAST_ADMIN()],
-        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
+        example: { params, response: suspendedExample },
       },
       config: admin,
     },
@@ -275,7 +295,7 @@ export async function registerUserRoutes(
         response: { 200: PrivateProfileSchema },
         responseDescription: 'The active account',
         errors: [missing, changed],
-        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
+        example: { params, response: reactivatedExample },
       },
       config: admin,
     },
@@ -291,7 +311,7 @@ export async function registerUserRoutes(
           'Signs new tokens with a new key; tokens signed with the old one stay valid until they expire.',
         response: { 200: Type.Object({ kid: Type.String() }) },
         responseDescription: 'The id of the new signing key',
-        example: { response: { kid: 'k-20261201-7f3a' } },
+        example: { response: rotatedKeyExample },
       },
       config: admin,
     },
@@ -310,7 +330,7 @@ export async function registerUserRoutes(
         response: { 200: PublicProfileSchema },
         responseDescription: 'The public profile',
         errors: [missing],
-        example: { params: { id: '01JD5Z8Q2M7W3K4R9T6Y1X0V2B' } },
+        example: { params, response: publicProfileExample },
       },
       config: { internal: true },
     },

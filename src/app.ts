@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { MemoryCache, NearRedisCache, RedisCache, type Cache } from './platform/cache.js';
-import { systemClock, type Clock } from './platform/clock.js';
+import { createInstantFormatter, systemClock, type Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { createCursorCodec } from './platform/cursor.js';
 import { openConnection, type Connection } from './platform/db/connect.js';
@@ -162,6 +162,7 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     };
   };
   const cursors = createCursorCodec(config.secret);
+  const formatInstant = createInstantFormatter(config.businessTimeZone);
   // The queue Redis is created here because jobs are defined while services are created.
   const queueRedis =
     config.events.bus === 'bullmq' && config.events.queueRedisUrl
@@ -244,6 +245,7 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     log,
     ids,
     cursors,
+    formatInstant,
     metricsRegistry: metrics,
   });
 
@@ -283,7 +285,7 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
   for (const entry of services.values()) await entry.instance.routes(app);
   if (services.size > 0) {
     await registerDeadLetterRoutes(app, events);
-    await registerWorkflowRoutes(app, workflows, ids);
+    await registerWorkflowRoutes(app, workflows, ids, formatInstant);
   }
 
   return {

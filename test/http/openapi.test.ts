@@ -246,8 +246,6 @@ function closed(schema: unknown): Schema {
 
 const INSTANT = /^\d{4}-\d\d-\d\dT/;
 const ULID = new RegExp(ULID_PATTERN);
-/** Dead letters are the platform's, which knows no business zone: they answer times in UTC. */
-const UTC_ROUTES = /^\S+ \/api\/v1\/admin\/dead-letters/;
 
 /** Ids are ULIDs and instants are in the business zone (+08:00), as the services answer them. */
 function lookOfValues(key: string, example: RouteExample): string[] {
@@ -260,12 +258,7 @@ function lookOfValues(key: string, example: RouteExample): string[] {
           problems.push(`${key} ${path}/${k}: ${v} is not a ULID`);
         walk(v, `${path}/${k}`);
       }
-    else if (
-      typeof node === 'string' &&
-      INSTANT.test(node) &&
-      !node.endsWith('+08:00') &&
-      !UTC_ROUTES.test(key)
-    )
+    else if (typeof node === 'string' && INSTANT.test(node) && !node.endsWith('+08:00'))
       problems.push(`${key} ${path}: ${node} is not in +08:00`);
   };
   for (const part of ['params', 'query', 'body', 'response'] as const) walk(example[part], part);

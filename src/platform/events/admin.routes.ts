@@ -52,7 +52,7 @@ const deadLetterExample: Static<typeof DeadLetterSchema> = {
   attempts: 8,
   error: 'SEARCH_UNAVAILABLE: the search index is not available',
   state: 'open',
-  createdAt: '2026-11-25T10:00:03.412Z',
+  createdAt: '2026-11-25T18:00:03+08:00',
   resolvedAt: null,
   event: {
     id: '01JEXAMP1EEVENT00000000001',
@@ -70,8 +70,12 @@ const deadLetterExample: Static<typeof DeadLetterSchema> = {
     createdAt: 1764064800000,
   },
 };
-const replayedExample = { ...deadLetterExample, state: 'replayed', resolvedAt: '2026-11-25T10:20:41.087Z' };
-const discardedExample = { ...deadLetterExample, state: 'discarded', resolvedAt: '2026-11-25T10:20:41.087Z' };
+const replayedExample = { ...deadLetterExample, state: 'replayed', resolvedAt: '2026-11-25T18:20:41+08:00' };
+const discardedExample = {
+  ...deadLetterExample,
+  state: 'discarded',
+  resolvedAt: '2026-11-25T18:20:41+08:00',
+};
 const tags = ['admin'];
 const admin = { auth: ['admin'] as const };
 

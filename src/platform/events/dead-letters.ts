@@ -38,7 +38,11 @@ export interface DeadLetter {
   event: EventEnvelope;
 }
 
-export function toDeadLetter(service: string, r: Selectable<DeadLetterRow>): DeadLetter {
+export function toDeadLetter(
+  service: string,
+  r: Selectable<DeadLetterRow>,
+  formatInstant: (ms: number) => string,
+): DeadLetter {
   return {
     id: r.id,
     service,
@@ -48,13 +52,19 @@ export function toDeadLetter(service: string, r: Selectable<DeadLetterRow>): Dea
     attempts: r.attempts,
     error: r.error,
     state: r.state,
-    createdAt: new Date(r.created_at).toISOString(),
-    resolvedAt: r.resolved_at === null ? null : new Date(r.resolved_at).toISOString(),
+    createdAt: formatInstant(Number(r.created_at)),
+    resolvedAt: r.resolved_at === null ? null : formatInstant(Number(r.resolved_at)),
     event: JSON.parse(r.envelope) as EventEnvelope,
   };
 }
 
-export function createDeadLetterStore(db: ServiceDatabase<unknown>, ids: IdGenerator, cursors: CursorCodec) {
+/** `formatInstant` answers times as the services do: ISO 8601 in the business time zone. */
+export function createDeadLetterStore(
+  db: ServiceDatabase<unknown>,
+  ids: IdGenerator,
+  cursors: CursorCodec,
+  formatInstant: (ms: number) => string,
+) {
   const table = db.table('dead_letters');
   const q = () => db.untyped();
   return {
@@ -103,13 +113,13 @@ export function createDeadLetterStore(db: ServiceDatabase<unknown>, ids: IdGener
         opts,
         (afterId, limit) =>
           rowsAfterId<Selectable<DeadLetterRow>>(q(), table, { state: opts.state, afterId, limit }),
-        (rows) => rows.map((r) => toDeadLetter(db.service, r)),
+        (rows) => rows.map((r) => toDeadLetter(db.service, r, formatInstant)),
       );
     },
     async get(id: string): Promise<DeadLetter | undefined> {
       const row = (await q().selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst()) as
         Selectable<DeadLetterRow> | undefined;
-      return row ? toDeadLetter(db.service, row) : undefined;
+      return row ? toDeadLetter(db.service, row, formatInstant) : undefined;
     },
     /** Marks an open dead letter resolved; false if it was not open (already replayed or discarded). */
     async resolve(

@@ -32,6 +32,8 @@ export interface EventSystemOptions {
   log: Logger;
   ids: IdGenerator;
   cursors: CursorCodec;
+  /** How answers show times (ISO 8601 in the business time zone). */
+  formatInstant: (ms: number) => string;
   metricsRegistry: Registry;
   pollMs?: number;
   batchSize?: number;
@@ -51,7 +53,7 @@ export function createEventSystem(o: EventSystemOptions) {
   for (const s of o.subscriptions) byType.set(s.event, [...(byType.get(s.event) ?? []), s]);
   const consumers = new Map(o.consumers.map((c) => [c.subscription.consumer, c]));
   const deadLetterStores = new Map<string, DeadLetterStore>(
-    o.producers.map((db) => [db.service, createDeadLetterStore(db, o.ids, o.cursors)]),
+    o.producers.map((db) => [db.service, createDeadLetterStore(db, o.ids, o.cursors, o.formatInstant)]),
   );
   const outboxes = new Map<string, Outbox>(o.producers.map((db) => [db.service, createOutbox(db)]));
 

@@ -6,9 +6,11 @@ import type { App } from '../http/server.js';
 import type { IdGenerator } from '../ids.js';
 import { ListAnswer, listQueryFields, Nullable, Ulid } from '../schemas.js';
 import type { ServiceDatabase } from '../db/service-database.js';
-import { WORKFLOW_STATES, WorkflowErrors, type WorkflowRunner } from './runner.js';
+import { WORKFLOW_STATES, WorkflowErrors, type WorkflowInstance, type WorkflowRunner } from './runner.js';
 
 const ServiceName = Type.String({ pattern: '^[a-z]{2,20}$', description: 'The owning service, e.g. order' });
+const AnswerInstant = (description: string) =>
+  Type.String({ format: 'date-time', description: `${description} (ISO 8601, business time zone)` });
 const WorkflowSchema = Type.Object({
   id: Ulid,
   name: Type.String({ description: 'service.flow, e.g. order.hire' }),
@@ -25,19 +27,19 @@ const WorkflowSchema = Type.Object({
     }),
   ),
   attempts: Type.Integer(),
-  nextAttemptAt: Nullable(Type.Integer({ description: 'Epoch ms of the next attempt while retrying' })),
+  nextAttemptAt: Nullable(AnswerInstant('When the step waiting for a retry is tried next')),
   history: Type.Array(
     Type.Object({
       step: Type.String(),
       outcome: Type.String(),
       attempt: Type.Integer(),
-      at: Type.Integer(),
+      at: AnswerInstant('When the step had this outcome'),
       error: Type.Optional(Type.String()),
     }),
   ),
-  createdAt: Type.Integer(),
-  updatedAt: Type.Integer(),
-  endedAt: Nullable(Type.Integer()),
+  createdAt: AnswerInstant('When it started'),
+  updatedAt: AnswerInstant('When it last changed'),
+  endedAt: Nullable(AnswerInstant('When it completed, compensated or failed')),
 });
 const ListQuery = Type.Object(
   {
@@ -51,46 +53,52 @@ const Params = Type.Object({ service: ServiceName, id: Ulid });
 /** Example answers of the API description (route-docs.ts): a hire whose compensation keeps failing. */
 const params = { service: 'order', id: '01JEXAMP1EW0RKF10W00000001' };
 const failedExample: Static<typeof WorkflowSchema> = {
-  id: params.id,
+  id: '01JEXAMP1EWF0W00000000001A',
   name: 'order.hire',
-  key: '01JEXAMP1E0RDER00000000001',
+  key: 'hire:01JEXAMP1EAPP00000000001A',
   state: 'failed',
-  step: 'hold-slot',
-  results: { 'hold-slot': { shiftId: '01JEXAMP1ESH1FT00000000001', hired: 2 } },
+  step: 'reserve',
+  results: { reserve: { shiftId: '01JEXAMP1ESH1FT00000000001', taken: 3 } },
   error: {
-    step: 'hold-slot',
-    code: 'JOB_VERSION_CONFLICT',
+    step: 'hold',
+    code: 'ESCROW_INSUFFICIENT_FUNDS',
     status: 409,
-    message: 'the job changed since it was read (current version 4)',
+    message: 'The employer wallet cannot cover the wage',
   },
-  attempts: 5,
+  attempts: 10,
   nextAttemptAt: null,
   history: [
-    { step: 'hold-slot', outcome: 'done', attempt: 1, at: 1764064800000 },
-    { step: 'pay-deposit', outcome: 'refused', attempt: 1, at: 1764064801200, error: 'PAYMENT_DECLINED' },
+    { step: 'reserve', outcome: 'done', attempt: 1, at: '2026-11-25T18:00:00+08:00' },
     {
-      step: 'hold-slot',
+      step: 'hold',
+      outcome: 'refused',
+      attempt: 1,
+      at: '2026-11-25T18:00:01+08:00',
+      error: 'The employer wallet cannot cover the wage',
+    },
+    {
+      step: 'reserve',
       outcome: 'compensation_failed',
-      attempt: 5,
-      at: 1764065400000,
-      error: 'JOB_VERSION_CONFLICT',
+      attempt: 10,
+      at: '2026-11-25T18:10:00+08:00',
+      error: 'connect ECONNREFUSED 10.0.0.12:3306',
     },
   ],
-  createdAt: 1764064800000,
-  updatedAt: 1764065400000,
-  endedAt: null,
+  createdAt: '2026-11-25T18:00:00+08:00',
+  updatedAt: '2026-11-25T18:10:00+08:00',
+  endedAt: '2026-11-25T18:10:00+08:00',
 };
 const retriedExample: Static<typeof WorkflowSchema> = {
   ...failedExample,
   state: 'compensated',
   step: null,
-  attempts: 6,
+  attempts: 0,
   history: [
     ...failedExample.history,
-    { step: 'hold-slot', outcome: 'compensated', attempt: 6, at: 1764066000000 },
+    { step: 'reserve', outcome: 'compensated', attempt: 1, at: '2026-11-25T18:20:00+08:00' },
   ],
-  updatedAt: 1764066000000,
-  endedAt: 1764066000000,
+  updatedAt: '2026-11-25T18:20:00+08:00',
+  endedAt: '2026-11-25T18:20:00+08:00',
 };
 const tags = ['admin'];
 const admin = { auth: ['admin'] as const };
@@ -100,7 +108,16 @@ export async function registerWorkflowRoutes(
   app: App,
   runners: Map<string, { runner: WorkflowRunner; db: ServiceDatabase<unknown> }>,
   ids: IdGenerator,
+  formatInstant: (ms: number) => string,
 ): Promise<void> {
+  const view = (instance: WorkflowInstance): Static<typeof WorkflowSchema> => ({
+    ...instance,
+    nextAttemptAt: instance.nextAttemptAt === null ? null : formatInstant(instance.nextAttemptAt),
+    history: instance.history.map((h) => ({ ...h, at: formatInstant(h.at) })),
+    createdAt: formatInstant(instance.createdAt),
+    updatedAt: formatInstant(instance.updatedAt),
+    endedAt: instance.endedAt === null ? null : formatInstant(instance.endedAt),
+  });
   const of = (service: string) => {
     const entry = runners.get(service);
     if (!entry) throw PlatformErrors.NOT_FOUND();
@@ -112,7 +129,7 @@ export async function registerWorkflowRoutes(
       schema: {
         tags,
         summary: 'List workflow instances of a service (failed ones need an admin)',
-        description: 'Workflow instances of the service, newest first, optionally of one state.',
+        description: 'Workflow instances of the service, oldest first, optionally in one state.',
         querystring: ListQuery,
         response: { 200: ListAnswer(WorkflowSchema) },
         responseDescription: 'A page of workflow instances',
@@ -124,12 +141,14 @@ export async function registerWorkflowRoutes(
       },
       config: admin,
     },
-    async (req) =>
-      of(req.query.service).runner.list({
+    async (req) => {
+      const page = await of(req.query.service).runner.list({
         state: req.query.state,
         limit: req.query.limit ?? 20,
         cursor: req.query.cursor,
-      }),
+      });
+      return { items: page.items.map(view), nextCursor: page.nextCursor };
+    },
   );
   app.get(
     '/api/v1/admin/workflows/:service/:id',
@@ -149,7 +168,7 @@ export async function registerWorkflowRoutes(
     async (req) => {
       const instance = await of(req.params.service).runner.get(req.params.id);
       if (!instance) throw PlatformErrors.NOT_FOUND();
-      return instance;
+      return view(instance);
     },
   );
   app.post(
@@ -186,7 +205,7 @@ export async function registerWorkflowRoutes(
           data: { name: instance.name, state: instance.state },
         }),
       );
-      return instance;
+      return view(instance);
     },
   );
 }

@@ -182,6 +182,14 @@ describe(`durable workflows (${DIALECT})`, () => {
     expect(audit).toEqual([{ action: 'workflow.retried', target_id: instance.id, actor_id: admin.userId }]);
   });
 
+  it('refuses a business key longer than its column rather than cut it to another one', async () => {
+    const before = await balances();
+    await expect(flow().order({ ...newOrder(), orderId: 'x'.repeat(200) })).rejects.toThrow(
+      'workflow key longer than 200',
+    );
+    expect(await balances()).toEqual(before);
+  });
+
   it('answers the state it has reached when the wait is over, and finishes in the background', async () => {
     workflowControl.chargeDelayMs = 400;
     const order = newOrder();

@@ -147,8 +147,15 @@ export function subscriptionsOf(spec: ConsumerDeclaration): Subscription[] {
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
-/** Exponential backoff with full jitter: attempt 1 → up to 0.5 s, doubling, capped at 5 minutes. */
-export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const cap = Math.min(300_000, 500 * 2 ** Math.max(0, attempt - 1));
+/**
+ * Exponential backoff with half of it jittered: attempt 1 → up to `baseMs` (0.5 s), doubling,
+ * capped at `maxMs` (5 minutes). Events, jobs, deadlines and workflow steps all wait this way.
+ */
+export function backoffMs(
+  attempt: number,
+  random: () => number = Math.random,
+  { baseMs = 500, maxMs = 300_000 }: { baseMs?: number; maxMs?: number } = {},
+): number {
+  const cap = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.floor(cap / 2 + (random() * cap) / 2);
 }

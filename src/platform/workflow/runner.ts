@@ -7,7 +7,8 @@ import { defineErrors, isAppError, PlatformMisuseError } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
 import type { ScheduleSpec } from '../jobs/scheduler.js';
 import type { Logger } from '../log.js';
-import { retryDelayMs, type WorkflowDefinition, type WorkflowStep } from './workflow.js';
+import { backoffMs } from '../events/types.js';
+import type { WorkflowDefinition, WorkflowStep } from './workflow.js';
 
 export const WORKFLOW_STATES = ['running', 'compensating', 'completed', 'compensated', 'failed'] as const;
 /**
@@ -82,6 +83,8 @@ interface Row {
 }
 
 const HISTORY_LIMIT = 200;
+/** The business_key column's width. */
+const MAX_KEY_LENGTH = 200;
 const SWEEP_BATCH = 50;
 
 export interface WorkflowOptions {
@@ -152,17 +155,20 @@ export function createWorkflowRunner(
     return affectedRows(r) === 1 ? load(id) : undefined;
   }
 
-  /** Writes the instance's progress while it holds the lease; false when another process took it. */
+  /**
+   * Writes the instance's progress while it holds the lease (renewed, or released when it ends or
+   * `change` gives it up); false when another process took it.
+   */
   async function save(row: Row, change: Partial<Row>, outcome?: Omit<StepOutcome, 'at'>): Promise<boolean> {
     const now = deps.clock.now();
     const history = outcome ? [...parseJson<StepOutcome[]>(row.history), { ...outcome, at: now }] : undefined;
     const ended = change.state !== undefined && !LIVE.includes(change.state);
     const values: Partial<Row> = {
-      ...change,
       ...(history ? { history: JSON.stringify(history.slice(-HISTORY_LIMIT)) } : {}),
       updated_at: now,
       lease_until: ended ? 0 : now + leaseMs,
       ...(ended ? { lease_owner: null, ended_at: now } : {}),
+      ...change,
     };
     const r = await q()
       .updateTable(table)
@@ -315,16 +321,14 @@ export function createWorkflowRunner(
 
   /** Stores the attempt, gives the lease up, and tries again after the backoff (or a sweep does). */
   async function pause(row: Row, def: WorkflowDefinition, attempt: number, outcome: Omit<StepOutcome, 'at'>) {
-    const delay = retryDelayMs(def.retry, attempt);
-    const saved = await save(row, { attempts: attempt, next_at: deps.clock.now() + delay }, outcome);
-    if (!saved) return;
-    await q()
-      .updateTable(table)
-      .set({ lease_owner: null, lease_until: 0 })
-      .where('id', '=', row.id)
-      .where('lease_owner', '=', owner)
-      .execute();
-    if (closed) return;
+    const delay = backoffMs(attempt, Math.random, def.retry);
+    // One write stores the attempt and gives the lease up, so a sweep elsewhere may take it when due.
+    const saved = await save(
+      row,
+      { attempts: attempt, next_at: deps.clock.now() + delay, lease_owner: null, lease_until: 0 },
+      outcome,
+    );
+    if (!saved || closed) return;
     const timer = setTimeout(() => {
       timers.delete(timer);
       void kick(row.id);
@@ -405,6 +409,11 @@ export function createWorkflowRunner(
       assertNoTransaction(`workflow ${def.name}`);
       if (definitions.get(def.name) !== def)
         throw new PlatformMisuseError(`workflow ${def.name} is not registered`);
+      // A truncated key could make two business keys one instance: refuse it instead.
+      if (opts.key.length > MAX_KEY_LENGTH)
+        throw new PlatformMisuseError(
+          `workflow key longer than ${MAX_KEY_LENGTH}: ${opts.key.slice(0, 40)}…`,
+        );
       const now = deps.clock.now();
       const id = deps.ids();
       const fresh = await insertIgnore(
@@ -414,7 +423,7 @@ export function createWorkflowRunner(
         {
           id,
           name: def.name,
-          business_key: opts.key.slice(0, 200),
+          business_key: opts.key,
           state: 'running',
           input: JSON.stringify(input),
           results: '{}',
@@ -439,7 +448,7 @@ export function createWorkflowRunner(
                 .selectFrom(table)
                 .select('id')
                 .where('name', '=', def.name)
-                .where('business_key', '=', opts.key.slice(0, 200))
+                .where('business_key', '=', opts.key)
                 .executeTakeFirstOrThrow()) as { id: string }
             ).id,
           );

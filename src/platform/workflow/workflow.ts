@@ -53,7 +53,7 @@ export interface RetryPolicy {
   attempts: number;
   /** Attempts of a compensation before the instance is marked failed for an admin (default 10). */
   compensationAttempts: number;
-  /** First wait between attempts; doubled each time, with jitter, up to maxMs. */
+  /** First wait between attempts; doubled each time, with jitter, up to maxMs (backoffMs). */
   baseMs: number;
   maxMs: number;
 }
@@ -133,14 +133,4 @@ export function isPermanentError(error: unknown): boolean {
     error.status !== 408 &&
     error.status !== 429
   );
-}
-
-/** The wait before attempt `attempt + 1`: doubling from baseMs, capped, with half of it jittered. */
-export function retryDelayMs(
-  policy: RetryPolicy,
-  attempt: number,
-  random: () => number = Math.random,
-): number {
-  const cap = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.floor(cap / 2 + (random() * cap) / 2);
 }

@@ -4,8 +4,10 @@ import { ConfigError, listConfigVariables, loadConfig, type Config } from './pla
 import { contextUsesFrames } from './platform/context.js';
 import { DatabaseLockedError } from './platform/db/process-lock.js';
 import { searchCommands } from './services/search/index.js';
-import { userCommands } from './services/user/index.js';
-import { CONFIG_SECTIONS, SERVICE_NAMES } from './services/registry.js';
+import { DISPLAY_NAME_RULE, userCommands } from './services/user/index.js';
+import { isMainlandMobile } from './platform/schemas.js';
+import { checkText } from './platform/text.js';
+import { ALL_SERVICES } from './services/registry.js';
 
 /**
  * The `linggong` command line: serve | worker | migrate | seed | reindex | create-admin | dlq | config.
@@ -96,7 +98,7 @@ function configFrom(flags: Parsed['flags']): Config {
   if (typeof flags.host === 'string') overrides.host = flags.host;
   if (flags.workers === true) overrides.workers = true;
   if (flags['no-workers'] === true) overrides.workers = false;
-  return loadConfig({ knownServices: SERVICE_NAMES(), sections: CONFIG_SECTIONS, overrides });
+  return loadConfig({ services: ALL_SERVICES, overrides });
 }
 
 async function serve(flags: Parsed['flags']): Promise<void> {
@@ -318,24 +320,32 @@ async function main(argv: string[]): Promise<number> {
         console.error(HELP['create-admin']);
         return 2;
       }
-      if (!/^(\+86)?1[3-9]\d{9}$/.test(phone)) {
+      if (!isMainlandMobile(phone)) {
         console.error(`create-admin: ${phone} is not a mainland China mobile number (e.g. 13800000000)`);
         return 2;
       }
+      const name = checkText(typeof flags.name === 'string' ? flags.name : '管理员', DISPLAY_NAME_RULE);
+      if ('problem' in name) {
+        console.error(
+          `create-admin: --name breaks the rule of display names (${name.problem}: ` +
+            `${DISPLAY_NAME_RULE.minLength} to ${DISPLAY_NAME_RULE.maxLength} visible characters, no control characters)`,
+        );
+        return 2;
+      }
       return withPlatform(flags, async (p) => {
-        await p.migrate('up');
         const admin = p.commands(userCommands);
         if (!admin) {
           console.error('create-admin needs the user service in this process');
           return 2;
         }
-        const user = await admin.createAdmin(phone, typeof flags.name === 'string' ? flags.name : '管理员');
+        await p.migrate('up');
+        const user = await admin.createAdmin(phone, name.value);
         console.log(`Admin account ${user.id} is ready; sign in with an SMS code sent to that phone.`);
         return 0;
       });
     }
     case 'config':
-      for (const v of listConfigVariables(CONFIG_SECTIONS)) {
+      for (const v of listConfigVariables(ALL_SERVICES)) {
         console.log(`${v.name}${v.service ? ` (${v.service} service)` : ''}\n    ${v.doc}`);
       }
       return 0;
@@ -358,10 +368,13 @@ main(process.argv.slice(2)).then(
       process.exit(2);
     }
     const missing = missingDatabase(e);
-    if (missing) {
+    if (missing !== undefined) {
+      const create = missing
+        ? `create it (CREATE DATABASE \`${missing}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci)`
+        : 'create it';
       console.error(
-        `The database "${missing}" does not exist: create it (CREATE DATABASE \`${missing}\` CHARACTER SET ` +
-          'utf8mb4 COLLATE utf8mb4_unicode_ci) or point LINGGONG_DATABASE_URL (or LINGGONG_<SERVICE>_DATABASE_URL) at one that does.',
+        `The database "${missing || 'named in LINGGONG_DATABASE_URL'}" does not exist: ${create} or point ` +
+          'LINGGONG_DATABASE_URL (or LINGGONG_<SERVICE>_DATABASE_URL) at one that does.',
       );
       process.exit(2);
     }
@@ -370,8 +383,11 @@ main(process.argv.slice(2)).then(
   },
 );
 
-/** The name of the MySQL/MariaDB database an error says is missing (ER_BAD_DB_ERROR), if it is that. */
+/**
+ * The name of the MySQL/MariaDB database an error says is missing (ER_BAD_DB_ERROR; '' when the
+ * message does not name it), or undefined for any other error.
+ */
 function missingDatabase(e: unknown): string | undefined {
   if ((e as { code?: unknown } | null)?.code !== 'ER_BAD_DB_ERROR') return undefined;
-  return /Unknown database '([^']+)'/.exec((e as Error).message)?.[1] ?? 'named in LINGGONG_DATABASE_URL';
+  return /Unknown database '([^']+)'/.exec((e as Error).message)?.[1] ?? '';
 }

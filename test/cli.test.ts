@@ -302,6 +302,11 @@ describe('linggong CLI', () => {
     const bad = await run(['create-admin', '--phone', '12345'], { LINGGONG_DATA_DIR: dataDir });
     expect(bad.code).toBe(2);
     expect(bad.err).toBe('create-admin: 12345 is not a mainland China mobile number (e.g. 13800000000)\n');
+    const longName = await run(['create-admin', '--phone', '13900000010', '--name', '管'.repeat(41)], {
+      LINGGONG_DATA_DIR: dataDir,
+    });
+    expect(longName.code).toBe(2);
+    expect(longName.err).toContain('create-admin: --name breaks the rule of display names (TOO_LONG');
   }, 60_000);
 
   it.skipIf(!TEST_MYSQL_URL)('says in one line which MySQL database is missing, exit code 2', async () => {

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/platform/config.js';
 import { benchConsumer, benchProducer } from './modules.js';
 
 const config = loadConfig({
-  knownServices: ['benchc', 'benchp'],
+  services: [{ name: 'benchc' }, { name: 'benchp' }],
   env: { ...process.env, LINGGONG_ENV: 'test', LINGGONG_LOG_LEVEL: 'warn', LINGGONG_SERVICES: 'benchc' },
 });
 const platform = await buildPlatform({ config, modules: [benchConsumer], remoteModules: [benchProducer] });

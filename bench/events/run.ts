@@ -61,7 +61,7 @@ async function main(): Promise<void> {
       };
       producer = await buildPlatform({
         config: loadConfig({
-          knownServices: ['benchp', 'benchc'],
+          services: [{ name: 'benchp' }, { name: 'benchc' }],
           env: { ...env, LINGGONG_ENV: 'test', LINGGONG_LOG_LEVEL: 'warn', LINGGONG_SERVICES: 'benchp' },
         }),
         modules: [benchProducer],
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
       producer = await buildPlatform({
         config: loadConfig({
-          knownServices: ['benchp', 'benchc'],
+          services: [{ name: 'benchp' }, { name: 'benchc' }],
           env: { LINGGONG_ENV: 'test', LINGGONG_LOG_LEVEL: 'warn', LINGGONG_DATA_DIR: dir },
         }),
         modules: [benchProducer, benchConsumer],

@@ -4,7 +4,7 @@ import { systemClock } from '../../src/platform/clock.js';
 import { loadConfig } from '../../src/platform/config.js';
 import type { ServiceDatabase } from '../../src/platform/db/service-database.js';
 import { createPiiCipher } from '../../src/platform/pii.js';
-import { ALL_SERVICES, CONFIG_SECTIONS } from '../../src/services/registry.js';
+import { ALL_SERVICES } from '../../src/services/registry.js';
 import { hashPassword } from '../../src/services/user/passwords.js';
 import type { UserDB } from '../../src/services/user/user.db.js';
 import type { PreparedMessage } from './child.js';
@@ -29,8 +29,7 @@ if (!Number.isInteger(users) || !Number.isInteger(loginUsers) || !password)
 const mysqlVersion = (v: string): string => (/mariadb/i.test(v) ? `MariaDB ${v}` : `MySQL ${v}`);
 
 const config = loadConfig({
-  knownServices: ALL_SERVICES.map((s) => s.name),
-  sections: CONFIG_SECTIONS,
+  services: ALL_SERVICES,
   env: process.env,
 });
 const platform = await buildPlatform({ config });

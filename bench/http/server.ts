@@ -1,6 +1,6 @@
 import { buildPlatform } from '../../src/app.js';
 import { loadConfig } from '../../src/platform/config.js';
-import { ALL_SERVICES, CONFIG_SECTIONS } from '../../src/services/registry.js';
+import { ALL_SERVICES } from '../../src/services/registry.js';
 import { reportReady } from './child.js';
 import { NoCache } from './no-cache.js';
 
@@ -11,8 +11,7 @@ import { NoCache } from './no-cache.js';
 const cacheOff =
   process.argv.includes('--cache') && process.argv[process.argv.indexOf('--cache') + 1] === 'off';
 const config = loadConfig({
-  knownServices: ALL_SERVICES.map((m) => m.name),
-  sections: CONFIG_SECTIONS,
+  services: ALL_SERVICES,
   env: process.env,
 });
 const platform = await buildPlatform({ config, ...(cacheOff ? { cache: new NoCache() } : {}) });

@@ -1,7 +1,7 @@
 import { buildPlatform } from '../../src/app.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { jobModule } from '../../src/services/job/index.js';
-import { searchConfig, searchModule } from '../../src/services/search/index.js';
+import { searchModule } from '../../src/services/search/index.js';
 import { reportReady } from '../http/child.js';
 
 /**
@@ -11,8 +11,7 @@ import { reportReady } from '../http/child.js';
  * an address nothing answers: the corpus index is built already, so nothing calls it.
  */
 const config = loadConfig({
-  knownServices: [searchModule.name, jobModule.name],
-  sections: [searchConfig],
+  services: [searchModule, jobModule],
   env: { LINGGONG_JOB_URL: 'http://127.0.0.1:9', ...process.env },
 });
 const platform = await buildPlatform({ config, modules: [searchModule], remoteModules: [jobModule] });

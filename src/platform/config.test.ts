@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type AnyConfigSection,
   ConfigError,
   defineConfigSection,
   DEV_SECRET,
@@ -8,11 +9,16 @@ import {
   PLATFORM_VARIABLES,
 } from './config.js';
 
-const known = ['user', 'job'];
+const known = [{ name: 'user' }, { name: 'job' }];
+/** The known services and one more per section, as modules carrying their sections. */
+const withSections = (...sections: AnyConfigSection[]) => [
+  ...known,
+  ...sections.map((config) => ({ name: config.service, config })),
+];
 
 describe('config', () => {
   it('has working defaults for development', () => {
-    const c = loadConfig({ env: {}, knownServices: known });
+    const c = loadConfig({ env: {}, services: known });
     expect(c.profile).toBe('development');
     expect(c.databaseUrl).toBe('sqlite:./data/linggong.db');
     expect(c.serviceDatabaseUrls.user).toBe(c.databaseUrl);
@@ -30,7 +36,7 @@ describe('config', () => {
           LINGGONG_LOG_LEVEL: 'loud',
           LINGGONG_MALLOC_TUNING: 'false',
         },
-        knownServices: known,
+        services: known,
       });
       expect.unreachable();
     } catch (e) {
@@ -52,28 +58,26 @@ describe('config', () => {
           LINGGONG_SECRET: DEV_SECRET,
           LINGGONG_DATABASE_URL: 'mysql://u:p@db:3306/lg',
         },
-        knownServices: known,
+        services: known,
       }),
     ).toThrow(/development secret is refused/);
-    expect(() => loadConfig({ env: { LINGGONG_ENV: 'production' }, knownServices: known })).toThrow(
+    expect(() => loadConfig({ env: { LINGGONG_ENV: 'production' }, services: known })).toThrow(
       /LINGGONG_SECRET/,
     );
   });
 
   it('requires MySQL and Redis to serve a subset of services', () => {
-    expect(() => loadConfig({ env: { LINGGONG_SERVICES: 'user' }, knownServices: known })).toThrow(
-      /needs MySQL/,
-    );
+    expect(() => loadConfig({ env: { LINGGONG_SERVICES: 'user' }, services: known })).toThrow(/needs MySQL/);
     const c = loadConfig({
       env: {
         LINGGONG_SERVICES: 'user',
         LINGGONG_DATABASE_URL: 'mysql://root@127.0.0.1:3306/x',
         LINGGONG_REDIS_URL: 'redis://127.0.0.1:6379',
       },
-      knownServices: known,
+      services: known,
     });
     expect(c.services).toEqual(['user']);
-    expect(() => loadConfig({ env: { LINGGONG_SERVICES: 'nope' }, knownServices: known })).toThrow(
+    expect(() => loadConfig({ env: { LINGGONG_SERVICES: 'nope' }, services: known })).toThrow(
       /unknown service/,
     );
   });
@@ -81,23 +85,23 @@ describe('config', () => {
   it('takes per-service database URLs and refuses unknown services', () => {
     const c = loadConfig({
       env: { LINGGONG_USER_DATABASE_URL: 'sqlite:./data/user.db' },
-      knownServices: known,
+      services: known,
     });
     expect(c.serviceDatabaseUrls.user).toBe('sqlite:./data/user.db');
     expect(c.serviceDatabaseUrls.job).toBe('sqlite:./data/linggong.db');
-    expect(() =>
-      loadConfig({ env: { LINGGONG_FOO_DATABASE_URL: 'sqlite:x' }, knownServices: known }),
-    ).toThrow(/no service named foo/);
+    expect(() => loadConfig({ env: { LINGGONG_FOO_DATABASE_URL: 'sqlite:x' }, services: known })).toThrow(
+      /no service named foo/,
+    );
   });
 });
 
 describe('SMS settings', () => {
   it('needs the Aliyun credentials with the aliyun provider, and refuses the console in production', () => {
-    expect(loadConfig({ env: {}, knownServices: known }).sms).toEqual({ provider: 'console' });
-    expect(() => loadConfig({ env: { LINGGONG_SMS_PROVIDER: 'aliyun' }, knownServices: known })).toThrow(
+    expect(loadConfig({ env: {}, services: known }).sms).toEqual({ provider: 'console' });
+    expect(() => loadConfig({ env: { LINGGONG_SMS_PROVIDER: 'aliyun' }, services: known })).toThrow(
       /LINGGONG_ALIYUN_SMS_ACCESS_KEY_ID: required when LINGGONG_SMS_PROVIDER=aliyun[\s\S]*LINGGONG_ALIYUN_SMS_TEMPLATE_CODE/,
     );
-    expect(() => loadConfig({ env: { LINGGONG_ENV: 'production' }, knownServices: known })).toThrow(
+    expect(() => loadConfig({ env: { LINGGONG_ENV: 'production' }, services: known })).toThrow(
       /console provider is for development/,
     );
   });
@@ -126,7 +130,7 @@ const greeterConfig = defineConfigSection({
 
 describe('configuration sections', () => {
   const load = (env: Record<string, string>) =>
-    loadConfig({ env, knownServices: [...known, 'greeter'], sections: [greeterConfig] });
+    loadConfig({ env, services: [...known, { name: 'greeter', config: greeterConfig }] });
 
   it('parses a service section with the platform settings; the service reads it typed', () => {
     const settings = greeterConfig.of(load({ LINGGONG_GREETINGS_PER_DAY: '7', LINGGONG_DATA_DIR: '/srv' }));
@@ -158,7 +162,7 @@ describe('configuration sections', () => {
       variables: {},
       parse: (read) => read.get('LINGGONG_SECRET'),
     });
-    expect(() => loadConfig({ env: {}, knownServices: known, sections: [sneaky] })).toThrow(
+    expect(() => loadConfig({ env: {}, services: withSections(sneaky) })).toThrow(
       "the sneaky service's configuration reads LINGGONG_SECRET without declaring it",
     );
     const copy = defineConfigSection({
@@ -166,7 +170,7 @@ describe('configuration sections', () => {
       variables: { LINGGONG_GREETING: { doc: 'again' } },
       parse: () => null,
     });
-    expect(() => loadConfig({ env: {}, knownServices: known, sections: [greeterConfig, copy] })).toThrow(
+    expect(() => loadConfig({ env: {}, services: withSections(greeterConfig, copy) })).toThrow(
       'LINGGONG_GREETING is declared by both the greeter service and the copy service',
     );
     const platformName = defineConfigSection({
@@ -174,22 +178,22 @@ describe('configuration sections', () => {
       variables: { LINGGONG_PORT: { doc: 'mine' } },
       parse: () => null,
     });
-    expect(() => loadConfig({ env: {}, knownServices: known, sections: [platformName] })).toThrow(
+    expect(() => loadConfig({ env: {}, services: withSections(platformName) })).toThrow(
       'LINGGONG_PORT is declared by both the platform and the mine service',
     );
-    expect(() =>
-      loadConfig({ env: {}, knownServices: known, sections: [greeterConfig, greeterConfig] }),
-    ).toThrow('the greeter service declares two configuration sections');
+    expect(() => loadConfig({ env: {}, services: withSections(greeterConfig, greeterConfig) })).toThrow(
+      'the greeter service declares two configuration sections',
+    );
   });
 
   it('says so when a service reads a section that was not loaded', () => {
-    expect(() => greeterConfig.of(loadConfig({ env: {}, knownServices: known }))).toThrow(
+    expect(() => greeterConfig.of(loadConfig({ env: {}, services: known }))).toThrow(
       /configuration of the greeter service was not loaded/,
     );
   });
 
   it('lists the platform variables, then each section with its service', () => {
-    const listed = listConfigVariables([greeterConfig]);
+    const listed = listConfigVariables(withSections(greeterConfig));
     expect(listed[0]).toEqual({ name: 'LINGGONG_ENV', doc: expect.any(String) });
     expect(listed.slice(-3).map((v) => `${v.service}:${v.name}`)).toEqual([
       'greeter:LINGGONG_GREETING',

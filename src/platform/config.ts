@@ -96,14 +96,21 @@ export interface LoadConfigOptions {
   env?: Record<string, string | undefined>;
   /** Overrides from the command line (e.g. --services). */
   overrides?: Partial<Config>;
-  /** Names of the services the build knows, to validate --services and per-service URLs. */
-  knownServices: readonly string[];
   /**
-   * The services' own sections (the registry's CONFIG_SECTIONS), parsed and checked with the
-   * platform's settings. A service whose section is not given cannot read its settings.
+   * The services the build knows (their modules): their names validate --services and per-service
+   * URLs, and their own sections (`module.config`) are parsed and checked with the platform's settings.
    */
-  sections?: readonly AnyConfigSection[];
+  services: readonly ConfiguredService[];
 }
+
+/** What loadConfig reads of a service module: its name and its configuration section, if any. */
+export interface ConfiguredService {
+  readonly name: string;
+  readonly config?: AnyConfigSection | undefined;
+}
+
+const sectionsOf = (services: readonly ConfiguredService[]): AnyConfigSection[] =>
+  services.flatMap((s) => (s.config ? [s.config] : []));
 
 /** A variable as `linggong config` lists it: the platform's, or a service's (named). */
 export interface ListedVariable extends ConfigVariable {
@@ -111,8 +118,9 @@ export interface ListedVariable extends ConfigVariable {
   service?: string;
 }
 
-/** Every variable: the platform's, then each section's, in the order given. */
-export function listConfigVariables(sections: readonly AnyConfigSection[]): ListedVariable[] {
+/** Every variable: the platform's, then each service's section's, in the order given. */
+export function listConfigVariables(services: readonly ConfiguredService[]): ListedVariable[] {
+  const sections = sectionsOf(services);
   return [
     ...Object.entries(PLATFORM_VARIABLES).map(([name, v]) => ({ name, ...v })),
     ...sections.flatMap((section) =>
@@ -121,9 +129,18 @@ export function listConfigVariables(sections: readonly AnyConfigSection[]): List
   ];
 }
 
+/** The README's configuration table (header and one row per variable), as `npm run docs:config` writes it. */
+export function configTable(services: readonly ConfiguredService[]): string {
+  const rows = listConfigVariables(services).map(
+    (v) => `| \`${v.name}\` | ${v.service ?? ''} | ${v.doc.replace(/\|/g, '\\|')} |`,
+  );
+  return ['| variable | service | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
 export function loadConfig(options: LoadConfigOptions): Config {
-  const sections = options.sections ?? [];
-  checkDeclarations(sections, options.knownServices);
+  const knownServices = options.services.map((s) => s.name);
+  const sections = sectionsOf(options.services);
+  checkDeclarations(sections, knownServices);
   const problems: string[] = [];
   const rawEnv = options.env ?? process.env;
   const env: Record<string, string | undefined> = {
@@ -157,14 +174,14 @@ export function loadConfig(options: LoadConfigOptions): Config {
     get('LINGGONG_DATABASE_URL') ?? `sqlite:${dataDir}/linggong.db`,
   );
   const serviceDatabaseUrls: Record<string, string> = {};
-  for (const service of options.knownServices) {
+  for (const service of knownServices) {
     const name = `LINGGONG_${service.toUpperCase()}_DATABASE_URL`;
     const url = get(name);
     serviceDatabaseUrls[service] = url ? dbUrl(name, url) : databaseUrl;
   }
   for (const name of Object.keys(env)) {
     const m = /^LINGGONG_([A-Z]+)_DATABASE_URL$/.exec(name);
-    if (m && !options.knownServices.includes(m[1]!.toLowerCase())) {
+    if (m && !knownServices.includes(m[1]!.toLowerCase())) {
       problems.push(`${name}: there is no service named ${m[1]!.toLowerCase()}`);
     }
   }
@@ -202,14 +219,14 @@ export function loadConfig(options: LoadConfigOptions): Config {
   if (servicesRaw && servicesRaw.length > 0 && !(servicesRaw.length === 1 && servicesRaw[0] === 'all')) {
     services = [...new Set(servicesRaw)];
     for (const s of services) {
-      if (!options.knownServices.includes(s)) {
-        problems.push(`services: unknown service "${s}" (known: ${options.knownServices.join(', ')})`);
+      if (!knownServices.includes(s)) {
+        problems.push(`services: unknown service "${s}" (known: ${knownServices.join(', ')})`);
       }
     }
   }
 
   const serviceUrls: Record<string, string> = {};
-  for (const service of options.knownServices) {
+  for (const service of knownServices) {
     const name = `LINGGONG_${service.toUpperCase()}_URL`;
     const url = get(name);
     if (!url) continue;
@@ -328,7 +345,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
   const usesSqlite = [config.databaseUrl, ...Object.values(config.serviceDatabaseUrls)].some((u) =>
     u.startsWith('sqlite:'),
   );
-  if (config.services && config.services.length < options.knownServices.length) {
+  if (config.services && config.services.length < knownServices.length) {
     if (usesSqlite) {
       problems.push(
         'services: serving a subset of services (several processes) needs MySQL/MariaDB, not SQLite',

@@ -16,11 +16,20 @@ export const Ulid = Type.String({ pattern: ULID_PATTERN, description: 'ULID' });
 export const IdParams = Type.Object({ id: Ulid });
 
 /** A mainland China mobile number as entered (stored encrypted, answered masked). */
+const PHONE_PATTERN = '^(\\+86)?1[3-9][0-9]{9}$';
+
 export const Phone = Type.String({
-  pattern: '^(\\+86)?1[3-9][0-9]{9}$',
+  pattern: PHONE_PATTERN,
   maxLength: 14,
   description: 'Mainland China mobile number, e.g. 13800138000',
 });
+
+const PHONE = new RegExp(PHONE_PATTERN);
+
+/** Whether a value is a mainland mobile number as `Phone` accepts it (for input outside HTTP, e.g. the CLI). */
+export function isMainlandMobile(value: string): boolean {
+  return PHONE.test(value);
+}
 
 /** A phone number as answered: masked, `138****1234`. */
 export const MaskedPhone = Type.String({ description: 'Masked: 138****1234' });

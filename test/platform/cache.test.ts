@@ -90,7 +90,7 @@ describe('in-memory cache', () => {
   });
 
   const config = (env: Record<string, string>) =>
-    loadConfig({ knownServices: [], env: { LINGGONG_ENV: 'test', ...env } });
+    loadConfig({ services: [], env: { LINGGONG_ENV: 'test', ...env } });
 
   it('is sized by LINGGONG_CACHE_MAX_ENTRIES (default 50,000)', () => {
     expect(config({}).cacheMaxEntries).toBe(50_000);

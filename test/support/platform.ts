@@ -5,7 +5,7 @@ import { buildPlatform, type Platform } from '../../src/app.js';
 import { FakeClock } from '../../src/platform/clock.js';
 import { loadConfig } from '../../src/platform/config.js';
 import type { AnyServiceModule } from '../../src/platform/service.js';
-import { ALL_SERVICES, CONFIG_SECTIONS } from '../../src/services/registry.js';
+import { ALL_SERVICES } from '../../src/services/registry.js';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from './databases.js';
 import { capturedLogger } from './log.js';
 
@@ -44,8 +44,7 @@ export async function startTestPlatform(
   const redis = options.redis ?? (ownsStorage ? await createTestRedis() : undefined);
   const clock = options.clock ?? new FakeClock();
   const config = loadConfig({
-    knownServices: [...modules, ...(options.remoteModules ?? [])].map((m) => m.name),
-    sections: CONFIG_SECTIONS,
+    services: [...modules, ...(options.remoteModules ?? [])],
     env: {
       LINGGONG_ENV: 'test',
       LINGGONG_DATABASE_URL: database.url,

@@ -4,7 +4,7 @@ import { loadConfig } from '../../platform/config.js';
 import { jobConfig } from './job.config.js';
 
 const load = (env: Record<string, string>) =>
-  jobConfig.of(loadConfig({ env, knownServices: ['job'], sections: [jobConfig] }));
+  jobConfig.of(loadConfig({ env, services: [{ name: 'job', config: jobConfig }] }));
 
 describe('job configuration', () => {
   it('opens posts after automatic moderation and needs coordinates by default', () => {

@@ -4,7 +4,7 @@ import { loadConfig } from '../../platform/config.js';
 import { searchConfig } from './search.config.js';
 
 const load = (env: Record<string, string>) =>
-  searchConfig.of(loadConfig({ env, knownServices: ['search'], sections: [searchConfig] }));
+  searchConfig.of(loadConfig({ env, services: [{ name: 'search', config: searchConfig }] }));
 
 describe('search configuration', () => {
   it('keeps an embedded index under the data folder by default, with 1 to 16 threads', () => {

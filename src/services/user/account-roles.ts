@@ -3,6 +3,8 @@ import type { ServiceDatabase } from '../../platform/db/service-database.js';
 import type { Principal, Role } from '../../platform/http/auth.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import { maskPhone, type PiiCipher } from '../../platform/pii.js';
+import { isMainlandMobile } from '../../platform/schemas.js';
+import { checkText } from '../../platform/text.js';
 import { assertMayChangeRole, assertNotOwnAdminAccess, nextRoles, roleActor } from './account.rules.js';
 import { assertAdminRemainsAfter, findExistingAccount, newAccountRow } from './accounts.js';
 import { normalizePhone } from './auth.rules.js';
@@ -10,6 +12,7 @@ import type { AuthService } from './auth.service.js';
 import type { PublicProfiles } from './public-profile.js';
 import type { UserDB } from './user.db.js';
 import { UserEvents } from './user.events.js';
+import { DISPLAY_NAME_RULE } from './user.schemas.js';
 import { parseRoles, type PrivateProfile } from './user.mappers.js';
 import type { UserRepository } from './user.repository.js';
 
@@ -66,7 +69,9 @@ export function createAccountRoles(deps: {
   /** Creates an admin account for a phone, or adds the admin role to its account (CLI). */
   async function createAdmin(phone: string, displayName: string): Promise<{ id: string }> {
     const normalized = normalizePhone(phone);
-    if (!/^1[3-9]\d{9}$/.test(normalized)) throw new Error('not a mainland mobile number');
+    if (!isMainlandMobile(normalized)) throw new Error('not a mainland mobile number');
+    const name = checkText(displayName, DISPLAY_NAME_RULE);
+    if ('problem' in name) throw new Error(`the display name breaks the text rule (${name.problem})`);
     const existing = await repo.findAccountByPhoneHash(pii.lookupHash(normalized));
     if (existing) {
       await changeRoles(null, existing.id, 'admin', true);
@@ -75,7 +80,7 @@ export function createAccountRoles(deps: {
     const id = ids();
     await sdb.transaction(async (tx) => {
       await repo.insertAccount(
-        newAccountRow(pii, { id, phone: normalized, displayName, roles: 'admin', now: tx.now }),
+        newAccountRow(pii, { id, phone: normalized, displayName: name.value, roles: 'admin', now: tx.now }),
         tx.db,
       );
       await tx.publish(UserEvents.registered({ userId: id, roles: ['admin'] }));

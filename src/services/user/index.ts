@@ -18,6 +18,7 @@ import { registerUserRoutes } from './user.routes.js';
 
 export type { PublicProfile } from './user.mappers.js';
 export type { UserEventMap } from './user.events.js';
+export { DISPLAY_NAME_RULE } from './user.schemas.js';
 import type { UserEventMap } from './user.events.js';
 
 /**

@@ -3,6 +3,9 @@ import { ROLES } from '../../platform/http/auth.js';
 import { ListAnswer, listQueryFields, MaskedPhone, Nullable, Phone, Text } from '../../platform/schemas.js';
 import { SELF_ROLES } from './account.rules.js';
 
+/** The length of a display name (the text rule applies too). */
+export const DISPLAY_NAME_RULE = { minLength: 1, maxLength: 40 };
+
 /** Request and response schemas of the user service (bodies refuse unknown fields). */
 export const SmsCode = Type.String({ pattern: '^[0-9]{6}$', description: '6-digit SMS code' });
 export const Password = Type.String({ minLength: 1, maxLength: 128 });
@@ -103,7 +106,7 @@ export const PrivateProfileSchema = Type.Object({
 
 export const UpdateProfileBody = Type.Object(
   {
-    displayName: Type.Optional(Text({ minLength: 1, maxLength: 40, description: 'Name shown to others' })),
+    displayName: Type.Optional(Text({ ...DISPLAY_NAME_RULE, description: 'Name shown to others' })),
     bio: Type.Optional(
       Nullable(Text({ maxLength: 500, multiline: true, description: 'About me (lines kept); null clears' })),
     ),

@@ -12,6 +12,8 @@ describe('the text rule', () => {
     ['cafe\u0301', line, 'café'],
     ['第一行\n第二行\t继续写完这一段', long, '第一行\n第二行\t继续写完这一段'],
     ['👷‍♂️ 工人', line, '👷‍♂️ 工人'],
+    ['工人👷‍♂️', line, '工人👷‍♂️'],
+    ['第一行\r\n第二行，写完这一段', long, '第一行\n第二行，写完这一段'],
   ])('keeps %j as %j', (input, rule, expected) => {
     expect(checkText(input, rule)).toEqual({ value: expected });
   });
@@ -21,6 +23,9 @@ describe('the text rule', () => {
     ['\u200b\u200b\u200b', line, 'BLANK'],
     ['\ufeff', line, 'BLANK'],
     ['\u00ad\u00ad', line, 'BLANK'],
+    ['\u3164\u3164', line, 'BLANK'],
+    ['\ufe0f\u034f\u115f', line, 'BLANK'],
+    ['上海\u2028市', line, 'CONTROL_CHARACTER'],
     ['a\u0000b', line, 'CONTROL_CHARACTER'],
     ['a\u0085b', line, 'CONTROL_CHARACTER'],
     ['第一行\n第二行', line, 'CONTROL_CHARACTER'],

@@ -23,19 +23,28 @@ export interface TextRule {
 
 // Matching control characters is the point of these two.
 // eslint-disable-next-line no-control-regex
-const LINE_CONTROLS = /[\u0000-\u001f\u007f-\u009f]/u;
+const LINE_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
 // eslint-disable-next-line no-control-regex
 const MULTILINE_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/u;
-const INVISIBLE = /[\s\u200b-\u200d\u2060\ufeff\u00ad\u180e]/gu;
-// String.prototype.trim covers Unicode white space (U+3000 too) and the BOM.
+// White space and every default-ignorable character (zero-width, fillers such as U+3164,
+// variation selectors, tags): a value of nothing else shows nothing.
+const INVISIBLE = /[\s\p{Default_Ignorable_Code_Point}]/gu;
+// Line breaks as Windows and Unicode write them, taken as newlines in multi-line text.
+const LINE_BREAKS = /\r\n?|[\u2028\u2029]/g;
+// String.prototype.trim covers Unicode white space (U+3000 too) and the BOM. Only these are cut at
+// the edges: a variation selector or joiner there belongs to the character before it.
 const EDGE_INVISIBLE = /^[\u200b-\u200d\u2060\u00ad]+|[\u200b-\u200d\u2060\u00ad]+$/gu;
 
 /** Normalises a value by the rule, or names the rule it breaks. */
 export function checkText(value: string, rule: TextRule = {}): { value: string } | { problem: TextProblem } {
   if (LONE_SURROGATE.test(value)) return { problem: 'LONE_SURROGATE' };
-  const text = value.normalize('NFC').trim().replace(EDGE_INVISIBLE, '').trim();
+  const normal = value.normalize('NFC');
+  const text = (rule.multiline ? normal.replace(LINE_BREAKS, '\n') : normal)
+    .trim()
+    .replace(EDGE_INVISIBLE, '')
+    .trim();
   if ((rule.multiline ? MULTILINE_CONTROLS : LINE_CONTROLS).test(text))
     return { problem: 'CONTROL_CHARACTER' };
   if (BIDI_CONTROLS.test(text)) return { problem: 'BIDI_CONTROL' };

@@ -34,9 +34,11 @@ function makeAjv(coerce: boolean): Ajv {
     if (ctx) ctx.parentData[ctx.parentDataProperty] = result.value;
     return true;
   };
-  // Normalises the value in place (NFC, trimmed), so the service stores what was checked.
+  // Normalises the value in place (NFC, trimmed), so the service stores what was checked; it runs
+  // before the string keywords, so minLength and maxLength measure the normalised text.
   ajv.addKeyword({
     keyword: TEXT_KEYWORD,
+    before: 'maxLength',
     type: 'string',
     modifying: true,
     errors: true,
@@ -93,9 +95,12 @@ const KEYWORD_MESSAGES: Record<string, Messages> = {
 
 /** Turns Ajv errors into field errors with a stable code and a localised message. */
 export function toFieldErrors(errors: ErrorObject[], part: string, lang: Lang): FieldError[] {
+  // A text the rule refused was not normalised, so its raw length may fail too: one error is enough.
+  const refusedText = new Set(errors.filter((e) => e.keyword === TEXT_KEYWORD).map((e) => e.instancePath));
   const seen = new Set<string>();
   const out: FieldError[] = [];
   for (const e of errors) {
+    if ((e.keyword === 'minLength' || e.keyword === 'maxLength') && refusedText.has(e.instancePath)) continue;
     let field = e.instancePath || '';
     if (e.keyword === 'required') field += `/${(e.params as { missingProperty: string }).missingProperty}`;
     if (e.keyword === 'additionalProperties') {

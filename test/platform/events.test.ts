@@ -212,5 +212,9 @@ describe(`events on the ${BUS} bus`, () => {
       /linggong_event_handler_duration_seconds_count\{consumer="tally.count-purchase"\} \d+/,
     );
     expect(metrics).toMatch(/linggong_event_handler_failures_total\{consumer="tally.count-purchase"\} \d+/);
+    // Queues are named as BullMQ knows them (ev.<consumer>), on the BullMQ bus only.
+    if (BUS === 'bullmq')
+      expect(metrics).toMatch(/linggong_queue_depth\{queue="ev.tally.count-purchase"\} \d+/);
+    expect(metrics).not.toContain('queue="ev.ev.');
   });
 });

@@ -10,7 +10,7 @@ import type { DeadLetterStore } from './dead-letters.js';
 import type { EventMetrics } from './metrics.js';
 import type { ReplicaRegistry } from './replicas.js';
 import { toEnvelope, type Outbox, type OutboxRow } from './outbox.js';
-import type { EventEnvelope, Subscription } from './types.js';
+import { backoffMs, type EventEnvelope, type Subscription } from './types.js';
 
 /**
  * The distributed bus: one BullMQ queue per consumer (`ev.<consumer>`) on the queue Redis. The relay
@@ -22,10 +22,9 @@ import type { EventEnvelope, Subscription } from './types.js';
  *
  * A broadcast consumer's batches go to each live replica's queue (`ev.<consumer>@<replica>`) instead,
  * or to the shared queue when no replica is live (replicas drain it too, so nothing stays there).
- * Replicas are looked up at every relay pass and confirmation pass, never cached: a replica that
- * joined receives every batch relayed after it, and what was relayed before it is in the state its
- * catch-up reads. Confirmation checks the replicas live at that time; one that joined since gets
- * the batch again (its state ignores what it already has), one that left is not waited for.
+ * Confirmation looks the replicas up afresh and checks each live one: one that joined since gets
+ * the batch again (its state ignores what it already has), one that left is not waited for; what
+ * was relayed before a replica joined is in the state its catch-up reads.
  */
 export interface BullBusDeps {
   clock: Clock;
@@ -55,6 +54,8 @@ interface BatchJob {
 export function createBullBus(deps: BullBusDeps) {
   const queues = new Map<string, Queue>();
   const workers: Worker[] = [];
+  /** Queues this process runs a worker on. */
+  const ownQueues = new Set<string>();
   const connection = deps.connection as unknown as ConnectionOptions;
 
   function queue(name: string): Queue {
@@ -67,12 +68,30 @@ export function createBullBus(deps: BullBusDeps) {
     return q;
   }
 
-  /** The queues a consumer's batches go to now: its replicas' (broadcast, when any), else its own. */
-  async function targets(consumer: string): Promise<string[]> {
+  /** The replica queues of each broadcast consumer as last looked up, and when. */
+  const lookedUp = new Map<string, { at: number; names: string[] }>();
+
+  /**
+   * The queues a consumer's batches go to: its live replicas' (broadcast, when any), else its own.
+   * A relay pass may use a lookup up to a second old; the confirmation pass looks up afresh and adds
+   * a batch to a replica that joined since, so a stale lookup delays that replica by one pass.
+   */
+  async function targets(consumer: string, fresh: boolean): Promise<string[]> {
     if (!deps.broadcast.has(consumer)) return [queueName(consumer)];
+    const known = lookedUp.get(consumer);
+    if (!fresh && known && deps.clock.now() - known.at < 1000) return known.names;
     const { live, dropped } = await deps.replicas.live(consumer);
     for (const replica of dropped) void dropQueue(replicaQueueName(consumer, replica));
-    return live.length > 0 ? live.map((r) => replicaQueueName(consumer, r)) : [queueName(consumer)];
+    const names = live.map((r) => replicaQueueName(consumer, r));
+    // Queues of replicas that left since (cleanly, so nobody reported them dropped) are forgotten.
+    for (const [name, q] of queues)
+      if (name.startsWith(`${queueName(consumer)}@`) && !names.includes(name) && !ownQueues.has(name)) {
+        queues.delete(name);
+        void q.close().catch(() => undefined);
+      }
+    const out = names.length > 0 ? names : [queueName(consumer)];
+    lookedUp.set(consumer, { at: deps.clock.now(), names: out });
+    return out;
   }
 
   /** Removes a replica's queue (it left, or its lease expired): nobody will read it again. */
@@ -124,14 +143,18 @@ export function createBullBus(deps: BullBusDeps) {
     }
     await Promise.all(
       [...byConsumer.entries()].map(async ([consumer, jobs]) => {
-        const names = to.get(consumer) ?? (await targets(consumer));
+        const names = to.get(consumer) ?? (await targets(consumer, false));
         await Promise.all(names.map((name) => queue(name).addBulk(jobs)));
       }),
     );
   }
 
-  /** A worker running consumer `c` on queue `name`. */
-  function startWorker(name: string, c: BoundConsumer): Worker {
+  /**
+   * A worker running consumer `c` on queue `name`. Events that fail their last attempt go to the
+   * dead-letter store, or, on a replica's own queue, to `lost`: a replay in one process could not
+   * repair another's replica, its catch-up does.
+   */
+  function startWorker(name: string, c: BoundConsumer, lost?: () => void): Worker {
     const worker = new Worker(
       name,
       async (job) => {
@@ -143,6 +166,13 @@ export function createBullBus(deps: BullBusDeps) {
           throw new Error(
             `${failures.length} of ${events.length} events failed: ${errorText(failures[0]!.error)}`,
           );
+        }
+        if (lost) {
+          deps.log.error(
+            { consumer: c.subscription.consumer, events: failures.map((f) => f.event.id) },
+            'replica could not apply events; catching up',
+          );
+          return lost();
         }
         // Last attempt: the failing events go to the dead-letter store; the rest are handled.
         for (const { event, error } of failures) {
@@ -179,12 +209,18 @@ export function createBullBus(deps: BullBusDeps) {
         break;
       } catch (err) {
         deps.log.warn({ err, consumer, attempt }, 'could not join the replicas; will retry');
-        await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 250 * 2 ** attempt)).unref());
+        const wait = backoffMs(attempt, Math.random, { baseMs: 250, maxMs: 10_000 });
+        await new Promise((resolve) => setTimeout(resolve, wait).unref());
       }
     }
-    if (closing) return;
+    if (closing) {
+      // Joined while the bus was closing: leave again, or relays would feed the queue until the lease ends.
+      await deps.replicas.leave(consumer, id).catch(() => undefined);
+      return;
+    }
     r.id = id;
-    r.worker = startWorker(replicaQueueName(consumer, id), { ...c, inbox: false });
+    ownQueues.add(replicaQueueName(consumer, id));
+    r.worker = startWorker(replicaQueueName(consumer, id), { ...c, inbox: false }, () => joined(c));
     deps.log.info({ consumer, replica: id }, 'joined the replicas of a broadcast consumer');
     joined(c);
     renewLater(c, joined);
@@ -210,6 +246,7 @@ export function createBullBus(deps: BullBusDeps) {
         deps.log.warn({ consumer, replica: r.id }, 'replica lease lost; joining again and catching up');
         const old = r.worker;
         r.worker = null;
+        ownQueues.delete(replicaQueueName(consumer, r.id));
         await old?.close().catch(() => undefined);
         await join(c, joined);
       })();
@@ -250,7 +287,7 @@ export function createBullBus(deps: BullBusDeps) {
       // Each consumer's queues are looked up once for the pass (a broadcast consumer's: its replicas).
       const to = new Map<string, string[]>();
       for (const consumer of new Set([...batches.values()].flatMap(consumersOf)))
-        to.set(consumer, await targets(consumer));
+        to.set(consumer, await targets(consumer, true));
       // One pipelined round trip for the whole pass: is each job completed, failed, or still there?
       const checks = [...batches.entries()].flatMap(([batchId, events]) =>
         consumersOf(events).flatMap((consumer) =>
@@ -295,7 +332,12 @@ export function createBullBus(deps: BullBusDeps) {
     /** Starts one worker per consumer served here, on its shared queue. */
     startWorkers(consumers: BoundConsumer[]): void {
       const unique = new Map(consumers.map((c) => [c.subscription.consumer, c]));
-      for (const c of unique.values()) workers.push(startWorker(queueName(c.subscription.consumer), c));
+      for (const c of unique.values()) {
+        const name = queueName(c.subscription.consumer);
+        if (ownQueues.has(name)) continue;
+        ownQueues.add(name);
+        workers.push(startWorker(name, c));
+      }
     },
 
     /**
@@ -306,15 +348,22 @@ export function createBullBus(deps: BullBusDeps) {
       for (const c of consumers) {
         if (!c.replica || replicas.has(c.subscription.consumer)) continue;
         replicas.set(c.subscription.consumer, { id: '', worker: null, timer: null });
+        // What was relayed while no replica was live waits in the shared queue: replicas drain it
+        // too, also in a process that runs no other workers.
+        const shared = queueName(c.subscription.consumer);
+        if (!ownQueues.has(shared)) {
+          ownQueues.add(shared);
+          workers.push(startWorker(shared, c));
+        }
         void join(c, joined);
       }
     },
 
     async queueDepth(): Promise<Record<string, number>> {
       const out: Record<string, number> = {};
-      for (const [consumer, q] of queues) {
+      for (const [name, q] of queues) {
         const counts = await q.getJobCounts('waiting', 'delayed', 'prioritized');
-        out[queueName(consumer)] = (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0);
+        out[name] = (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0);
       }
       return out;
     },

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { BoundConsumer } from './consumers.js';
-import type { CatchUpMode } from './types.js';
+import { backoffMs, type CatchUpMode } from './types.js';
 
 /**
  * The live replicas of broadcast consumers, kept on the queue Redis. A replica is a process that
@@ -85,7 +85,7 @@ export function createCatchUps(log: Logger) {
       } catch (err) {
         if (stopped) return;
         log.warn({ err, consumer, attempt }, 'replica catch-up failed; will retry');
-        await sleep(Math.min(30_000, 500 * 2 ** attempt));
+        await sleep(backoffMs(attempt, Math.random, { maxMs: 30_000 }));
       }
     }
   }

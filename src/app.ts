@@ -57,6 +57,8 @@ export interface Platform {
     { module: AnyServiceModule; db: ServiceDatabase<unknown>; instance: ServiceInstance }
   >;
   events: EventSystem;
+  /** The process's cache (Redis when configured, else in memory). */
+  cache: Cache;
   scheduler: Scheduler;
   jobs: JobQueue;
   /** Each served service's workflow runner, by service name. */
@@ -295,6 +297,7 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     clock,
     services,
     events,
+    cache,
     scheduler,
     jobs,
     workflows,

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { DIALECT } from '../support/env.js';
-import { loginAsAdmin, type LoggedIn } from '../support/users.js';
+import {
+  lastSmsCode,
+  loginAsAdmin,
+  loginWithSms,
+  newPhone,
+  requestCode,
+  type LoggedIn,
+} from '../support/users.js';
+import { userCommands } from '../../src/services/user/index.js';
 
 let p: TestPlatform;
 beforeAll(async () => {
@@ -64,6 +72,23 @@ describe(`admins cannot lock the platform out on ${DIALECT}`, () => {
       expect(res.statusCode).toBe(409);
       expect(res.json().code).toBe('USER_LAST_ADMIN');
     }
+    expect(await activeAdmins()).toBe(1);
+  });
+
+  it('the last active admin cannot delete their own account', async () => {
+    const phone = newPhone();
+    await p.commands(userCommands)!.createAdmin(phone, '最后的管理员');
+    const last = await loginWithSms(p, phone);
+    await onlyAdmin(last);
+    await requestCode(p, phone, 'delete_account');
+    const res = await p.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/users/me',
+      headers: last.auth,
+      payload: { code: lastSmsCode(p, phone) },
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().code).toBe('USER_LAST_ADMIN');
     expect(await activeAdmins()).toBe(1);
   });
 

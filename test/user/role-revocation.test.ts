@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { DIALECT } from '../support/env.js';
+import { DIALECT, TEST_REDIS_URL } from '../support/env.js';
 import { jobPost } from '../support/jobs.js';
 import { loginAsAdmin, loginWithSms, type LoggedIn } from '../support/users.js';
+import { rolesRevokedKey } from '../../src/services/user/tokens.js';
 
 let p: TestPlatform;
 let admin: LoggedIn;
@@ -67,6 +68,23 @@ describe(`a revoked role ends at once on ${DIALECT}`, () => {
     expect(stale.json().code).toBe('TOKEN_ROLES_CHANGED');
     const fresh = await refresh(other);
     expect((await p.app.inject({ url: '/api/v1/admin/users', headers: fresh.auth })).statusCode).toBe(403);
+  });
+
+  it('writes the revocation again from its event, when the commit hook could not', async () => {
+    const employer = await loginWithSms(p, undefined, 'employer');
+    expect((await changeRole(admin, employer.userId, 'employer', 'revoke')).statusCode).toBe(200);
+    // As if the hook's write had been lost (the process died after the commit, or Redis erred).
+    await p.cache.delete(rolesRevokedKey(employer.userId));
+    expect((await postJob(employer)).statusCode).toBe(201);
+    // The event's consumer writes it again (on BullMQ, once the workers run).
+    await p.events.flush();
+    if (TEST_REDIS_URL) p.startBackground();
+    let code: unknown;
+    for (let i = 0; i < 100 && code !== 'TOKEN_ROLES_CHANGED'; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 50));
+      code = (await p.app.inject({ url: '/api/v1/users/me', headers: employer.auth })).json().code;
+    }
+    expect(code).toBe('TOKEN_ROLES_CHANGED');
   });
 
   it('granting a role leaves the tokens already issued working', async () => {

@@ -52,7 +52,9 @@ export function createAccountRoles(deps: {
       if (revokesAdmin) await assertAdminRemainsAfter(repo, userId, { roles: next }, tx.db);
       await repo.updateAccount(userId, row.version, { roles: next.join(','), updated_at: tx.now }, tx.db);
       if (!add) auth.endRevokedRoles(tx, userId, row.version + 1);
-      await tx.publish(UserEvents.rolesChanged({ userId, roles: next }));
+      await tx.publish(
+        UserEvents.rolesChanged({ userId, roles: next, version: row.version + 1, revoked: !add }),
+      );
       await writeAudit(tx, sdb.prefix, ids, {
         actorId: actor?.userId ?? null,
         actorRole: roleActor(actor),

@@ -114,11 +114,7 @@ export async function registerAuthRoutes(
         body: RefreshBody,
         response: { 200: TokenPairResponse },
         responseDescription: 'A new access token and refresh token',
-        errors: [
-          UserErrors.REFRESH_TOKEN_INVALID(),
-          UserErrors.REFRESH_TOKEN_REUSED(),
-          UserErrors.ACCOUNT_SUSPENDED(),
-        ],
+        errors: [UserErrors.REFRESH_TOKEN_INVALID(), UserErrors.REFRESH_TOKEN_REUSED()],
         example: {
           body: { refreshToken: 'rt_Kc7vN2pQ9sW4xB1mZ8dF5gH3jL6tY0rE2aU9oI7wS4e' },
           response: tokenPairExample,

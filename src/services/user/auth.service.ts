@@ -39,7 +39,7 @@ export function createAuthService(deps: {
   const codes = createSmsCodes(deps);
   const sessions = createSessions(deps);
   const { requestCode, checkCode, consumeCode } = codes;
-  const { refresh, logout, revokeAllSessions, endRevokedRoles } = sessions;
+  const { refresh, logout, revokeAllSessions, endRevokedRoles, markRolesRevoked } = sessions;
   const { loginWithSms } = createSmsLogin({ ...deps, codes, sessions });
   const { loginWithPassword } = createPasswordLogin({ ...deps, sessions });
   const { resetPassword, changePassword } = createPasswordReset({ ...deps, codes, sessions });
@@ -55,6 +55,7 @@ export function createAuthService(deps: {
     changePassword,
     revokeAllSessions,
     endRevokedRoles,
+    markRolesRevoked,
   };
 }
 

@@ -48,12 +48,15 @@ const invalidateProfileCache = consumerOf<UserEventMap>()('user.invalidate-profi
   'user.deleted',
 ]);
 
+// A role revocation's marker, written again from the outbox: the commit's own hook may be lost.
+const endRevokedRoles = consumerOf<UserEventMap>()('user.end-revoked-roles', ['user.roles_changed']);
+
 /** The user service (用户服务): accounts, SMS and password login, tokens and JWKS, profiles, PIPL. */
 export const userModule: ServiceModule<UserDB, UserClient, UserCommands> = {
   name: 'user',
   migrations: userMigrations,
   client: userClient,
-  consumers: [invalidateProfileCache],
+  consumers: [invalidateProfileCache, endRevokedRoles],
   create(ctx) {
     const { db: sdb, config, clock, ids, log, cache } = ctx;
     const pii = createPiiCipher(config.piiKeys, `pii-lookup:${config.secret}`);
@@ -99,6 +102,9 @@ export const userModule: ServiceModule<UserDB, UserClient, UserCommands> = {
       handlers: [
         invalidateProfileCache.handle(async (event) => {
           await profiles.invalidate(event.payload.userId);
+        }),
+        endRevokedRoles.handle(async ({ payload }) => {
+          if (payload.revoked) await auth.markRolesRevoked(payload.userId, payload.version);
         }),
       ],
       commands: { createAdmin: (phone, name) => profiles.createAdmin(phone, name) },

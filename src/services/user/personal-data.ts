@@ -4,7 +4,7 @@ import type { ServiceDatabase, Tx } from '../../platform/db/service-database.js'
 import type { IdGenerator } from '../../platform/ids.js';
 import type { PiiCipher } from '../../platform/pii.js';
 import type { FileStorage } from '../../platform/storage.js';
-import { findExistingAccount } from './accounts.js';
+import { assertAdminRemainsAfter, findExistingAccount } from './accounts.js';
 import type { AuthService } from './auth.service.js';
 import type { PublicProfiles } from './public-profile.js';
 import type { UserDB } from './user.db.js';
@@ -32,6 +32,8 @@ export function createPersonalData(deps: {
   /** Erases the account's personal data in place, leaving the anonymous tombstone. */
   async function erase(tx: Tx<UserDB>, userId: string, phoneHash: string): Promise<void> {
     const current = await findExistingAccount(repo, userId, tx.db);
+    // The last active admin cannot leave the platform without one, by deletion either.
+    await assertAdminRemainsAfter(repo, userId, { status: 'deleted' }, tx.db);
     await repo.updateAccount(
       userId,
       current.version,

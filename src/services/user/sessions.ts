@@ -153,15 +153,31 @@ export function createSessions(deps: {
   /**
    * Once the transaction commits, access tokens of the account issued before this role revocation
    * (its version `version`) stop working, in every process: the verifiers check the same cache as
-   * for revoked sessions. Its sessions stay; a refresh gives a token with the roles left.
+   * for revoked sessions. Its sessions stay; a refresh gives a token with the roles left. The
+   * `user.roles_changed` consumer writes the same marker again (markRolesRevoked), so a hook lost
+   * to a crash or a Redis error is made good.
    */
   function endRevokedRoles(tx: Tx<UserDB>, userId: string, version: number): void {
-    tx.afterCommit(() =>
-      deps.cache.set(rolesRevokedKey(userId), version, (config.auth.accessTtlSec + 60) * 1000),
-    );
+    tx.afterCommit(() => markRolesRevoked(userId, version));
   }
 
-  return { startSession, withAccessToken, refresh, logout, revokeAllSessions, endRevokedRoles };
+  /** Raises the account's revocation marker to `version`; an older revocation never lowers it. */
+  async function markRolesRevoked(userId: string, version: number): Promise<void> {
+    const key = rolesRevokedKey(userId);
+    const current = await deps.cache.get<number>(key);
+    if (current !== undefined && current >= version) return;
+    await deps.cache.set(key, version, (config.auth.accessTtlSec + 60) * 1000);
+  }
+
+  return {
+    startSession,
+    withAccessToken,
+    refresh,
+    logout,
+    revokeAllSessions,
+    endRevokedRoles,
+    markRolesRevoked,
+  };
 }
 
 function openSession(

@@ -5,7 +5,11 @@ import type { Role } from '../../platform/http/auth.js';
 export interface UserEventMap {
   'user.registered': { userId: string; roles: Role[] };
   'user.profile_updated': { userId: string; version: number };
-  'user.roles_changed': { userId: string; roles: Role[] };
+  /**
+   * `version` is the account's version after the change; `revoked` says a role was taken away, so
+   * access tokens read before `version` stop working (see tokens.ts, rolesRevokedKey).
+   */
+  'user.roles_changed': { userId: string; roles: Role[]; version: number; revoked: boolean };
   'user.suspended': { userId: string };
   'user.reactivated': { userId: string };
   /** Other services erase or anonymise what they hold about the user. */

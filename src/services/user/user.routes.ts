@@ -111,7 +111,7 @@ export async function registerUserRoutes(
         body: AddRoleBody,
         response: { 200: PrivateProfileSchema },
         responseDescription: 'My profile with the new role',
-        errors: [missing, UserErrors.ACCOUNT_SUSPENDED(), changed],
+        errors: [missing, changed],
         example: { body: { role: 'employer' }, response: withRoleExample },
       },
       config: { auth: true },
@@ -146,7 +146,7 @@ export async function registerUserRoutes(
         body: DeleteAccountBody,
         response: { 204: NoContent },
         responseDescription: 'The account is deleted',
-        errors: [missing, ...smsCodeErrors],
+        errors: [missing, ...smsCodeErrors, UserErrors.USER_LAST_ADMIN()],
         example: { body: { code: '123456' } },
       },
       config: { auth: true },
@@ -254,7 +254,8 @@ export async function registerUserRoutes(
         tags: ['admin'],
         summary: 'Grant or revoke a role',
         description:
-          'Grants or revokes a role of an account (audited); its tokens carry the change once refreshed.',
+          'Grants or revokes a role of an account (audited). A revocation ends its access tokens at once ' +
+          '(TOKEN_ROLES_CHANGED until refreshed); a grant reaches them at the next refresh.',
         params: IdParams,
         body: AdminRoleBody,
         response: { 200: PrivateProfileSchema },

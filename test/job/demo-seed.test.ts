@@ -55,6 +55,21 @@ describe(`demo jobs seeded on the first start in development, on ${DIALECT}`, ()
     expect((await get('/api/v1/jobs/mine', employer)).counts).toEqual({ open: 7 });
   });
 
+  it('submits a demo job that a start stopped half-way left as a draft, and posts none twice', async () => {
+    const [left] = (await get('/api/v1/jobs/mine', employer)).items as Record<string, any>[];
+    await p.services
+      .get('job')!
+      .db.untyped()
+      .updateTable('job_jobs')
+      .set({ status: 'draft' })
+      .where('id', '=', left!.id)
+      .execute();
+    expect(await p.seed()).toEqual([
+      'jobs     1 demo jobs of the employer, titled 【示例】…, in 上海市浦东新区',
+    ]);
+    expect((await get('/api/v1/jobs/mine', employer)).counts).toEqual({ open: 7 });
+  });
+
   it('has no demo jobs to seed outside development', async () => {
     const test = await startTestPlatform();
     try {

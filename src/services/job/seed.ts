@@ -1,15 +1,9 @@
-import type { Clock } from '../../platform/clock.js';
+import { businessDay, type Clock } from '../../platform/clock.js';
 import type { Principal } from '../../platform/http/auth.js';
+import { DEMO_EMPLOYER_ID } from '../user/index.js';
 import type { JobRepository } from './job.repository.js';
 import type { CreateJobInput } from './job.schemas.js';
 import type { JobService } from './job.service.js';
-
-/**
- * The demo employer's account id. The user service's seed gives the demo employer (13800000002)
- * this same id through a constant of its own: services share nothing but their index.ts, and a
- * fixed id is how the two seeds agree on who owns the demo jobs, in one process or several.
- */
-export const DEMO_EMPLOYER_ID = '01JDEM0EMP10YER00000000002';
 
 /** How demo jobs are told apart from real ones: this title prefix, and DEMO_NOTE ending the description. */
 export const DEMO_TITLE_PREFIX = '【示例】';
@@ -19,7 +13,6 @@ const DEMO_NOTE = '（示例数据：开发环境首次启动时生成，并非�
 const DEMO_DAYS = 14;
 const DAY_MS = 86_400_000;
 /** The demo places are in Shanghai, so shifts are stated in its offset whatever the business zone. */
-const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 
 interface DemoJob extends Omit<CreateJobInput, 'shifts' | 'contact' | 'place'> {
   /** Local hours of each day's shift; an end at or before the start ends the next day. */
@@ -140,8 +133,7 @@ const DEMO_JOBS: DemoJob[] = [
 const demoEmployer: Principal = { userId: DEMO_EMPLOYER_ID, roles: ['employer'], sessionId: 'demo-seed' };
 
 /** `YYYY-MM-DD` in Shanghai, `days` after the day of `now`. */
-const shanghaiDate = (now: number, days: number): string =>
-  new Date(now + SHANGHAI_OFFSET_MS + days * DAY_MS).toISOString().slice(0, 10);
+const shanghaiDate = (now: number, days: number): string => businessDay(now + days * DAY_MS, 'Asia/Shanghai');
 
 /** Shifts on `days` consecutive days from tomorrow, in Shanghai time. */
 function demoShifts(job: DemoJob, now: number): CreateJobInput['shifts'] {
@@ -166,10 +158,11 @@ function demoInput(job: DemoJob, now: number): CreateJobInput {
 }
 
 /**
- * Posts the demo jobs of the demo employer once (development only; the caller decides): each is
- * drafted and submitted through the service's own use cases, so moderation runs, the versions are
- * stored and `job.published` reaches the search index like any post. Nothing is seeded when the
- * demo employer already has a job of any state. Returns the lines to print.
+ * Posts the demo jobs of the demo employer (development only; the caller decides): each is drafted
+ * and submitted through the service's own use cases, so moderation runs, the versions are stored
+ * and `job.published` reaches the search index like any post. A demo job the employer has already
+ * (by title) is not posted again, and one left a draft by a start that stopped half-way is
+ * submitted now. Returns the lines to print (none when there was nothing to do).
  */
 export async function seedDemoJobs(deps: {
   jobs: JobService;
@@ -177,17 +170,25 @@ export async function seedDemoJobs(deps: {
   clock: Clock;
 }): Promise<string[]> {
   const { jobs, repo, clock } = deps;
-  const existing = await repo.countByStatus(DEMO_EMPLOYER_ID);
-  if (Object.values(existing).some((n) => n > 0)) return [];
+  const have = new Map(
+    (await repo.listByEmployer(DEMO_EMPLOYER_ID, { limit: 100 })).map((r) => [r.title, r] as const),
+  );
+  let posted = 0;
   let open = 0;
   for (const demo of DEMO_JOBS) {
-    const draft = await jobs.create(demoEmployer, demoInput(demo, clock.now()));
+    const found = have.get(`${DEMO_TITLE_PREFIX}${demo.title}`);
+    if (found && found.status !== 'draft') continue;
+    const draft = found
+      ? { id: found.id, version: found.version }
+      : await jobs.create(demoEmployer, demoInput(demo, clock.now()));
     const submitted = await jobs.submit(demoEmployer, draft.id, draft.version);
+    posted++;
     if (submitted.status === 'open') open++;
   }
-  const waiting = DEMO_JOBS.length - open;
+  if (posted === 0) return [];
+  const waiting = posted - open;
   return [
-    `jobs     ${DEMO_JOBS.length} demo jobs of the employer, titled ${DEMO_TITLE_PREFIX}…, in 上海市浦东新区` +
+    `jobs     ${posted} demo jobs of the employer, titled ${DEMO_TITLE_PREFIX}…, in 上海市浦东新区` +
       (waiting > 0 ? ` (${waiting} in the admin review queue)` : ''),
   ];
 }

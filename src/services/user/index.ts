@@ -19,6 +19,7 @@ import { registerUserRoutes } from './user.routes.js';
 export type { PublicProfile } from './user.mappers.js';
 export type { UserEventMap } from './user.events.js';
 export { DISPLAY_NAME_RULE } from './user.schemas.js';
+export { DEMO_EMPLOYER_ID } from './seed.js';
 import type { UserEventMap } from './user.events.js';
 
 /**

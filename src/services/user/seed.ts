@@ -9,8 +9,8 @@ import { UserEvents } from './user.events.js';
 import type { UserRepository } from './user.repository.js';
 
 /**
- * The demo employer's fixed account id: the job service's seed posts its demo jobs as this account,
- * through a constant of its own (src/services/job/seed.ts), so both must keep the same value.
+ * The demo employer's fixed account id (exported by index.ts): the job service's seed posts its
+ * demo jobs as this account.
  */
 export const DEMO_EMPLOYER_ID = '01JDEM0EMP10YER00000000002';
 

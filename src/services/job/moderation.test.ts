@@ -98,6 +98,19 @@ describe('prohibited terms spelled in pinyin', () => {
     expect(moderate({ title: text }).decision).toBe('pass');
   });
 
+  it('does not read names and places as spellings: they are romanised as a matter of course', () => {
+    expect(moderate({ address: 'Shenyang Taoxian Airport 沈阳桃仙机场' }).decision).toBe('pass');
+    expect(moderate({ address: 'Xi Qian Road 西迁路', contact: 'Du Pin' }).decision).toBe('pass');
+    // The characters themselves are still refused there.
+    expect(moderate({ address: '某小区 代孕中心' }).decision).toBe('refuse');
+  });
+
+  it('reads only the letters next to a match, so a long run of syllables costs no more', () => {
+    const run = 'dubocai'.repeat(300);
+    expect(moderate({ description: `${run}x` }).decision).toBe('pass');
+    expect(moderate({ description: `线上du bo平台 ${run}` }).decision).toBe('refuse');
+  });
+
   it('passes the ordinary job posts of the end-to-end tests', () => {
     for (const text of [
       '商场日常保洁 日结200元',

@@ -101,14 +101,21 @@ export function normalizeForModeration(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(NOISE, '');
 }
 
+/**
+ * Fields whose pinyin is not read as a spelling: names and places are romanised as a matter of
+ * course ("Shenyang Taoxian Airport" sounds like 套现, "Du Pin" like 毒品).
+ */
+const NAMES_AND_PLACES = new Set(['contact', 'address']);
+
 export function moderate(fields: Record<string, string | readonly string[]>): ModerationVerdict {
   const findings: ModerationFinding[] = [];
   for (const [field, value] of Object.entries(fields)) {
     const raw = Array.isArray(value) ? value.join('|') : (value as string);
     const text = normalizeForModeration(raw);
-    const spelled = pinyinForm(raw);
+    const spelled = NAMES_AND_PLACES.has(field) ? null : pinyinForm(raw);
     for (const term of PROHIBITED) {
-      if (text.includes(term) || spelledIn(spelled, term)) findings.push({ kind: 'prohibited', term, field });
+      if (text.includes(term) || (spelled !== null && spelledIn(spelled, term)))
+        findings.push({ kind: 'prohibited', term, field });
     }
     for (const term of PAY_TO_WORK) {
       if (occursAffirmed(text, term)) findings.push({ kind: 'pay_to_work', term, field });
@@ -193,6 +200,8 @@ const SEPARATORS = /[^\p{L}\p{N}]+/gu;
 const ALL_HANZI = /^[\p{Script=Han} ]+$/u;
 const HAN = /\p{Script=Han}/u;
 const spellings = new Map<string, RegExp>();
+/** The most letters read next to a match (about five syllables). */
+const RUN_ON = 32;
 
 /** Text as pinyin is looked for in it: NFKC, tone marks gone, lower case, separators one space. */
 export function pinyinForm(text: string): string {
@@ -230,8 +239,15 @@ function spelledIn(form: string, term: string): boolean {
     const runsOn = HAN.test(m[0])
       ? (letters: string) => letters !== ''
       : (letters: string) => !isPinyin(letters);
-    const before = /^[a-z]/.test(m[0]) ? /[a-z]*$/.exec(form.slice(0, m.index))![0] : '';
-    const after = /[a-z]$/.test(m[0]) ? /^[a-z]*/.exec(form.slice(m.index + m[0].length))![0] : '';
+    // Only the letters next to the match are read, at most RUN_ON of them each side: a run longer
+    // than that is a word (or a string of syllables) the match is part of, and the work per match
+    // stays bounded however long the text.
+    const end = m.index + m[0].length;
+    const before = /^[a-z]/.test(m[0])
+      ? /[a-z]*$/.exec(form.slice(Math.max(0, m.index - RUN_ON - 1), m.index))![0]
+      : '';
+    const after = /[a-z]$/.test(m[0]) ? /^[a-z]*/.exec(form.slice(end, end + RUN_ON + 1))![0] : '';
+    if (before.length > RUN_ON || after.length > RUN_ON) continue;
     if (!runsOn(before) && !runsOn(after)) return true;
   }
   return false;

@@ -133,6 +133,7 @@ export function createJobContext(deps: JobServiceDeps) {
     const after = { ...before, ...changes } as JobRow;
     after.status = settle(after.status, allFull(shifts));
     if (after.status === 'open' && after.published_at === null) after.published_at = tx.now;
+    if (after.status === 'closed' && after.closed_at === null) after.closed_at = tx.now;
     after.starts_at = Math.min(...shifts.map((s) => Number(s.starts_at)));
     after.ends_at = Math.max(...shifts.map((s) => Number(s.ends_at)));
     after.version = before.version + 1;

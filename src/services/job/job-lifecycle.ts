@@ -44,13 +44,7 @@ export function createJobLifecycle(ctx: JobContext) {
     return sdb.transaction(async (tx) => {
       const row = await ctx.lockJob(tx, id);
       const status = nextStatus(action, row.status);
-      const extra = status === 'closed' ? { closed_at: tx.now } : {};
-      const result = await ctx.commitVersion(
-        tx,
-        row,
-        { status, ...changes(tx.now), ...extra },
-        reason ?? null,
-      );
+      const result = await ctx.commitVersion(tx, row, { status, ...changes(tx.now) }, reason ?? null);
       await writeAudit(tx, 'job_', ids, {
         actorId: admin.userId,
         actorRole: 'admin',
@@ -124,7 +118,7 @@ export function createJobLifecycle(ctx: JobContext) {
       reason: string | undefined,
     ): Promise<OwnerJob> {
       const why = reason ?? null;
-      return ownerAction(owner, id, version, 'close', (now) => ({ closed_at: now, close_reason: why }), why);
+      return ownerAction(owner, id, version, 'close', () => ({ close_reason: why }), why);
     },
 
     async archive(owner: Principal, id: string, version: number): Promise<OwnerJob> {

@@ -318,7 +318,9 @@ export async function registerJobRoutes(
       schema: {
         tags: ['admin'],
         summary: 'Close a live job for a policy reason',
-        description: 'Closes an open or filled job that breaks a policy, with the reason (audited).',
+        description:
+          'Closes an open, filled or in-review job that breaks a policy, with the reason (audited); ' +
+          'from then on only its employer and admins can read it.',
         params: IdParams,
         body: ReasonBody,
         response: { 200: OwnerJobSchema },
@@ -409,7 +411,7 @@ export async function registerJobRoutes(
         errors: [
           JobErrors.JOB_NOT_FOUND(),
           JobErrors.JOB_VERSION_CONFLICT({ current: 4 }),
-          JobErrors.JOB_STATE_INVALID({ status: 'closed', action: 'hired' }),
+          JobErrors.JOB_STATE_INVALID({ status: 'closed', action: 'hired on' }),
           JobErrors.SHIFT_NOT_FOUND(),
           JobErrors.SHIFT_FULL(),
         ],

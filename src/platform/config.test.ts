@@ -128,6 +128,18 @@ const greeterConfig = defineConfigSection({
   },
 });
 
+describe('the public URL', () => {
+  it('names where clients reach the API, and refuses what is not an http(s) URL', () => {
+    expect(loadConfig({ env: {}, services: known }).publicUrl).toBeUndefined();
+    expect(
+      loadConfig({ env: { LINGGONG_PUBLIC_URL: 'https://api.example.com/' }, services: known }).publicUrl,
+    ).toBe('https://api.example.com');
+    expect(() => loadConfig({ env: { LINGGONG_PUBLIC_URL: 'api.example.com' }, services: known })).toThrow(
+      'LINGGONG_PUBLIC_URL: must be an http(s) URL',
+    );
+  });
+});
+
 describe('configuration sections', () => {
   const load = (env: Record<string, string>) =>
     loadConfig({ env, services: [...known, { name: 'greeter', config: greeterConfig }] });

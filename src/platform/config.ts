@@ -29,6 +29,8 @@ export interface Config {
   profile: Profile;
   host: string;
   port: number;
+  /** Where clients reach the API (LINGGONG_PUBLIC_URL), when not at the listen address. */
+  publicUrl: string | undefined;
   dataDir: string;
   /** Default database URL for every service: `sqlite:<file>` or `mysql://user:pass@host:port/db`. */
   databaseUrl: string;
@@ -168,6 +170,10 @@ export function loadConfig(options: LoadConfigOptions): Config {
     return value;
   }
 
+  const publicUrl = get('LINGGONG_PUBLIC_URL')?.replace(/\/+$/, '');
+  if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(publicUrl))
+    problems.push('LINGGONG_PUBLIC_URL: must be an http(s) URL, e.g. https://api.example.com');
+
   const dataDir = get('LINGGONG_DATA_DIR') ?? './data';
   const databaseUrl = dbUrl(
     'LINGGONG_DATABASE_URL',
@@ -286,6 +292,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
     profile,
     host: get('LINGGONG_HOST') ?? '127.0.0.1',
     port: int('LINGGONG_PORT', 3000, 0, 65535),
+    publicUrl,
     dataDir,
     databaseUrl,
     serviceDatabaseUrls,

@@ -84,6 +84,21 @@ export const PlatformErrors = defineErrors({
   UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: '不支持的内容类型', en: 'Unsupported content type' },
   ROUTE_NOT_FOUND: { status: 404, zh: '接口不存在', en: 'No such endpoint' },
   METHOD_NOT_ALLOWED: { status: 405, zh: '不支持该请求方法', en: 'Method not allowed' },
+  // Refused before any route sees the request: by Node's HTTP parser or by the router.
+  BAD_REQUEST: { status: 400, zh: '请求无效', en: 'Bad request' },
+  URL_MALFORMED: { status: 400, zh: '请求地址编码无效', en: 'The URL is not validly encoded' },
+  REQUEST_TIMEOUT: { status: 408, zh: '请求发送超时', en: 'The request took too long to arrive' },
+  URI_TOO_LONG: { status: 414, zh: '请求地址过长', en: 'The URL is too long' },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    zh: '请求头或请求地址过长',
+    en: 'The request headers (or the URL) are too large',
+  },
+  SERVICE_TOKEN_INVALID: {
+    status: 401,
+    zh: '内部接口需要有效的服务令牌',
+    en: 'Internal routes require a valid service token',
+  },
   RATE_LIMITED: { status: 429, zh: '请求过于频繁，请稍后再试', en: 'Too many requests, try again later' },
   UNAUTHENTICATED: { status: 401, zh: '请先登录', en: 'Authentication required' },
   FORBIDDEN: { status: 403, zh: '无权执行此操作', en: 'You are not allowed to do this' },

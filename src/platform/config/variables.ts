@@ -10,6 +10,10 @@ export const PLATFORM_VARIABLES: ConfigVariables = {
   LINGGONG_CONFIG_FILE: { doc: 'Optional JSON file with any of these keys; environment variables win' },
   LINGGONG_HOST: { doc: 'Listen address (default 127.0.0.1)' },
   LINGGONG_PORT: { doc: 'Listen port (default 3000)' },
+  LINGGONG_PUBLIC_URL: {
+    doc: 'Base URL clients reach the API at, e.g. behind a gateway; the API description names it (default the listen address)',
+    example: 'https://api.example.com',
+  },
   LINGGONG_DATA_DIR: { doc: 'Folder for the SQLite file, local uploads and the lock file (default ./data)' },
   LINGGONG_DATABASE_URL: {
     doc: 'Database of every service (default sqlite:<dataDir>/linggong.db)',

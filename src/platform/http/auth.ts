@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { PlatformErrors, type AppError } from '../errors.js';
-import { HttpErrors } from './http-errors.js';
+import { defineErrors, PlatformErrors } from '../errors.js';
 
 export type Role = 'worker' | 'employer' | 'admin';
 export const ROLES: readonly Role[] = ['worker', 'employer', 'admin'];
@@ -15,12 +14,22 @@ export interface Principal {
 /** Verifies an access token (the user service's JWKS); throws an AppError (401) when it is not valid. */
 export interface AccessTokenVerifier {
   verify(token: string): Promise<Principal>;
-  /**
-   * What `verify` refuses with, one example of each code, for the API description of signed-in
-   * routes; without it the description lists AccessTokenErrors (http-errors.ts).
-   */
-  readonly errors?: readonly AppError[];
 }
+
+/**
+ * What an access-token verifier refuses with (the user service's throws these): one catalogue, so
+ * every signed-in route's API description lists what it may answer.
+ */
+export const AccessTokenErrors = defineErrors({
+  TOKEN_INVALID: { status: 401, zh: '登录凭证无效', en: 'The access token is not valid' },
+  TOKEN_EXPIRED: { status: 401, zh: '登录已过期，请刷新凭证', en: 'The access token has expired' },
+  SESSION_REVOKED: { status: 401, zh: '登录已失效，请重新登录', en: 'This session has ended; sign in again' },
+  TOKEN_ROLES_CHANGED: {
+    status: 401,
+    zh: '账号角色已变更，请刷新登录凭证',
+    en: "The account's roles changed; refresh the access token",
+  },
+});
 
 /** Route-level access rule: `config: { auth: true }` (any signed-in user) or a list of roles. */
 export type AuthRule = true | readonly Role[];
@@ -81,7 +90,7 @@ async function authenticate(
 function checkServiceToken(request: FastifyRequest, token: string): void {
   const given = request.headers['x-service-token'];
   if (typeof given !== 'string' || !timingSafeStringEqual(given, token)) {
-    throw HttpErrors.SERVICE_TOKEN_INVALID();
+    throw PlatformErrors.SERVICE_TOKEN_INVALID();
   }
 }
 

@@ -6,7 +6,6 @@ import { currentContext, type Lang } from '../context.js';
 import { AppError, PlatformErrors, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { randomHex } from '../random.js';
-import { HttpErrors } from './http-errors.js';
 import { API_SECURITY_HEADERS } from './security-headers.js';
 import { toFieldErrors } from './validation.js';
 
@@ -67,7 +66,7 @@ export function toAppError(
     return { appError: PlatformErrors.BODY_MALFORMED(), unexpected: false };
   }
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const bad = HttpErrors.BAD_REQUEST();
+    const bad = PlatformErrors.BAD_REQUEST();
     return {
       appError: new AppError(bad.code, fe.statusCode, bad.messages),
       unexpected: false,
@@ -76,18 +75,22 @@ export function toAppError(
   return { appError: PlatformErrors.INTERNAL(), unexpected: true };
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, appError: AppError): FastifyReply {
-  const lang = requestLang(request);
-  const body = {
+/** The problem+json body (RFC 9457) of an error, as every answer, example and socket reply writes it. */
+export function problemBody(appError: AppError, lang: Lang, instance: string, requestId: string) {
+  return {
     type: `urn:linggong:error:${appError.code}`,
     title: appError.code,
     status: appError.status,
     code: appError.code,
     detail: appError.detail(lang),
-    instance: request.url.split('?')[0]!,
-    requestId: String(request.id),
+    instance,
+    requestId,
     ...(appError.extra.fieldErrors ? { errors: appError.extra.fieldErrors } : {}),
   };
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, appError: AppError): FastifyReply {
+  const body = problemBody(appError, requestLang(request), request.url.split('?')[0]!, String(request.id));
   for (const [k, v] of Object.entries(appError.extra.headers ?? {})) void reply.header(k, v);
   return reply.code(appError.status).type('application/problem+json; charset=utf-8').send(body);
 }
@@ -112,15 +115,21 @@ export function registerErrorHandling(app: FastifyInstance, log: Logger): void {
  * parameter longer than `maxParamLength`, a URL that is not validly percent-encoded), answered as
  * problem+json with the headers the request hook would have set.
  */
-export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const appError =
-    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? HttpErrors.URI_TOO_LONG()
-      : error.code === 'FST_ERR_BAD_URL'
-        ? HttpErrors.URL_MALFORMED()
-        : PlatformErrors.INTERNAL();
-  void reply.headers(API_SECURITY_HEADERS).header('x-request-id', String(request.id));
-  void sendProblem(request, reply, appError);
+export function frameworkErrors(
+  log: Logger,
+): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
+  return (error, request, reply) => {
+    const appError =
+      error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? PlatformErrors.URI_TOO_LONG()
+        : error.code === 'FST_ERR_BAD_URL'
+          ? PlatformErrors.URL_MALFORMED()
+          : PlatformErrors.INTERNAL();
+    if (appError.code === 'INTERNAL')
+      log.error({ err: error, requestId: String(request.id) }, 'router error');
+    void reply.headers(API_SECURITY_HEADERS).header('x-request-id', String(request.id));
+    void sendProblem(request, reply, appError);
+  };
 }
 
 /**
@@ -135,25 +144,19 @@ export function clientErrorHandler(log: Logger): (error: NodeJS.ErrnoException, 
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     const appError =
       error.code === 'HPE_HEADER_OVERFLOW'
-        ? HttpErrors.HEADERS_TOO_LARGE()
+        ? PlatformErrors.HEADERS_TOO_LARGE()
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? HttpErrors.REQUEST_TIMEOUT()
-          : HttpErrors.BAD_REQUEST();
-    log.debug({ err: error, code: appError.code }, 'client error');
+          ? PlatformErrors.REQUEST_TIMEOUT()
+          : PlatformErrors.BAD_REQUEST();
+    const requestId = randomHex(12);
+    log.debug({ err: error, code: appError.code, requestId }, 'client error');
     if (!socket.writable) {
       socket.destroy();
       return;
     }
-    const requestId = randomHex(12);
-    const body = JSON.stringify({
-      type: `urn:linggong:error:${appError.code}`,
-      title: appError.code,
-      status: appError.status,
-      code: appError.code,
-      detail: appError.detail('zh-CN'),
-      instance: `urn:linggong:request:${requestId}`,
-      requestId,
-    });
+    const body = JSON.stringify(
+      problemBody(appError, 'zh-CN', `urn:linggong:request:${requestId}`, requestId),
+    );
     const headers = {
       ...API_SECURITY_HEADERS,
       'content-type': 'application/problem+json; charset=utf-8',

@@ -1,7 +1,7 @@
 import type { FastifySchema } from 'fastify';
 import { PlatformErrors, type AppError } from '../errors.js';
-import type { AccessTokenVerifier, AuthRule } from './auth.js';
-import { AccessTokenErrors, HttpErrors } from './http-errors.js';
+import { AccessTokenErrors, type AuthRule } from './auth.js';
+import { problemBody } from './problem.js';
 import { IDEMPOTENCY_KEY_HEADER, acceptsIdempotencyKey, idempotencyErrors } from './idempotency.js';
 
 /**
@@ -52,7 +52,7 @@ export interface DescribedRoute {
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Every error `route` may answer: the platform's on its behalf, then its own; one per code. */
-export function routeErrors(route: DescribedRoute, verifier: AccessTokenVerifier | undefined): AppError[] {
+export function routeErrors(route: DescribedRoute): AppError[] {
   const schema = route.schema ?? {};
   const config = route.config ?? {};
   const all: AppError[] = [];
@@ -67,15 +67,12 @@ export function routeErrors(route: DescribedRoute, verifier: AccessTokenVerifier
     );
   }
   if (config.auth) {
-    all.push(
-      PlatformErrors.UNAUTHENTICATED(),
-      ...(verifier?.errors ?? Object.values(AccessTokenErrors).map((make) => make())),
-    );
+    all.push(PlatformErrors.UNAUTHENTICATED(), ...Object.values(AccessTokenErrors).map((make) => make()));
     if (config.auth !== true) all.push(PlatformErrors.FORBIDDEN());
     // Answered when this process has no way to verify tokens (no user service, local or remote).
     all.push(PlatformErrors.SERVICE_UNAVAILABLE());
   }
-  if (config.internal) all.push(HttpErrors.SERVICE_TOKEN_INVALID());
+  if (config.internal) all.push(PlatformErrors.SERVICE_TOKEN_INVALID());
   if (acceptsIdempotencyKey(route.preHandler)) all.push(...idempotencyErrors());
   if (config.rateLimit !== false) all.push(PlatformErrors.RATE_LIMITED());
   all.push(...((schema.errors as readonly AppError[] | undefined) ?? []), PlatformErrors.INTERNAL());
@@ -97,7 +94,7 @@ const ERROR_HEADERS: Record<string, Schema> = {
  * The @fastify/swagger `transform`: the route's schema as the API description shows it (the route's
  * own schema, which validates and serialises, is not changed).
  */
-export function describeRoute(verifier: () => AccessTokenVerifier | undefined) {
+export function describeRoute() {
   return (input: {
     schema: FastifySchema;
     url: string;
@@ -139,7 +136,7 @@ export function describeRoute(verifier: () => AccessTokenVerifier | undefined) {
     }
     doc.response = {
       ...successResponses(doc, responseDescription, example),
-      ...errorResponses(routeErrors(route, verifier()), url),
+      ...errorResponses(routeErrors(route), url),
     };
     return { schema: doc as FastifySchema, url };
   };
@@ -211,15 +208,8 @@ function errorResponses(errors: readonly AppError[], url: string): Record<string
 }
 
 function exampleProblem(e: AppError, url: string): Schema {
-  return {
-    type: `urn:linggong:error:${e.code}`,
-    title: e.code,
-    status: e.status,
-    code: e.code,
-    detail: e.messages['zh-CN'],
-    instance: url.replace(/:(\w+)/g, (_, name: string) => (name === 'id' ? EXAMPLE_ID : name)),
-    requestId: '9f2c4e1a7b3d5c60a1e2f3b4',
-  };
+  const instance = url.replace(/:(\w+)/g, (_, name: string) => (name === 'id' ? EXAMPLE_ID : name));
+  return problemBody(e, 'zh-CN', instance, '9f2c4e1a7b3d5c60a1e2f3b4');
 }
 
 const EXAMPLE_ID = '01JD5Z8Q2M7W3K4R9T6Y1X0V2B';

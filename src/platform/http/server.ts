@@ -119,7 +119,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
     },
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },
     // What Node's parser and Fastify's router refuse is problem+json too (problem.ts).
-    frameworkErrors,
+    frameworkErrors: frameworkErrors(log),
     clientErrorHandler: clientErrorHandler(log),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -226,10 +226,12 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
           '408 `REQUEST_TIMEOUT`. Money is integer fen (分); coordinates are GCJ-02 unless a route says otherwise.',
       },
       servers: [
-        {
-          url: listenUrl(config),
-          description: 'This process, at its listen address (LINGGONG_HOST, LINGGONG_PORT)',
-        },
+        config.publicUrl
+          ? { url: config.publicUrl, description: 'The API (LINGGONG_PUBLIC_URL)' }
+          : {
+              url: listenUrl(config),
+              description: 'This process, at its listen address (LINGGONG_HOST, LINGGONG_PORT)',
+            },
       ],
       components: {
         securitySchemes: {
@@ -238,7 +240,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
         },
       },
     },
-    transform: describeRoute(deps.verifier),
+    transform: describeRoute(),
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) =>
         typeof json.$id === 'string' ? json.$id : `def-${i}`,

@@ -16,12 +16,17 @@ import type { Cache } from '../../platform/cache.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { ServiceDatabase } from '../../platform/db/service-database.js';
-import { ROLES, type AccessTokenVerifier, type Principal, type Role } from '../../platform/http/auth.js';
+import {
+  AccessTokenErrors,
+  ROLES,
+  type AccessTokenVerifier,
+  type Principal,
+  type Role,
+} from '../../platform/http/auth.js';
 import type { Logger } from '../../platform/log.js';
 import type { PiiCipher } from '../../platform/pii.js';
 import type { UserDB } from './user.db.js';
 import type { PublicJwk } from './user.schemas.js';
-import { UserErrors } from './user.errors.js';
 import type { UserRepository } from './user.repository.js';
 
 /**
@@ -221,21 +226,21 @@ function createJwtVerifier(opts: {
           clockTolerance: 5,
         }));
       } catch (e) {
-        if (e instanceof joseErrors.JWTExpired) throw UserErrors.TOKEN_EXPIRED();
-        throw UserErrors.TOKEN_INVALID();
+        if (e instanceof joseErrors.JWTExpired) throw AccessTokenErrors.TOKEN_EXPIRED();
+        throw AccessTokenErrors.TOKEN_INVALID();
       }
       const roles = Array.isArray(payload.roles)
         ? payload.roles.filter((r): r is Role => ROLES.includes(r as Role))
         : [];
       const sid = typeof payload.sid === 'string' ? payload.sid : '';
-      if (!payload.sub || !sid) throw UserErrors.TOKEN_INVALID();
+      if (!payload.sub || !sid) throw AccessTokenErrors.TOKEN_INVALID();
       const [revoked, revokedAtVersion] = await Promise.all([
         opts.cache.get(revokedSessionKey(sid)),
         opts.cache.get<number>(rolesRevokedKey(payload.sub)),
       ]);
-      if (revoked) throw UserErrors.SESSION_REVOKED();
+      if (revoked) throw AccessTokenErrors.SESSION_REVOKED();
       if (revokedAtVersion !== undefined && !rolesStillHeld(payload.rv, revokedAtVersion))
-        throw UserErrors.TOKEN_ROLES_CHANGED();
+        throw AccessTokenErrors.TOKEN_ROLES_CHANGED();
       return { userId: payload.sub, sessionId: sid, roles };
     },
   };

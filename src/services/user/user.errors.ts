@@ -32,14 +32,6 @@ export const UserErrors = defineErrors({
     en: (p) => `Too many wrong passwords; try again in ${p.minutes} min or sign in with an SMS code`,
   },
   ACCOUNT_SUSPENDED: { status: 403, zh: '账号已被停用', en: 'This account is suspended' },
-  TOKEN_INVALID: { status: 401, zh: '登录凭证无效', en: 'The access token is not valid' },
-  TOKEN_EXPIRED: { status: 401, zh: '登录已过期，请刷新凭证', en: 'The access token has expired' },
-  TOKEN_ROLES_CHANGED: {
-    status: 401,
-    zh: '账号角色已变更，请刷新登录凭证',
-    en: "The account's roles changed; refresh the access token",
-  },
-  SESSION_REVOKED: { status: 401, zh: '登录已失效，请重新登录', en: 'This session has ended; sign in again' },
   REFRESH_TOKEN_INVALID: { status: 401, zh: '刷新凭证无效或已过期', en: 'The refresh token is not valid' },
   REFRESH_TOKEN_REUSED: {
     status: 401,

@@ -9,7 +9,9 @@ import type { Clock } from './clock.js';
 export type IdGenerator = () => string;
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-const ULID_RE = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+/** A ULID as text (also the `Ulid` schema's pattern). */
+export const ULID_PATTERN = '^[0-7][0-9A-HJKMNP-TV-Z]{25}$';
+const ULID_RE = new RegExp(ULID_PATTERN);
 
 export function createIdGenerator(clock: Clock): IdGenerator {
   let lastTime = -1;

@@ -7,7 +7,8 @@ import { MAX_FEN } from './money.js';
  * amount of money, an instant or a page means the same thing on every route.
  */
 
-export const ULID_PATTERN = '^[0-7][0-9A-HJKMNP-TV-Z]{25}$';
+export { ULID_PATTERN } from './ids.js';
+import { ULID_PATTERN } from './ids.js';
 
 /** An application-generated, time-ordered id (ULID, Crockford base32). */
 export const Ulid = Type.String({ pattern: ULID_PATTERN, description: 'ULID' });
@@ -73,13 +74,27 @@ export function Text(rule: {
   });
 }
 
+/** An instant in an answer: ISO 8601 in the business time zone, with its offset. */
+export function AnswerInstant(
+  description = 'ISO 8601 in the business time zone, e.g. 2026-12-01T09:00:00+08:00',
+) {
+  return Type.String({ format: 'date-time', description });
+}
+
 export const Nullable = <T extends Type.TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
+/** The page size of a list query that names none. */
+export const DEFAULT_PAGE_SIZE = 20;
+
 /** `limit` and `cursor` of every list query; spread into the route's own query object. */
-export function listQueryFields(options: { maxLimit?: number } = {}) {
+export function listQueryFields(options: { maxLimit?: number; defaultLimit?: number } = {}) {
   return {
     limit: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: options.maxLimit ?? 100, description: 'Page size' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: options.maxLimit ?? 100,
+        description: `Page size (default ${options.defaultLimit ?? DEFAULT_PAGE_SIZE})`,
+      }),
     ),
     cursor: Type.Optional(
       Type.String({ maxLength: MAX_CURSOR_LENGTH, description: 'nextCursor of the previous page' }),

@@ -2,7 +2,7 @@ import Type, { type Static } from 'typebox';
 import { principalOf } from '../http/auth.js';
 import type { App } from '../http/server.js';
 import { PlatformErrors } from '../errors.js';
-import { ListAnswer, listQueryFields, Nullable, Ulid } from '../schemas.js';
+import { DEFAULT_PAGE_SIZE, ListAnswer, listQueryFields, Nullable, Ulid } from '../schemas.js';
 import type { EventSystem } from './event-system.js';
 
 const Envelope = Type.Object({
@@ -107,7 +107,7 @@ export async function registerDeadLetterRoutes(app: App, events: EventSystem): P
     async (req) =>
       store(req.query.service).list({
         state: req.query.state,
-        limit: req.query.limit ?? 20,
+        limit: req.query.limit ?? DEFAULT_PAGE_SIZE,
         cursor: req.query.cursor,
       }),
   );

@@ -4,13 +4,12 @@ import { PlatformErrors } from '../errors.js';
 import { principalOf } from '../http/auth.js';
 import type { App } from '../http/server.js';
 import type { IdGenerator } from '../ids.js';
-import { ListAnswer, listQueryFields, Nullable, Ulid } from '../schemas.js';
+import { DEFAULT_PAGE_SIZE, AnswerInstant, ListAnswer, listQueryFields, Nullable, Ulid } from '../schemas.js';
 import type { ServiceDatabase } from '../db/service-database.js';
 import { WORKFLOW_STATES, WorkflowErrors, type WorkflowInstance, type WorkflowRunner } from './runner.js';
 
 const ServiceName = Type.String({ pattern: '^[a-z]{2,20}$', description: 'The owning service, e.g. order' });
-const AnswerInstant = (description: string) =>
-  Type.String({ format: 'date-time', description: `${description} (ISO 8601, business time zone)` });
+const At = (description: string) => AnswerInstant(`${description} (ISO 8601, business time zone)`);
 const WorkflowSchema = Type.Object({
   id: Ulid,
   name: Type.String({ description: 'service.flow, e.g. order.hire' }),
@@ -27,19 +26,19 @@ const WorkflowSchema = Type.Object({
     }),
   ),
   attempts: Type.Integer(),
-  nextAttemptAt: Nullable(AnswerInstant('When the step waiting for a retry is tried next')),
+  nextAttemptAt: Nullable(At('When the step waiting for a retry is tried next')),
   history: Type.Array(
     Type.Object({
       step: Type.String(),
       outcome: Type.String(),
       attempt: Type.Integer(),
-      at: AnswerInstant('When the step had this outcome'),
+      at: At('When the step had this outcome'),
       error: Type.Optional(Type.String()),
     }),
   ),
-  createdAt: AnswerInstant('When it started'),
-  updatedAt: AnswerInstant('When it last changed'),
-  endedAt: Nullable(AnswerInstant('When it completed, compensated or failed')),
+  createdAt: At('When it started'),
+  updatedAt: At('When it last changed'),
+  endedAt: Nullable(At('When it completed, compensated or failed')),
 });
 const ListQuery = Type.Object(
   {
@@ -144,7 +143,7 @@ export async function registerWorkflowRoutes(
     async (req) => {
       const page = await of(req.query.service).runner.list({
         state: req.query.state,
-        limit: req.query.limit ?? 20,
+        limit: req.query.limit ?? DEFAULT_PAGE_SIZE,
         cursor: req.query.cursor,
       });
       return { items: page.items.map(view), nextCursor: page.nextCursor };

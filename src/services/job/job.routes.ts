@@ -1,5 +1,5 @@
 import type { App } from '../../platform/http/server.js';
-import { IdParams, ListQuery } from '../../platform/schemas.js';
+import { DEFAULT_PAGE_SIZE, IdParams, ListQuery } from '../../platform/schemas.js';
 import { principalOf } from '../../platform/http/auth.js';
 import type { IdempotencyHooks } from '../../platform/http/idempotency.js';
 import type { CategoryService } from './categories.js';
@@ -125,7 +125,7 @@ export async function registerJobRoutes(
     },
     async (req) =>
       jobs.listMine(principalOf(req), {
-        limit: req.query.limit ?? 20,
+        limit: req.query.limit ?? DEFAULT_PAGE_SIZE,
         ...(req.query.status ? { status: req.query.status } : {}),
         ...(req.query.cursor ? { cursor: req.query.cursor } : {}),
       }),
@@ -272,7 +272,7 @@ export async function registerJobRoutes(
     },
     async (req) =>
       jobs.reviewQueue({
-        limit: req.query.limit ?? 20,
+        limit: req.query.limit ?? DEFAULT_PAGE_SIZE,
         ...(req.query.cursor ? { cursor: req.query.cursor } : {}),
       }),
   );

@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import {
   AmountFen,
+  AnswerInstant,
   Instant,
   ListAnswer,
   MaskedPhone,
@@ -205,8 +206,8 @@ const PlaceSchema = Type.Object({
 });
 const ShiftSchema = Type.Object({
   id: Type.String(),
-  startsAt: Type.String({ description: 'ISO 8601 in the business time zone (Asia/Shanghai)' }),
-  endsAt: Type.String({ description: 'ISO 8601 in the business time zone (Asia/Shanghai)' }),
+  startsAt: AnswerInstant(),
+  endsAt: AnswerInstant(),
   headcount: Type.Integer(),
   openings: Type.Integer({ description: 'Places not yet filled' }),
   locked: Type.Boolean({ description: 'Someone is hired: times, pay and place are fixed' }),
@@ -232,9 +233,9 @@ const publicFields = {
   requirements: RequirementsSchema,
   contact: Type.Object({ name: Type.String(), phone: MaskedPhone }),
   place: PlaceSchema,
-  startsAt: Type.String(),
-  endsAt: Type.String(),
-  publishedAt: Nullable(Type.String()),
+  startsAt: AnswerInstant(),
+  endsAt: AnswerInstant(),
+  publishedAt: Nullable(AnswerInstant()),
 };
 export const PublicJobSchema = Type.Object({ ...publicFields, viewCount: Type.Integer() });
 export const OpenJobsResponse = Type.Object({ items: Type.Array(Type.Object(publicFields)) });
@@ -245,12 +246,10 @@ export const OwnerJobSchema = Type.Object({
   shifts: Type.Array(Type.Object({ ...ShiftSchema.properties, hired: Type.Integer() })),
   moderationNote: Nullable(Type.String()),
   closeReason: Nullable(Type.String()),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-  closedAt: Nullable(Type.String()),
-  takenDownAt: Nullable(
-    Type.String({ description: 'When an admin took the job down: it is out of public view for good' }),
-  ),
+  createdAt: AnswerInstant(),
+  updatedAt: AnswerInstant(),
+  closedAt: Nullable(AnswerInstant()),
+  takenDownAt: Nullable(AnswerInstant('When an admin took the job down: it is out of public view for good')),
 });
 export const JobSummarySchema = Type.Object({
   id: Type.String(),
@@ -260,13 +259,13 @@ export const JobSummarySchema = Type.Object({
   category: Type.String(),
   pay: PaySchema,
   city: Type.String(),
-  startsAt: Type.String(),
-  endsAt: Type.String(),
+  startsAt: AnswerInstant(),
+  endsAt: AnswerInstant(),
   headcount: Type.Integer(),
   hired: Type.Integer(),
   viewCount: Type.Integer(),
   moderationNote: Nullable(Type.String()),
-  updatedAt: Type.String(),
+  updatedAt: AnswerInstant(),
 });
 export const MineResponse = ListAnswer(JobSummarySchema, {
   counts: Type.Record(Type.String(), Type.Integer(), { description: 'Jobs per state (all of mine)' }),

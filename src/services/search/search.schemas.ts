@@ -1,5 +1,5 @@
-import { MAX_CURSOR_LENGTH } from '../../platform/cursor.js';
 import Type, { type Static } from 'typebox';
+import { listQueryFields, Nullable } from '../../platform/schemas.js';
 import {
   DEFAULT_LIMIT,
   MAX_LIMIT,
@@ -95,12 +95,7 @@ export const SearchJobsQuery = Type.Object(
         description: 'Default: relevance with q, else distance with a point, else newest',
       }),
     ),
-    limit: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: MAX_LIMIT, description: `Page size (default ${DEFAULT_LIMIT})` }),
-    ),
-    cursor: Type.Optional(
-      Type.String({ maxLength: MAX_CURSOR_LENGTH, description: 'nextCursor of the previous page' }),
-    ),
+    ...listQueryFields({ maxLimit: MAX_LIMIT, defaultLimit: DEFAULT_LIMIT }),
   },
   { additionalProperties: false },
 );
@@ -135,6 +130,6 @@ export const SearchJobsResponse = Type.Object({
   items: Type.Array(SearchJobCard),
   facets: Type.Object({ category: Counts, payType: Counts }),
   total: Type.Object({ value: Type.Integer(), exact: Type.Boolean() }),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
+  nextCursor: Nullable(Type.String()),
 });
 export type SearchJobsResponse = Static<typeof SearchJobsResponse>;

@@ -3,7 +3,7 @@ import Type, { type Static } from 'typebox';
 import { sendJsonText } from '../../platform/http/json-text.js';
 import type { App } from '../../platform/http/server.js';
 import { principalOf } from '../../platform/http/auth.js';
-import { IdParams } from '../../platform/schemas.js';
+import { DEFAULT_PAGE_SIZE, IdParams } from '../../platform/schemas.js';
 import { AVATAR_MAX_BYTES, AVATAR_TYPES } from './avatars.js';
 import type { ProfileService } from './profile.service.js';
 import {
@@ -245,7 +245,11 @@ export async function registerUserRoutes(
       config: admin,
     },
     async (req) =>
-      profiles.listForAdmin({ limit: req.query.limit ?? 20, cursor: req.query.cursor, role: req.query.role }),
+      profiles.listForAdmin({
+        limit: req.query.limit ?? DEFAULT_PAGE_SIZE,
+        cursor: req.query.cursor,
+        role: req.query.role,
+      }),
   );
   app.post(
     '/api/v1/admin/users/:id/roles',

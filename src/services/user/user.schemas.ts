@@ -1,6 +1,14 @@
 import Type, { type Static } from 'typebox';
 import { ROLES } from '../../platform/http/auth.js';
-import { ListAnswer, listQueryFields, MaskedPhone, Nullable, Phone, Text } from '../../platform/schemas.js';
+import {
+  AnswerInstant,
+  ListAnswer,
+  listQueryFields,
+  MaskedPhone,
+  Nullable,
+  Phone,
+  Text,
+} from '../../platform/schemas.js';
 import { SELF_ROLES } from './account.rules.js';
 
 /** The length of a display name (the text rule applies too). */
@@ -14,12 +22,6 @@ const RoleSelf = Type.Union(SELF_ROLES.map((role) => Type.Literal(role)));
 const AnyRole = Type.Union(ROLES.map((role) => Type.Literal(role)));
 
 export const NoContent = Type.Null({ description: 'No content' });
-
-/** An instant in an answer: ISO 8601 in the business time zone, with its offset. */
-const AnswerInstant = Type.String({
-  format: 'date-time',
-  description: 'ISO 8601 in the business time zone, e.g. 2026-12-01T09:00:00+08:00',
-});
 
 export const RequestCodeBody = Type.Object(
   {
@@ -63,10 +65,7 @@ export const TokenPairResponse = Type.Object({
   refreshToken: Type.String(),
   tokenType: Type.Literal('Bearer'),
   expiresIn: Type.Integer({ description: 'Access token lifetime in seconds' }),
-  refreshExpiresAt: Type.String({
-    format: 'date-time',
-    description: 'End of this login session (ISO 8601 in the business time zone)',
-  }),
+  refreshExpiresAt: AnswerInstant('End of this login session (ISO 8601 in the business time zone)'),
   userId: Type.String(),
   isNewUser: Type.Boolean(),
 });
@@ -89,10 +88,7 @@ export const PublicProfileSchema = Type.Object({
   skills: Type.Array(Type.String()),
   roles: Type.Array(Type.String()),
   availability: Type.Array(AvailabilitySlot),
-  memberSince: Type.String({
-    format: 'date-time',
-    description: 'When the account was made (ISO 8601 in the business time zone)',
-  }),
+  memberSince: AnswerInstant('When the account was made (ISO 8601 in the business time zone)'),
 });
 
 export const PrivateProfileSchema = Type.Object({
@@ -100,8 +96,8 @@ export const PrivateProfileSchema = Type.Object({
   phone: MaskedPhone,
   hasPassword: Type.Boolean(),
   status: Type.String(),
-  createdAt: AnswerInstant,
-  updatedAt: AnswerInstant,
+  createdAt: AnswerInstant(),
+  updatedAt: AnswerInstant(),
 });
 
 export const UpdateProfileBody = Type.Object(
@@ -133,15 +129,15 @@ export const AdminListQuery = Type.Object(
 export const AdminUserPage = ListAnswer(PrivateProfileSchema);
 
 export const ExportResponse = Type.Object({
-  exportedAt: AnswerInstant,
+  exportedAt: AnswerInstant(),
   profile: PrivateProfileSchema,
   sessions: Type.Array(
     Type.Object({
       id: Type.String(),
-      createdAt: AnswerInstant,
-      lastUsedAt: AnswerInstant,
-      expiresAt: AnswerInstant,
-      revokedAt: Nullable(AnswerInstant),
+      createdAt: AnswerInstant(),
+      lastUsedAt: AnswerInstant(),
+      expiresAt: AnswerInstant(),
+      revokedAt: Nullable(AnswerInstant()),
       userAgent: Nullable(Type.String()),
     }),
   ),

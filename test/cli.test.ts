@@ -8,10 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MALLOC_TUNABLES, missingMallocTunables, runsOnGlibc, tunedGlibcTunables } from '../bin/malloc.mjs';
 import { minorFaultsOf } from '../bench/http/proc.js';
 import { contextUsesFrames } from '../src/platform/context.js';
+import { BIN, startServe, type ServedProcess } from './support/serve.js';
 import { TEST_MYSQL_URL } from './support/env.js';
 
-/** The `linggong` command as a user runs it (`npm start` runs `linggong serve`). */
-const BIN = join(import.meta.dirname, '..', 'bin', 'linggong.mjs');
 const execFileAsync = promisify(execFile);
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -41,27 +40,11 @@ function run(
   });
 }
 
-/** Starts `linggong serve` and resolves with its API address once it prints it. */
-function serve(
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve'], { env: cleanEnv(env) });
-    children.push(child);
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 30_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /Docs:\s+(http:\/\/[^/\s]+)\/docs/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]!, output: () => out });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)));
-  });
+/** Starts `linggong serve` in a clean environment; stopped after the tests if still running. */
+async function serve(env: Record<string, string>): Promise<ServedProcess> {
+  const served = await startServe(cleanEnv(env));
+  children.push(served.child);
+  return served;
 }
 
 afterAll(() => {

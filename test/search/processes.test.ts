@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import {
 import { TEST_MYSQL_URL, TEST_REDIS_URL } from '../support/env.js';
 import { openJob } from '../support/jobs.js';
 import { startTestPlatform } from '../support/platform.js';
+import { startServe, type ServedProcess } from '../support/serve.js';
 import { loginWithSms, newPhone } from '../support/users.js';
 import { ids, searchJobs } from './http-support.js';
 
@@ -23,14 +24,9 @@ import { ids, searchJobs } from './http-support.js';
  * its own data folder: every one is a full replica of the index (it receives every job event, and
  * catches up from the job service when it starts), so all answer the same.
  */
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'linggong.mjs');
 const distributed = Boolean(TEST_MYSQL_URL && TEST_REDIS_URL);
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-  output(): string;
-}
+type Server = ServedProcess;
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -38,7 +34,7 @@ let database: TestDatabase | undefined;
 let redis: TestRedis | undefined;
 
 /** Starts `linggong serve` on the shared database and Redis prefix, with a data folder of its own. */
-function serve(): Promise<Server> {
+async function serve(): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'linggong-replica-'));
   dirs.push(dataDir);
   const env: NodeJS.ProcessEnv = {
@@ -53,23 +49,9 @@ function serve(): Promise<Server> {
     LINGGONG_RATE_LIMIT_MAX: '100000',
     LINGGONG_AUTH_RATE_LIMIT_MAX: '100000',
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve'], { env });
-    children.push(child);
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 60_000);
-    const onData = (d: Buffer): void => {
-      out += d.toString();
-      const m = /Docs:\s+(http:\/\/[^/\s]+)\/docs/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]!, output: () => out });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)));
-  });
+  const served = await startServe(env, 60_000);
+  children.push(served.child);
+  return served;
 }
 
 async function call(

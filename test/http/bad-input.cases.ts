@@ -874,6 +874,233 @@ export const badInputCases: Record<string, RouteCases> = {
       { name: 'unknown instance', request: {}, status: 404, code: 'WORKFLOW_NOT_FOUND' },
     ],
   },
+  // Verification service
+  'GET /api/v1/verifications/identity': {
+    url: () => '/api/v1/verifications/identity',
+    headers: asWorker,
+    cases: authCases,
+  },
+  'POST /api/v1/verifications/identity': {
+    url: () => '/api/v1/verifications/identity',
+    headers: asWorker,
+    cases: () => [
+      ...authCases(),
+      ...(
+        [
+          ['11010519491231002', 'ID_FORMAT_INVALID'],
+          ['11010519491231002Ｘ', 'ID_FORMAT_INVALID'],
+          ['99010519491231002X', 'ID_REGION_INVALID'],
+          ['110105199002300019', 'ID_BIRTH_DATE_INVALID'],
+          ['110105194912310021', 'ID_CHECK_DIGIT_INVALID'],
+        ] as const
+      ).map(([idNumber, code]) => ({
+        name: `ID number ${idNumber}`,
+        request: { payload: { name: '王小明', idNumber } },
+        status: 400,
+        code,
+      })),
+      {
+        name: 'name in Latin letters',
+        request: { payload: { name: 'Wang Xiaoming', idNumber: '11010519491231002X' } },
+        status: 400,
+        code: 'NAME_INVALID',
+      },
+      {
+        name: 'blank name',
+        request: { payload: { name: '\u3000\u200b', idNumber: '11010519491231002X' } },
+        status: 400,
+      },
+      { name: 'no ID number', request: { payload: { name: '王小明' } }, code: 'VALIDATION_FAILED' },
+    ],
+  },
+  'GET /api/v1/verifications/enterprise': {
+    url: () => '/api/v1/verifications/enterprise',
+    headers: asEmployer,
+    cases: authCases,
+  },
+  'POST /api/v1/verifications/enterprise': {
+    url: () => '/api/v1/verifications/enterprise',
+    headers: asEmployer,
+    cases: (c) => {
+      const body = { companyName: '示例家政服务有限公司', legalRepresentative: '林建国' };
+      return [
+        ...authCases(),
+        {
+          name: 'worker token',
+          request: { headers: c.worker.auth, payload: { ...body, creditCode: '91350100M000100Y43' } },
+          status: 403,
+          code: 'EMPLOYER_ROLE_REQUIRED',
+        },
+        {
+          name: 'credit code with O',
+          request: { payload: { ...body, creditCode: '91350100M000100O43' } },
+          status: 400,
+          code: 'CREDIT_CODE_FORMAT_INVALID',
+        },
+        {
+          name: 'credit code check character wrong',
+          request: { payload: { ...body, creditCode: '91350100M000100Y44' } },
+          status: 400,
+          code: 'CREDIT_CODE_CHECK_INVALID',
+        },
+        {
+          name: 'no licence uploaded',
+          request: { payload: { ...body, creditCode: '91350100M000100Y43' } },
+          status: 400,
+          code: 'LICENCE_REQUIRED',
+        },
+      ];
+    },
+  },
+  'PUT /api/v1/verifications/files/:slot': {
+    url: () => '/api/v1/verifications/files/id_front',
+    headers: asWorker,
+    cases: (c) => [
+      ...authCases(),
+      { name: 'JSON body', request: { payload: { image: 'x' } }, code: 'FILE_INVALID' },
+      {
+        name: 'text disguised as JPEG',
+        request: { payload: Buffer.from('hello'), headers: { 'content-type': 'image/jpeg' } },
+        status: 400,
+        code: 'FILE_INVALID',
+      },
+      {
+        name: 'image over 5 MB',
+        request: { payload: Buffer.alloc(5 * 1024 * 1024 + 1, 1), headers: { 'content-type': 'image/png' } },
+        status: 413,
+      },
+      {
+        name: 'PDF',
+        request: { payload: Buffer.from('%PDF-1.7'), headers: { 'content-type': 'application/pdf' } },
+        status: 415,
+      },
+      { name: 'unknown slot', request: { url: '/api/v1/verifications/files/selfie' }, status: 400 },
+      {
+        name: 'licence by a worker',
+        request: {
+          url: '/api/v1/verifications/files/licence',
+          headers: { ...c.worker.auth, 'content-type': 'image/png' },
+          payload: Buffer.from('x'),
+        },
+        status: 403,
+        code: 'EMPLOYER_ROLE_REQUIRED',
+      },
+    ],
+  },
+  'GET /api/v1/verifications/files/:slot': {
+    url: () => '/api/v1/verifications/files/id_back',
+    headers: asWorker,
+    cases: () => [
+      ...authCases(),
+      { name: 'nothing uploaded', request: {}, status: 404, code: 'FILE_NOT_FOUND' },
+      { name: 'unknown slot', request: { url: '/api/v1/verifications/files/..%2Favatar' }, status: 400 },
+    ],
+  },
+  'GET /api/v1/admin/verifications': {
+    url: () => '/api/v1/admin/verifications',
+    headers: asAdmin,
+    cases: (c): BadCase[] => [
+      ...adminCases(c),
+      { name: 'unknown kind', request: { query: { kind: 'passport' } }, code: 'VALIDATION_FAILED' },
+      { name: 'unknown status', request: { query: { status: 'open' } }, code: 'VALIDATION_FAILED' },
+      { name: 'limit 0', request: { query: { limit: '0' } }, code: 'VALIDATION_FAILED' },
+    ],
+  },
+  'GET /api/v1/admin/verifications/:id': {
+    url: () => `/api/v1/admin/verifications/${UNKNOWN_ID}`,
+    headers: asAdmin,
+    cases: (c) => [
+      ...adminCases(c),
+      { name: 'unknown request', request: {}, status: 404, code: 'VERIFICATION_NOT_FOUND' },
+      { name: 'id not a ULID', request: { url: '/api/v1/admin/verifications/42' }, status: 400 },
+    ],
+  },
+  'GET /api/v1/admin/verifications/:id/files/:slot': {
+    url: () => `/api/v1/admin/verifications/${UNKNOWN_ID}/files/licence`,
+    headers: asAdmin,
+    cases: (c) => [
+      ...adminCases(c),
+      { name: 'unknown request', request: {}, status: 404, code: 'VERIFICATION_NOT_FOUND' },
+      {
+        name: 'unknown slot',
+        request: { url: `/api/v1/admin/verifications/${UNKNOWN_ID}/files/x` },
+        status: 400,
+      },
+    ],
+  },
+  'POST /api/v1/admin/verifications/:id/approve': {
+    url: () => `/api/v1/admin/verifications/${UNKNOWN_ID}/approve`,
+    headers: asAdmin,
+    cases: (c) => [
+      ...adminCases(c),
+      { name: 'unknown request', request: {}, status: 404, code: 'VERIFICATION_NOT_FOUND' },
+    ],
+  },
+  'POST /api/v1/admin/verifications/:id/reject': {
+    url: () => `/api/v1/admin/verifications/${UNKNOWN_ID}/reject`,
+    headers: asAdmin,
+    cases: (c) => [
+      ...adminCases(c),
+      { name: 'no reason', request: { payload: {} }, code: 'VALIDATION_FAILED' },
+      { name: 'blank reason', request: { payload: { reason: '   ' } }, status: 400 },
+      {
+        name: 'unknown request',
+        request: { payload: { reason: '照片模糊' } },
+        status: 404,
+        code: 'VERIFICATION_NOT_FOUND',
+      },
+    ],
+  },
+  'POST /api/v1/admin/verifications/revoke': {
+    url: () => '/api/v1/admin/verifications/revoke',
+    headers: asAdmin,
+    cases: (c) => [
+      ...adminCases(c),
+      {
+        name: 'not approved',
+        request: { payload: { userId: c.worker.userId, kind: 'identity', reason: '核实有误' } },
+        status: 409,
+        code: 'VERIFICATION_NOT_APPROVED',
+      },
+      {
+        name: 'unknown kind',
+        request: { payload: { userId: c.worker.userId, kind: 'passport', reason: '核实有误' } },
+        code: 'VALIDATION_FAILED',
+      },
+    ],
+  },
+  'GET /internal/v1/verifications/:userId/identity': {
+    url: (c) => `/internal/v1/verifications/${c.worker.userId}/identity`,
+    headers: asService,
+    cases: () => [
+      ...serviceCases(),
+      { name: 'id not a ULID', request: { url: '/internal/v1/verifications/me/identity' }, status: 400 },
+    ],
+  },
+  'GET /internal/v1/verifications/:userId/enterprise': {
+    url: (c) => `/internal/v1/verifications/${c.employer.userId}/enterprise`,
+    headers: asService,
+    cases: serviceCases,
+  },
+  'GET /internal/v1/verifications/:userId/age': {
+    url: (c) => `/internal/v1/verifications/${c.worker.userId}/age?on=2026-12-01`,
+    headers: asService,
+    cases: (c) => [
+      ...serviceCases(),
+      {
+        name: 'impossible date',
+        request: { url: `/internal/v1/verifications/${c.worker.userId}/age?on=2026-02-30` },
+        status: 400,
+        code: 'DATE_INVALID',
+      },
+      {
+        name: 'no date',
+        request: { url: `/internal/v1/verifications/${c.worker.userId}/age` },
+        code: 'VALIDATION_FAILED',
+      },
+    ],
+  },
+
   'GET /internal/v1/users/:id': {
     url: (c) => `/internal/v1/users/${c.worker.userId}`,
     headers: (c) => ({ 'x-service-token': c.serviceToken }),

@@ -3,6 +3,7 @@ import { PublicProfileSchema } from '../../src/services/user/user.schemas.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { DIALECT } from '../support/env.js';
+import { PNG_1X1 } from '../support/images.js';
 import { lastSmsCode, loginAsAdmin, loginWithSms, newPhone, requestCode } from '../support/users.js';
 
 let p: TestPlatform;
@@ -20,11 +21,7 @@ async function worker() {
   return { phone, ...(await loginWithSms(p, phone)) };
 }
 
-// A 1×1 PNG.
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
+const PNG = PNG_1X1;
 
 describe(`profiles on ${DIALECT}`, () => {
   it('updates the profile and shows the public view without private fields', async () => {

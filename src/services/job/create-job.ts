@@ -46,6 +46,7 @@ export function createJobCreation(ctx: JobContext) {
       published_at: null,
       closed_at: null,
       taken_down_at: null,
+      employer_verified: 0,
     };
   }
 
@@ -62,7 +63,14 @@ export function createJobCreation(ctx: JobContext) {
       ctx.refuseIfProhibited(ctx.moderateRow(row));
       return sdb.transaction(async (tx) => {
         // Answered as stored: created at the transaction's instant, not when the request began.
-        const stored = { ...row, created_at: tx.now, updated_at: tx.now };
+        // The employer's badge as of now; a change of it in flight waits for this job (lockEmployer).
+        const employer = await repo.lockEmployer(owner.userId, tx.db);
+        const stored = {
+          ...row,
+          employer_verified: employer?.verified ?? 0,
+          created_at: tx.now,
+          updated_at: tx.now,
+        };
         await repo.insertJob(stored, tx.db);
         await repo.insertShifts(ctx.newShifts(id, plan.insert), tx.db);
         const shifts = await repo.findShifts(id, tx.db);

@@ -4,6 +4,7 @@ import { createIdempotencyHooks } from '../../platform/http/idempotency.js';
 import { createPiiCipher } from '../../platform/pii.js';
 import { consumerOf } from '../../platform/events/types.js';
 import { clientOf, type ServiceModule } from '../../platform/service.js';
+import type { VerificationEventMap } from '../verification/index.js';
 import { createCategoryService } from './categories.js';
 import { createAmapGeocoder, noGeocoder } from './geocoding.js';
 import { jobConfig } from './job.config.js';
@@ -55,6 +56,11 @@ const jobConsumer = consumerOf<JobEventMap>();
 // process already did so after its commit).
 const invalidateCache = jobConsumer('job.invalidate-cache', JOB_CHANGE_EVENTS);
 const invalidateCategories = jobConsumer('job.invalidate-categories', ['job.categories_changed']);
+// The verified-employer badge follows the employer's enterprise verification (employer-verification.ts).
+const employerVerification = consumerOf<VerificationEventMap>()('job.employer-verification', [
+  'verification.approved',
+  'verification.revoked',
+]);
 
 /** The job service (工作服务): posts, shifts and headcount, pay terms, places, moderation, lifecycle. */
 export const jobModule: ServiceModule<JobDB, JobClient> = {
@@ -62,7 +68,7 @@ export const jobModule: ServiceModule<JobDB, JobClient> = {
   migrations: jobMigrations,
   config: jobConfig,
   client: jobClient,
-  consumers: [invalidateCache, invalidateCategories],
+  consumers: [invalidateCache, invalidateCategories, employerVerification],
   create(ctx) {
     const { db: sdb, config, clock, ids, log, cache } = ctx;
     const repo = createJobRepository(sdb);
@@ -83,6 +89,7 @@ export const jobModule: ServiceModule<JobDB, JobClient> = {
       pii: createPiiCipher(config.piiKeys, `pii-lookup:${config.secret}`),
       cache,
       cursors: ctx.cursors,
+      deadlines: ctx.deadlines,
       clock,
       ids,
       log,
@@ -115,6 +122,12 @@ export const jobModule: ServiceModule<JobDB, JobClient> = {
         }),
         invalidateCategories.handle(async () => {
           await categories.invalidate();
+        }),
+        employerVerification.handle<JobDB>(async (event, tx) => {
+          const { userId, kind, version } = event.payload;
+          if (kind === 'identity') return; // a person's real name: no badge on jobs
+          const verified = event.type === 'verification.approved';
+          await jobs.applyEmployerVerification(tx, { employerId: userId, verified, version });
         }),
       ],
       async routes(app) {

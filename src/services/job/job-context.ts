@@ -2,6 +2,7 @@ import type { Updateable } from 'kysely';
 import type { Cache } from '../../platform/cache.js';
 import type { Clock } from '../../platform/clock.js';
 import type { CursorCodec } from '../../platform/cursor.js';
+import type { Deadlines } from '../../platform/deadlines.js';
 import type { ServiceDatabase, Tx } from '../../platform/db/service-database.js';
 import type { Principal } from '../../platform/http/auth.js';
 import type { IdGenerator } from '../../platform/ids.js';
@@ -41,6 +42,7 @@ export interface JobServiceDeps {
   pii: PiiCipher;
   cache: Cache;
   cursors: CursorCodec;
+  deadlines: Deadlines;
   clock: Clock;
   ids: IdGenerator;
   log: Logger;
@@ -56,8 +58,11 @@ export interface JobState {
   shifts: ShiftRow[];
 }
 
-/** The cache key of a job's public view (dropped by every change after it commits). */
-export const publicKey = (id: string): string => `job:public:${id}`;
+/**
+ * The cache key of a job's public view (dropped by every change after it commits). `v2`: the view
+ * gained `employerVerified`, and views cached by older code lack it.
+ */
+export const publicKey = (id: string): string => `job:public:v2:${id}`;
 
 /**
  * The steps every use case of the job service shares: loading and locking a job, checking the
@@ -129,7 +134,7 @@ export function createJobContext(deps: JobServiceDeps) {
     changes: JobChanges,
     reason: string | null = null,
   ): Promise<JobState> {
-    const shifts = await repo.findShifts(before.id, tx.db);
+    const shifts = await repo.lockShifts(before.id, tx.db);
     const after = { ...before, ...changes } as JobRow;
     after.status = settle(after.status, allFull(shifts));
     if (after.status === 'open' && after.published_at === null) after.published_at = tx.now;

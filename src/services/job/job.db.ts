@@ -39,6 +39,8 @@ export interface JobDB {
     closed_at: number | null;
     /** When an admin took the job down (it is closed, and out of public view for good). */
     taken_down_at: number | null;
+    /** 1 while the employer's company is verified (认证企业), kept from job_employers; 0 otherwise. */
+    employer_verified: number;
   };
   job_shifts: {
     id: string;
@@ -53,6 +55,16 @@ export interface JobDB {
   };
   /** Every version of every job's terms, so an order can read the exact terms it was hired under. */
   job_versions: { job_id: string; version: number; snapshot: string; created_at: number };
+  /**
+   * The job service's read model of employers' enterprise verification, fed by the verification
+   * service's events: whether the company is verified, at the newest event version applied.
+   */
+  job_employers: {
+    employer_id: string;
+    verified: number;
+    verification_version: number;
+    updated_at: number;
+  };
   job_categories: {
     code: string;
     parent: string | null;

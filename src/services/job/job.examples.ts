@@ -75,6 +75,7 @@ export const termsExample: Static<typeof TermsSchema> = {
   startsAt: '2026-12-01T09:00:00+08:00',
   endsAt: '2026-12-01T17:00:00+08:00',
   publishedAt: '2026-11-20T10:15:00+08:00',
+  employerVerified: true,
 };
 
 export const publicJobExample: Static<typeof PublicJobSchema> = { ...termsExample, viewCount: 128 };

@@ -46,6 +46,8 @@ export interface PublicJob {
   startsAt: string;
   endsAt: string;
   publishedAt: string | null;
+  /** 认证企业: the employer's company is verified (enterprise verification). */
+  employerVerified: boolean;
 }
 
 /** The employer's (and admins') view: full contact phone, hires, moderation notes. */
@@ -138,6 +140,7 @@ function baseView(row: JobRow, ctx: MapperContext, phone: string) {
     startsAt: at(row.starts_at),
     endsAt: at(row.ends_at),
     publishedAt: row.published_at === null ? null : at(row.published_at),
+    employerVerified: Boolean(row.employer_verified),
   };
 }
 

@@ -36,6 +36,20 @@ export function createJobRepository(sdb: ServiceDatabase<JobDB>) {
         .orderBy('starts_at')
         .orderBy('id')
         .execute(),
+    /**
+     * A job's shifts as committed now, locked with the job (MySQL): a new version is written from
+     * them, sometimes in a transaction whose snapshot is older than the job's lock (an event
+     * handler's batch read its inbox first), where a plain read could see shifts an edit replaced.
+     */
+    lockShifts: (jobId: string, ex: Executor<JobDB>): Promise<ShiftRow[]> =>
+      ex
+        .selectFrom('job_shifts')
+        .selectAll()
+        .where('job_id', '=', jobId)
+        .orderBy('starts_at')
+        .orderBy('id')
+        .$if(mysql, (q) => q.forUpdate())
+        .execute(),
     insertJob: async (row: Insertable<JobDB['job_jobs']>, ex: Executor<JobDB>) => {
       await ex.insertInto('job_jobs').values(row).execute();
     },
@@ -64,7 +78,10 @@ export function createJobRepository(sdb: ServiceDatabase<JobDB>) {
         .where('job_id', '=', jobId)
         .where('version', '=', version)
         .executeTakeFirst();
-      return row ? (JSON.parse(row.snapshot) as PublicJob) : undefined;
+      if (!row) return undefined;
+      const job = JSON.parse(row.snapshot) as PublicJob;
+      // Versions stored before the badge existed have no employerVerified: nobody had it then.
+      return { ...job, employerVerified: job.employerVerified ?? false };
     },
 
     /**
@@ -165,6 +182,22 @@ export function createJobRepository(sdb: ServiceDatabase<JobDB>) {
         .orderBy('updated_at')
         .limit(limit)
         .execute(),
+    /**
+     * Ids of an employer's jobs, archived ones aside, whose badge is not `verified` (0 or 1). On MySQL
+     * a locking read, so the list is as committed now (jobs created while the caller waited for the
+     * employer's row included), not as the transaction's snapshot saw it.
+     */
+    findBadgesToChange: (employerId: string, verified: number, limit: number, ex: Executor<JobDB>) =>
+      ex
+        .selectFrom('job_jobs')
+        .select('id')
+        .where('employer_id', '=', employerId)
+        .where('status', '!=', 'archived')
+        .where('employer_verified', '!=', verified)
+        .orderBy('id')
+        .limit(limit)
+        .$if(mysql, (q) => q.forUpdate())
+        .execute(),
     addViews: async (counts: Map<string, number>) => {
       for (const [id, n] of counts) {
         await root
@@ -173,6 +206,27 @@ export function createJobRepository(sdb: ServiceDatabase<JobDB>) {
           .where('id', '=', id)
           .execute();
       }
+    },
+
+    // Employers' enterprise verification (the badge's source)
+    /**
+     * An employer's verification as the job service last applied it, its row locked until the
+     * transaction ends (MySQL; a missing row locks its gap, so a first insert waits too). Job
+     * creation reads it so as well: a change of the badge then either commits first, and the new job
+     * gets the new badge, or waits for the new job, and finds it among the jobs to re-badge.
+     */
+    lockEmployer: (employerId: string, ex: Executor<JobDB>) =>
+      ex
+        .selectFrom('job_employers')
+        .selectAll()
+        .where('employer_id', '=', employerId)
+        .$if(mysql, (q) => q.forUpdate())
+        .executeTakeFirst(),
+    insertEmployer: async (row: JobDB['job_employers'], ex: Executor<JobDB>) => {
+      await ex.insertInto('job_employers').values(row).execute();
+    },
+    updateEmployer: async ({ employer_id, ...changes }: JobDB['job_employers'], ex: Executor<JobDB>) => {
+      await ex.updateTable('job_employers').set(changes).where('employer_id', '=', employer_id).execute();
     },
 
     // Categories

@@ -236,6 +236,7 @@ const publicFields = {
   startsAt: AnswerInstant(),
   endsAt: AnswerInstant(),
   publishedAt: Nullable(AnswerInstant()),
+  employerVerified: Type.Boolean({ description: "认证企业: the employer's company is verified" }),
 };
 export const PublicJobSchema = Type.Object({ ...publicFields, viewCount: Type.Integer() });
 export const OpenJobsResponse = Type.Object({ items: Type.Array(Type.Object(publicFields)) });

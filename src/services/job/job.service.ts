@@ -1,5 +1,6 @@
 import { createJobCreation } from './create-job.js';
 import { createJobEditing } from './edit-job.js';
+import { createEmployerVerification } from './employer-verification.js';
 import { createJobContext, publicKey, type JobServiceDeps } from './job-context.js';
 import { createJobHires } from './job-hires.js';
 import { createJobLifecycle } from './job-lifecycle.js';
@@ -11,10 +12,11 @@ export type { PublicJobDetail } from './job-reads.js';
 
 /**
  * The job service's use cases, one file each: create-job.ts, edit-job.ts, job-lifecycle.ts
- * (submit, close, archive, admin review, schedules), job-hires.ts (the order seam) and
- * job-reads.ts. Every change to a job runs in one transaction that locks the job row, bumps its
- * version, stores the public view of that version (job_versions) and publishes the matching event
- * once the job has ever been public (job-context.ts).
+ * (submit, close, archive, admin review, schedules), job-hires.ts (the order seam),
+ * employer-verification.ts (the verified-employer badge) and job-reads.ts. Every change to a job
+ * runs in one transaction that locks the job row, bumps its version, stores the public view of that
+ * version (job_versions) and publishes the matching event once the job has ever been public
+ * (job-context.ts).
  */
 export function createJobService(deps: JobServiceDeps) {
   const ctx = createJobContext(deps);
@@ -24,6 +26,7 @@ export function createJobService(deps: JobServiceDeps) {
     ...createJobEditing(ctx),
     ...createJobLifecycle(ctx),
     ...createJobHires(ctx),
+    ...createEmployerVerification(ctx),
     ...createJobReads(ctx, views),
     invalidate: (id: string) => deps.cache.delete(publicKey(id)),
     flushViews: views.flush,

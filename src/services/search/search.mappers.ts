@@ -6,9 +6,9 @@ import type { RenderedSearchResult, SearchJobDoc } from './search.port.js';
 import type { SearchJobCard } from './search.schemas.js';
 
 /**
- * A job as the job service announces it → the document the index stores. `employerVerified` is
- * false for every job until a verification service exists to say otherwise (the filter is in
- * place; it then matches nothing).
+ * A job as the job service announces it → the document the index stores. `employerVerified` is the
+ * job's verified-employer badge (认证企业), which the job service keeps from the verification
+ * service's events; the `verified=true` filter matches it.
  */
 export function toSearchDoc(job: PublicJob): SearchJobDoc {
   const instant = (text: string, field: string): number => {
@@ -26,7 +26,8 @@ export function toSearchDoc(job: PublicJob): SearchJobDoc {
     payType: job.pay.type,
     payAmountFen: job.pay.amountFen,
     settlement: job.settlement,
-    employerVerified: false,
+    // An event written before the badge existed has none: its employer was not verified then.
+    employerVerified: job.employerVerified ?? false,
     city: job.place.city,
     location: { lng: job.place.location.lng, lat: job.place.location.lat },
     startsAt: instant(job.startsAt, 'startsAt'),

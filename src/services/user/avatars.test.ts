@@ -1,7 +1,7 @@
 import { crc32, deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { AVATAR_MAX_SIDE, readImage } from './avatar-image.js';
-import { AVATAR_MAX_BYTES, avatarExtension } from './avatars.js';
+import { readImage } from '../../platform/images.js';
+import { AVATAR_MAX_BYTES, AVATAR_MAX_SIDE, avatarExtension } from './avatars.js';
 
 const u32be = (n: number) => {
   const b = Buffer.alloc(4);
@@ -91,10 +91,10 @@ describe('avatar uploads', () => {
 
 describe('avatar images are checked whole', () => {
   it('reads the dimensions of real images of each format', () => {
-    expect(readImage('png', png)).toEqual({ width: 3, height: 2 });
-    expect(readImage('jpeg', jpeg)).toEqual({ width: 3, height: 2 });
+    expect(readImage('png', png, AVATAR_MAX_SIDE)).toEqual({ width: 3, height: 2 });
+    expect(readImage('jpeg', jpeg, AVATAR_MAX_SIDE)).toEqual({ width: 3, height: 2 });
     for (const name of ['lossy', 'lossless', 'alpha', 'animated'] as const)
-      expect(readImage('webp', webp(name)), name).toEqual({ width: 1, height: 1 });
+      expect(readImage('webp', webp(name), AVATAR_MAX_SIDE), name).toEqual({ width: 1, height: 1 });
   });
 
   it.each([
@@ -147,6 +147,6 @@ describe('avatar images are checked whole', () => {
       })(),
     ],
   ] as const)('refuses %s', (_case, format, data) => {
-    expect(readImage(format, data)).toBeUndefined();
+    expect(readImage(format, data, AVATAR_MAX_SIDE)).toBeUndefined();
   });
 });

@@ -1,9 +1,9 @@
 import type { ServiceDatabase } from '../../platform/db/service-database.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/log.js';
+import { IMAGE_TYPES, imageExtension } from '../../platform/images.js';
 import type { FileStorage } from '../../platform/storage.js';
 import { accountActive } from './account.rules.js';
-import { readImage, type ImageFormat } from './avatar-image.js';
 import { findExistingAccount } from './accounts.js';
 import type { PublicProfiles } from './public-profile.js';
 import type { UserDB } from './user.db.js';
@@ -12,23 +12,18 @@ import { UserEvents } from './user.events.js';
 import type { PrivateProfile } from './user.mappers.js';
 import type { UserRepository } from './user.repository.js';
 
-const IMAGE_TYPES: Record<string, { ext: string; format: ImageFormat }> = {
-  'image/png': { ext: 'png', format: 'png' },
-  'image/jpeg': { ext: 'jpg', format: 'jpeg' },
-  'image/webp': { ext: 'webp', format: 'webp' },
-};
 export const AVATAR_TYPES = Object.keys(IMAGE_TYPES);
 export const AVATAR_MAX_BYTES = 2 * 1024 * 1024;
+/** The largest width or height of an avatar, in pixels. */
+export const AVATAR_MAX_SIDE = 4096;
 
 /**
  * The file extension of an avatar upload, or undefined when it is refused: empty, over 2 MB, of a
  * type other than PNG, JPEG or WebP, or not, whole, an image of its declared type no larger than
- * AVATAR_MAX_SIDE pixels a side (avatar-image.ts).
+ * AVATAR_MAX_SIDE pixels a side (platform/images.ts).
  */
 export function avatarExtension(contentType: string, data: Buffer): string | undefined {
-  const type = IMAGE_TYPES[contentType];
-  if (!type || data.length === 0 || data.length > AVATAR_MAX_BYTES) return undefined;
-  return readImage(type.format, data) ? type.ext : undefined;
+  return imageExtension(contentType, data, { maxBytes: AVATAR_MAX_BYTES, maxSide: AVATAR_MAX_SIDE });
 }
 
 /**

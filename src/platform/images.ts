@@ -1,24 +1,32 @@
 import { crc32 } from 'node:zlib';
 
 /**
- * The structure check of avatar images, pure. A file passes only when it is, whole, an image of
+ * The structure check of uploaded images (avatars, ID photos, licences), pure. A file passes only when it is, whole, an image of
  * its declared format: every chunk or segment walked from the first byte to the last, lengths and
- * checksums right, dimensions within AVATAR_MAX_SIDE, and nothing after the image's end. Checking
+ * checksums right, dimensions within the caller's bound, and nothing after the image's end. Checking
  * the first bytes alone stored "a PNG header, then an HTML page", which a browser sniffing content
  * or a careless proxy could serve as a page of ours.
  */
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
 
-/** The largest width or height of an avatar, in pixels. */
-export const AVATAR_MAX_SIDE = 4096;
+/** The image types uploads may have, by content type, with the extension they are stored under. */
+export const IMAGE_TYPES: Readonly<Record<string, { ext: string; format: ImageFormat }>> = {
+  'image/png': { ext: 'png', format: 'png' },
+  'image/jpeg': { ext: 'jpg', format: 'jpeg' },
+  'image/webp': { ext: 'webp', format: 'webp' },
+};
 
 export interface ImageSize {
   width: number;
   height: number;
 }
 
-/** The image's dimensions, or undefined when the data is not, whole, an image of `format`. */
-export function readImage(format: ImageFormat, data: Buffer): ImageSize | undefined {
+/**
+ * The image's dimensions, or undefined when the data is not, whole, an image of `format` at most
+ * `maxSide` pixels wide and high.
+ */
+export function readImage(format: ImageFormat, data: Buffer, maxSide: number): ImageSize | undefined {
+  const sideOk = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= maxSide;
   try {
     const size = READERS[format](data);
     return size && sideOk(size.width) && sideOk(size.height) ? size : undefined;
@@ -28,13 +36,25 @@ export function readImage(format: ImageFormat, data: Buffer): ImageSize | undefi
   }
 }
 
+/**
+ * The extension an upload is stored under, or undefined when it is refused: empty, larger than
+ * `maxBytes`, of a type other than PNG, JPEG or WebP, or not, whole, an image of its declared type.
+ */
+export function imageExtension(
+  contentType: string,
+  data: Buffer,
+  limits: { maxBytes: number; maxSide: number },
+): string | undefined {
+  const type = IMAGE_TYPES[contentType];
+  if (!type || data.length === 0 || data.length > limits.maxBytes) return undefined;
+  return readImage(type.format, data, limits.maxSide) ? type.ext : undefined;
+}
+
 const READERS: Record<ImageFormat, (data: Buffer) => ImageSize | undefined> = {
   png: readPng,
   jpeg: readJpeg,
   webp: readWebp,
 };
-
-const sideOk = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= AVATAR_MAX_SIDE;
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** Bit depths allowed for each PNG colour type (PNG specification, 11.2.2). */

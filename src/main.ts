@@ -3,6 +3,7 @@ import { buildPlatform, type Platform } from './app.js';
 import { ConfigError, listConfigVariables, loadConfig, type Config } from './platform/config.js';
 import { contextUsesFrames } from './platform/context.js';
 import { DatabaseLockedError } from './platform/db/process-lock.js';
+import { paymentCommands } from './services/payment/index.js';
 import { searchCommands } from './services/search/index.js';
 import { DISPLAY_NAME_RULE, userCommands } from './services/user/index.js';
 import { isMainlandMobile } from './platform/schemas.js';
@@ -10,7 +11,8 @@ import { checkText } from './platform/text.js';
 import { ALL_SERVICES } from './services/registry.js';
 
 /**
- * The `linggong` command line: serve | worker | migrate | seed | reindex | create-admin | dlq | config.
+ * The `linggong` command line: serve | worker | migrate | seed | reindex | create-admin | ledger | dlq |
+ * config.
  * Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
  */
 const HELP: Record<string, string> = {
@@ -23,6 +25,7 @@ Commands:
   seed                       Insert demo data (development)
   reindex                    Rebuild the job search index from the job service
   create-admin --phone N     Create or promote an admin account
+  ledger check               Verify the payment ledger's invariants (exit 1 when broken)
   dlq list|show|replay|discard   Dead letters of event consumers
   config                     List every configuration variable
 
@@ -64,6 +67,12 @@ are applied when the server runs again; their versions keep the newest state.`,
   'create-admin': `Usage: linggong create-admin --phone 13800000000 [--name 管理员]
 
 Creates an account with the admin role for the phone number, or adds the role to an existing one.`,
+  ledger: `Usage: linggong ledger check
+
+Checks the payment ledger over the whole database: every transfer balances, every account's
+balance equals the sum of its legs (and its running history is unbroken), no account that may
+not go negative is below zero, and every final order's escrow is zero. Prints each problem and
+exits 1 when there is any, 0 when the ledger is clean.`,
   config: `Usage: linggong config
 
 Prints every LINGGONG_* variable with its meaning, and the service of a service's own setting.`,
@@ -247,6 +256,31 @@ async function reindex(flags: Parsed['flags']): Promise<number> {
   });
 }
 
+async function ledgerCheck(positional: string[], flags: Parsed['flags']): Promise<number> {
+  if (positional[0] !== 'check') {
+    console.error(HELP.ledger);
+    return 2;
+  }
+  return withPlatform(flags, async (p) => {
+    const payment = p.commands(paymentCommands);
+    if (!payment) {
+      console.error('ledger check needs the payment service in this process');
+      return 2;
+    }
+    await p.migrate('up');
+    const started = performance.now();
+    const problems = await payment.checkLedger();
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    if (problems.length === 0) {
+      console.log(`Ledger check: clean (${seconds} s).`);
+      return 0;
+    }
+    for (const problem of problems) console.log(`${problem.code}: ${problem.message}`);
+    console.log(`Ledger check: ${problems.length} problem(s) (${seconds} s).`);
+    return 1;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const { command, positional, flags } = parseArgs(argv);
   if (command === 'help' || command === '--help' || command === '-h') {
@@ -314,6 +348,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'reindex':
       return reindex(flags);
+    case 'ledger':
+      return ledgerCheck(positional, flags);
     case 'create-admin': {
       const phone = flags.phone;
       if (typeof phone !== 'string') {

@@ -266,6 +266,28 @@ describe('linggong CLI', () => {
     expect(status.out).toContain('00000000_0000_platform_tables');
   });
 
+  it('checks the ledger: clean on a fresh database, each problem listed and exit 1 when broken', async () => {
+    const dataDir = tempDir();
+    const clean = await run(['ledger', 'check'], { LINGGONG_DATA_DIR: dataDir });
+    expect(clean.code, clean.err).toBe(0);
+    expect(clean.out).toMatch(/^Ledger check: clean \(\d+\.\d s\)\.\n$/);
+    // A wallet whose balance no leg explains.
+    const db = new Database(join(dataDir, 'linggong.db'));
+    try {
+      db.prepare(
+        `insert into payment_ledger_accounts (id, kind, owner, may_go_negative, balance, seq, created_at, updated_at)
+         values ('01JEXAMP1EACC0VNT000000001', 'wallet', '01JEXAMP1EW0RKER0000000001', 0, 500, 0, 0, 0)`,
+      ).run();
+    } finally {
+      db.close();
+    }
+    const broken = await run(['ledger', 'check'], { LINGGONG_DATA_DIR: dataDir });
+    expect(broken.code).toBe(1);
+    expect(broken.out).toContain('BALANCE_MISMATCH: ');
+    expect(broken.out).toMatch(/Ledger check: 1 problem\(s\)/);
+    expect((await run(['ledger'], { LINGGONG_DATA_DIR: dataDir })).code).toBe(2);
+  });
+
   it('creates an admin on a fresh data folder, and makes an existing account admin once', async () => {
     const dataDir = tempDir();
     const created = await run(['create-admin', '--phone', '13900000009'], { LINGGONG_DATA_DIR: dataDir });

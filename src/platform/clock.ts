@@ -37,6 +37,15 @@ export function businessDay(instant: number, timeZone: string): string {
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
 
+/** Whether `text` is a calendar date written YYYY-MM-DD that exists (2026-02-30 does not). */
+export function isCalendarDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
 /** Epoch ms of the next local midnight after `instant` in `timeZone`. */
 export function nextBusinessMidnight(instant: number, timeZone: string): number {
   const today = businessDay(instant, timeZone);

@@ -1101,6 +1101,438 @@ export const badInputCases: Record<string, RouteCases> = {
     ],
   },
 
+  // Payment service: escrow and wallet
+  'GET /api/v1/wallet': {
+    url: () => '/api/v1/wallet',
+    headers: asWorker,
+    cases: authCases,
+  },
+  'GET /api/v1/wallet/entries': {
+    url: () => '/api/v1/wallet/entries',
+    headers: asWorker,
+    cases: (): BadCase[] => [
+      ...authCases(),
+      { name: 'limit 0', request: { query: { limit: '0' } }, code: 'VALIDATION_FAILED' },
+      { name: 'limit 101', request: { query: { limit: '101' } }, code: 'VALIDATION_FAILED' },
+      { name: 'forged cursor', request: { query: { cursor: 'abc' } }, status: 400, code: 'INVALID_CURSOR' },
+      { name: 'cursor 0', request: { query: { cursor: '0' } }, status: 400, code: 'INVALID_CURSOR' },
+    ],
+  },
+  'GET /internal/v1/escrow/:orderId': {
+    url: () => `/internal/v1/escrow/${UNKNOWN_ID}`,
+    headers: asService,
+    cases: () => [
+      ...serviceCases(),
+      { name: 'order id not a ULID', request: { url: '/internal/v1/escrow/order-1' }, status: 400 },
+    ],
+  },
+  'POST /internal/v1/escrow/:orderId/hold': {
+    url: () => `/internal/v1/escrow/${UNKNOWN_ID}/hold`,
+    headers: asService,
+    cases: (c) => [
+      ...serviceCases(),
+      {
+        name: 'wallet short (empty)',
+        request: { payload: { orderId: UNKNOWN_ID, employerId: c.employer.userId, wageFen: 10_000 } },
+        status: 409,
+        code: 'ESCROW_INSUFFICIENT_FUNDS',
+      },
+      {
+        name: 'body names another order',
+        request: { payload: { orderId: c.jobId, employerId: c.employer.userId, wageFen: 10_000 } },
+        status: 400,
+        code: 'ESCROW_ORDER_MISMATCH',
+      },
+      {
+        name: 'wage 0',
+        request: { payload: { orderId: UNKNOWN_ID, employerId: c.employer.userId, wageFen: 0 } },
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'no employer',
+        request: { payload: { orderId: UNKNOWN_ID, wageFen: 100 } },
+        code: 'VALIDATION_FAILED',
+      },
+    ],
+  },
+  'POST /internal/v1/escrow/:orderId/release': {
+    url: () => `/internal/v1/escrow/${UNKNOWN_ID}/release`,
+    headers: asService,
+    cases: (c) => [
+      ...serviceCases(),
+      {
+        name: 'nothing held',
+        request: {
+          payload: {
+            orderId: UNKNOWN_ID,
+            workerId: c.worker.userId,
+            employerId: c.employer.userId,
+            payFen: 100,
+            pending: false,
+          },
+        },
+        status: 409,
+        code: 'ESCROW_NOT_HELD',
+      },
+      {
+        name: 'negative pay',
+        request: {
+          payload: {
+            orderId: UNKNOWN_ID,
+            workerId: c.worker.userId,
+            employerId: c.employer.userId,
+            payFen: -1,
+            pending: false,
+          },
+        },
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'no pending flag',
+        request: {
+          payload: {
+            orderId: UNKNOWN_ID,
+            workerId: c.worker.userId,
+            employerId: c.employer.userId,
+            payFen: 1,
+          },
+        },
+        code: 'VALIDATION_FAILED',
+      },
+    ],
+  },
+  'POST /internal/v1/escrow/:orderId/refund': {
+    url: () => `/internal/v1/escrow/${UNKNOWN_ID}/refund`,
+    headers: asService,
+    cases: (c) => [
+      ...serviceCases(),
+      {
+        name: 'nothing held',
+        request: { payload: { orderId: UNKNOWN_ID, employerId: c.employer.userId } },
+        status: 409,
+        code: 'ESCROW_NOT_HELD',
+      },
+      {
+        name: 'body names another order',
+        request: { payload: { orderId: c.jobId, employerId: c.employer.userId } },
+        status: 400,
+        code: 'ESCROW_ORDER_MISMATCH',
+      },
+    ],
+  },
+  'POST /internal/v1/escrow/:orderId/settle': {
+    url: () => `/internal/v1/escrow/${UNKNOWN_ID}/settle`,
+    headers: asService,
+    cases: (c) => [
+      ...serviceCases(),
+      {
+        name: 'nothing held',
+        request: { payload: { orderId: UNKNOWN_ID, workerId: c.worker.userId } },
+        status: 409,
+        code: 'ESCROW_NOT_HELD',
+      },
+      {
+        name: 'worker id not a ULID',
+        request: { payload: { orderId: UNKNOWN_ID, workerId: 'me' } },
+        code: 'VALIDATION_FAILED',
+      },
+    ],
+  },
+
+  // Payment service: top-ups
+  'POST /api/v1/payments': {
+    url: () => '/api/v1/payments',
+    headers: asWorker,
+    cases: () => [
+      ...authCases(),
+      {
+        name: 'channel not configured',
+        request: { payload: { channel: 'alipay', amountFen: 1000 } },
+        status: 400,
+        code: 'PAYMENT_CHANNEL_UNAVAILABLE',
+      },
+      {
+        name: 'unknown channel',
+        request: { payload: { channel: 'paypal', amountFen: 1000 } },
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'below the smallest top-up',
+        request: { payload: { channel: 'sandbox', amountFen: 99 } },
+        status: 400,
+        code: 'TOPUP_AMOUNT_OUT_OF_RANGE',
+      },
+      {
+        name: 'above the largest top-up',
+        request: { payload: { channel: 'sandbox', amountFen: 5_000_001 } },
+        status: 400,
+        code: 'TOPUP_AMOUNT_OUT_OF_RANGE',
+      },
+      {
+        name: 'zero fen',
+        request: { payload: { channel: 'sandbox', amountFen: 0 } },
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'bad Idempotency-Key',
+        request: {
+          headers: { 'idempotency-key': 'has spaces' },
+          payload: { channel: 'sandbox', amountFen: 1000 },
+        },
+        status: 400,
+        code: 'IDEMPOTENCY_KEY_INVALID',
+      },
+    ],
+  },
+  'GET /api/v1/payments': {
+    url: () => '/api/v1/payments',
+    headers: asWorker,
+    cases: (): BadCase[] => [
+      ...authCases(),
+      {
+        name: 'forged cursor',
+        request: { query: { cursor: 'abc.def' } },
+        status: 400,
+        code: 'INVALID_CURSOR',
+      },
+      { name: 'limit 0', request: { query: { limit: '0' } }, code: 'VALIDATION_FAILED' },
+    ],
+  },
+  'GET /api/v1/payments/:id': {
+    url: () => `/api/v1/payments/${UNKNOWN_ID}`,
+    headers: asWorker,
+    cases: () => [
+      ...authCases(),
+      { name: 'unknown top-up', request: {}, status: 404, code: 'TOPUP_NOT_FOUND' },
+      { name: 'id not a ULID', request: { url: '/api/v1/payments/42' }, status: 400 },
+    ],
+  },
+  'POST /api/v1/payments/notify/:channel': {
+    url: () => '/api/v1/payments/notify/sandbox',
+    headers: () => ({ 'content-type': 'application/json' }),
+    cases: () => [
+      {
+        name: 'unknown channel',
+        request: { url: '/api/v1/payments/notify/paypal', payload: '{}' },
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'channel not configured',
+        request: { url: '/api/v1/payments/notify/alipay', payload: '{}' },
+        status: 400,
+        code: 'PAYMENT_CHANNEL_UNAVAILABLE',
+      },
+      {
+        name: 'XML body',
+        request: { headers: { 'content-type': 'application/xml' }, payload: '<xml/>' },
+        status: 415,
+      },
+      { name: 'body over 64 KiB', request: { payload: 'x'.repeat(65 * 1024) }, status: 413 },
+    ],
+  },
+  'POST /api/v1/payments/sandbox/:id/pay': {
+    url: () => `/api/v1/payments/sandbox/${UNKNOWN_ID}/pay`,
+    headers: asWorker,
+    cases: () => [
+      ...authCases(),
+      { name: 'unknown top-up', request: { payload: {} }, status: 404, code: 'TOPUP_NOT_FOUND' },
+      { name: 'negative amount', request: { payload: { amountFen: -1 } }, code: 'VALIDATION_FAILED' },
+    ],
+  },
+  'GET /api/v1/admin/payments': {
+    url: () => '/api/v1/admin/payments',
+    headers: asAdmin,
+    cases: (c): BadCase[] => [
+      ...adminCases(c),
+      { name: 'unknown status', request: { query: { status: 'refunded' } }, code: 'VALIDATION_FAILED' },
+      { name: 'limit 0', request: { query: { limit: '0' } }, code: 'VALIDATION_FAILED' },
+    ],
+  },
+  'POST /api/v1/admin/payments/:id/resolve': {
+    url: () => `/api/v1/admin/payments/${UNKNOWN_ID}/resolve`,
+    headers: asAdmin,
+    cases: (c) => [
+      ...adminCases(c),
+      {
+        name: 'unknown top-up',
+        request: { payload: { action: 'credit', reason: '按实付金额入账' } },
+        status: 404,
+        code: 'TOPUP_NOT_FOUND',
+      },
+      {
+        name: 'unknown action',
+        request: { payload: { action: 'refund', reason: '按实付金额入账' } },
+        code: 'VALIDATION_FAILED',
+      },
+      { name: 'blank reason', request: { payload: { action: 'credit', reason: '   ' } }, status: 400 },
+      { name: 'no reason', request: { payload: { action: 'credit' } }, code: 'VALIDATION_FAILED' },
+    ],
+  },
+
+  // Payment service: withdrawals
+  'POST /api/v1/withdrawals': {
+    url: () => '/api/v1/withdrawals',
+    headers: asWorker,
+    cases: () => {
+      const body = { channel: 'sandbox', account: '13812345678', payeeName: '王小明', amountFen: 1000 };
+      return [
+        ...authCases(),
+        {
+          name: 'no verified real name',
+          request: { payload: body },
+          status: 403,
+          code: 'REAL_NAME_REQUIRED',
+        },
+        {
+          name: 'below the smallest withdrawal',
+          request: { payload: { ...body, amountFen: 50 } },
+          status: 400,
+          code: 'WITHDRAWAL_AMOUNT_INVALID',
+        },
+        {
+          name: 'channel not configured',
+          request: { payload: { ...body, channel: 'alipay' } },
+          status: 400,
+          code: 'PAYMENT_CHANNEL_UNAVAILABLE',
+        },
+        {
+          name: 'unknown channel',
+          request: { payload: { ...body, channel: 'paypal' } },
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'account too short',
+          request: { payload: { ...body, account: '138' } },
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'account with spaces',
+          request: { payload: { ...body, account: '138 1234 5678' } },
+          code: 'VALIDATION_FAILED',
+        },
+        { name: 'amount 0', request: { payload: { ...body, amountFen: 0 } }, code: 'VALIDATION_FAILED' },
+        { name: 'blank payee name', request: { payload: { ...body, payeeName: '\u3000 ' } }, status: 400 },
+        {
+          name: 'bad idempotency key',
+          request: { payload: body, headers: { 'idempotency-key': 'has space' } },
+          status: 400,
+          code: 'IDEMPOTENCY_KEY_INVALID',
+        },
+      ];
+    },
+  },
+  'GET /api/v1/withdrawals': {
+    url: () => '/api/v1/withdrawals',
+    headers: asWorker,
+    cases: (): BadCase[] => [
+      ...authCases(),
+      {
+        name: 'forged cursor',
+        request: { query: { cursor: 'abc.def' } },
+        status: 400,
+        code: 'INVALID_CURSOR',
+      },
+      { name: 'limit 0', request: { query: { limit: '0' } }, code: 'VALIDATION_FAILED' },
+    ],
+  },
+  'GET /api/v1/withdrawals/:id': {
+    url: () => `/api/v1/withdrawals/${UNKNOWN_ID}`,
+    headers: asWorker,
+    cases: () => [
+      ...authCases(),
+      { name: 'unknown withdrawal', request: {}, status: 404, code: 'WITHDRAWAL_NOT_FOUND' },
+      { name: 'id not a ULID', request: { url: '/api/v1/withdrawals/42' }, status: 400 },
+    ],
+  },
+  'GET /api/v1/admin/withdrawals': {
+    url: () => '/api/v1/admin/withdrawals',
+    headers: asAdmin,
+    cases: (c): BadCase[] => [
+      ...adminCases(c),
+      { name: 'unknown status', request: { query: { status: 'open' } }, code: 'VALIDATION_FAILED' },
+      {
+        name: 'forged cursor',
+        request: { query: { cursor: 'abc.def' } },
+        status: 400,
+        code: 'INVALID_CURSOR',
+      },
+    ],
+  },
+  'POST /api/v1/admin/withdrawals/:id/approve': {
+    url: () => `/api/v1/admin/withdrawals/${UNKNOWN_ID}/approve`,
+    headers: asAdmin,
+    cases: (c) => [
+      ...adminCases(c),
+      { name: 'unknown withdrawal', request: {}, status: 404, code: 'WITHDRAWAL_NOT_FOUND' },
+      { name: 'id not a ULID', request: { url: '/api/v1/admin/withdrawals/42/approve' }, status: 400 },
+    ],
+  },
+  'POST /api/v1/admin/withdrawals/:id/reject': {
+    url: () => `/api/v1/admin/withdrawals/${UNKNOWN_ID}/reject`,
+    headers: asAdmin,
+    cases: (c) => [
+      ...adminCases(c),
+      { name: 'no reason', request: { payload: {} }, code: 'VALIDATION_FAILED' },
+      { name: 'blank reason', request: { payload: { reason: '   ' } }, status: 400 },
+      {
+        name: 'unknown withdrawal',
+        request: { payload: { reason: '账户信息不符' } },
+        status: 404,
+        code: 'WITHDRAWAL_NOT_FOUND',
+      },
+    ],
+  },
+
+  // Payment service: reconciliation
+  'GET /api/v1/admin/reconciliation': {
+    url: () => '/api/v1/admin/reconciliation',
+    headers: asAdmin,
+    cases: (c): BadCase[] => [
+      ...adminCases(c),
+      { name: 'unknown status', request: { query: { status: 'ignored' } }, code: 'VALIDATION_FAILED' },
+    ],
+  },
+  'POST /api/v1/admin/reconciliation/runs': {
+    url: () => '/api/v1/admin/reconciliation/runs',
+    headers: asAdmin,
+    cases: (c): BadCase[] => [
+      ...adminCases(c),
+      {
+        name: 'channel not configured',
+        request: { payload: { channel: 'alipay', day: '2026-01-01' } },
+        status: 400,
+        code: 'RECONCILIATION_CHANNEL_UNKNOWN',
+      },
+      {
+        name: 'impossible day',
+        request: { payload: { channel: 'sandbox', day: '2026-02-30' } },
+        status: 400,
+        code: 'RECONCILIATION_DAY_INVALID',
+      },
+      {
+        name: 'a day not yet over',
+        request: { payload: { channel: 'sandbox', day: '2999-01-01' } },
+        status: 400,
+        code: 'RECONCILIATION_DAY_INVALID',
+      },
+      { name: 'unknown channel', request: { payload: { channel: 'paypal', day: '2026-01-01' } } },
+    ],
+  },
+  'POST /api/v1/admin/reconciliation/:id/resolve': {
+    url: () => `/api/v1/admin/reconciliation/${UNKNOWN_ID}/resolve`,
+    headers: asAdmin,
+    cases: (c): BadCase[] => [
+      ...adminCases(c),
+      { name: 'no resolution', request: { payload: {} }, code: 'VALIDATION_FAILED' },
+      {
+        name: 'unknown item',
+        request: { payload: { resolution: '已核实' } },
+        status: 404,
+        code: 'RECONCILIATION_ITEM_NOT_FOUND',
+      },
+    ],
+  },
   'GET /internal/v1/users/:id': {
     url: (c) => `/internal/v1/users/${c.worker.userId}`,
     headers: (c) => ({ 'x-service-token': c.serviceToken }),

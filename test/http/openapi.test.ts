@@ -6,6 +6,11 @@ import { validatorCompiler } from '../../src/platform/http/validation.js';
 import { MaskedPhone, ULID_PATTERN } from '../../src/platform/schemas.js';
 import { WorkflowErrors } from '../../src/platform/workflow/runner.js';
 import { JobErrors } from '../../src/services/job/job.errors.js';
+import { EscrowErrors } from '../../src/services/payment/escrow.errors.js';
+import { ReconciliationErrors } from '../../src/services/payment/reconciliation.errors.js';
+import { TopupErrors } from '../../src/services/payment/topup.errors.js';
+import { WithdrawalErrors } from '../../src/services/payment/withdrawal.errors.js';
+import { VerificationErrors } from '../../src/services/verification/verification.errors.js';
 import { SearchErrors } from '../../src/services/search/search.errors.js';
 import { UserErrors } from '../../src/services/user/user.errors.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -201,7 +206,18 @@ describe('the API description', () => {
 
   it('declares every code of every error catalogue on at least one route', () => {
     const declared = new Set(operations().flatMap(([, op]) => [...documentedCodes(op).keys()]));
-    const catalogues = { JobErrors, UserErrors, SearchErrors, WorkflowErrors, AccessTokenErrors };
+    const catalogues = {
+      JobErrors,
+      UserErrors,
+      SearchErrors,
+      WorkflowErrors,
+      AccessTokenErrors,
+      VerificationErrors,
+      TopupErrors,
+      EscrowErrors,
+      WithdrawalErrors,
+      ReconciliationErrors,
+    };
     const missing = Object.entries(catalogues).flatMap(([name, catalogue]) =>
       Object.keys(catalogue)
         .filter((code) => !declared.has(code))

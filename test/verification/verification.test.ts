@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verificationClient } from '../../src/services/verification/index.js';
 import { DIALECT } from '../support/env.js';
+import { idNumber as newIdNumber } from '../support/identity.js';
 import { PNG_1X1 } from '../support/images.js';
 import { openJob } from '../support/jobs.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -25,17 +26,8 @@ import { searchJobs } from '../search/http-support.js';
 
 /** Every ID number a test submits: none may appear in full in the log of the run. */
 const submitted = new Set<string>();
-let sequence = 100;
-
-/**
- * A valid resident ID number (GB 11643) for a birth date YYYYMMDD, each call a new one. The check
- * character comes from the standard's table of remainders, written independently of id-number.ts.
- */
-function idNumber(birth = '19900307', region = '110105'): string {
-  const body = `${region}${birth}${String(sequence++ % 1000).padStart(3, '0')}`;
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body].reduce((s, d, i) => s + Number(d) * weights[i]!, 0);
-  const id = body + '10X98765432'[sum % 11]!;
+function idNumber(birth?: string): string {
+  const id = newIdNumber(birth);
   submitted.add(id);
   return id;
 }

@@ -1,11 +1,18 @@
+import type { ReconciliationTables } from './reconciliation.db.js';
+import type { TopupTables } from './topup.db.js';
+import type { WithdrawalTables } from './withdrawal.db.js';
+
 /**
- * The payment service's tables, as Kysely sees them. The ledger's three tables come first; the
- * service's other tables (payments, withdrawals, …) join this interface as they are added.
+ * The payment service's tables, as Kysely sees them: the ledger's, and each flow's in a file beside
+ * its code (topup.db.ts, withdrawal.db.ts, reconciliation.db.ts).
  *
  * Money columns are BIGINT fen. Reads pass them through `toSafeInt`: mysql2 answers BIGINTs beyond
  * 2^53 and every SUM() as strings.
  */
-export interface PaymentDB {
+export interface PaymentDB extends LedgerTables, TopupTables, WithdrawalTables, ReconciliationTables {}
+
+/** The ledger's tables (ledger/): accounts, immutable transfers and their legs. */
+export interface LedgerTables {
   /** One row per (kind, owner): a user's wallet, an order's escrow, a channel's clearing, … */
   payment_ledger_accounts: {
     id: string;

@@ -125,19 +125,10 @@ function checkCharacter(idNumber: string): string {
   return check === 10 ? 'X' : String(check);
 }
 
-/** Whether `text` is a YYYY-MM-DD date naming a real day (input checks before `ageOn`). */
-export function isIsoDate(text: string): boolean {
-  return readIsoDate(text) !== null;
-}
-
-function readIsoDate(text: string): CalendarDate | null {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  return match ? calendarDate(Number(match[1]), Number(match[2]), Number(match[3])) : null;
-}
-
 /** Parses a YYYY-MM-DD argument; a malformed one is the caller's bug, so it throws. */
 function parseIsoDate(text: string, name: string): CalendarDate {
-  const date = readIsoDate(text);
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const date = match ? calendarDate(Number(match[1]), Number(match[2]), Number(match[3])) : null;
   if (date === null) throw new RangeError(`${name} must be a YYYY-MM-DD date, got '${text}'`);
   return date;
 }

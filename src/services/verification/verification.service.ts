@@ -1,5 +1,5 @@
 import { writeAudit } from '../../platform/audit.js';
-import { businessDay, type Clock } from '../../platform/clock.js';
+import { businessDay, isCalendarDate, type Clock } from '../../platform/clock.js';
 import { readPage, type CursorCodec, type Page, type PageRequest } from '../../platform/cursor.js';
 import { insertIgnore, isUniqueViolation } from '../../platform/db/helpers.js';
 import type { ServiceDatabase, Tx } from '../../platform/db/service-database.js';
@@ -10,7 +10,7 @@ import type { Logger } from '../../platform/log.js';
 import type { PiiCipher } from '../../platform/pii.js';
 import type { FileStorage } from '../../platform/storage.js';
 import { checkCreditCode } from './credit-code.js';
-import { ageOn, checkIdNumber, isIsoDate } from './id-number.js';
+import { ageOn, checkIdNumber } from './id-number.js';
 import { manualIdentityProvider, type IdentityCheck, type IdentityProvider } from './identity-provider.js';
 import type { FileSlot, RequestStatus, VerificationDB } from './verification.db.js';
 import { VerificationErrors } from './verification.errors.js';
@@ -527,7 +527,7 @@ export function createVerificationService(deps: VerificationServiceDeps) {
 
   /** Age in whole years on `date` (YYYY-MM-DD) by the verified birth date; null when not verified. */
   async function ageOnDate(userId: string, date: string): Promise<number | null> {
-    if (!isIsoDate(date)) throw VerificationErrors.DATE_INVALID();
+    if (!isCalendarDate(date)) throw VerificationErrors.DATE_INVALID();
     const { row } = await approvedRequest(userId, 'identity');
     return row?.birth_date_cipher ? ageOn(pii.decrypt(row.birth_date_cipher), date) : null;
   }

@@ -1,0 +1,152 @@
+import { businessDay, nextBusinessMidnight } from '../../platform/clock.js';
+import { currentContext } from '../../platform/context.js';
+import { readPage, type Page, type PageRequest } from '../../platform/cursor.js';
+import type { Tx } from '../../platform/db/service-database.js';
+import { formatYuan, money } from '../../platform/money.js';
+import { verificationClient } from '../verification/index.js';
+import { InsufficientFundsError } from './ledger/index.js';
+import type { PaymentContext } from './payment-context.js';
+import type { PaymentDB } from './payment.db.js';
+import { WithdrawalErrors } from './withdrawal.errors.js';
+import { holdTransfer } from './withdrawal.ledger.js';
+import { toWithdrawalView } from './withdrawal.mappers.js';
+import type { WithdrawalRepository, WithdrawalRow } from './withdrawal.repository.js';
+import type { CreateWithdrawalBody, WithdrawalView } from './withdrawal.schemas.js';
+import type { WithdrawalSettlement } from './withdrawal.settlement.js';
+
+const yuan = (fen: number): string => formatYuan(money(fen));
+const sameName = (name: string): string => name.normalize('NFC').trim();
+
+/** Epoch ms of the local midnight that began the business day of `now`. */
+export function businessDayStart(now: number, timeZone: string): number {
+  const today = businessDay(now, timeZone);
+  // A local day lasts at most 25 hours: today's midnight is among the next ones after now − 27 h.
+  let start = nextBusinessMidnight(now - 27 * 3_600_000, timeZone);
+  while (businessDay(start, timeZone) !== today) start = nextBusinessMidnight(start, timeZone);
+  return start;
+}
+
+/** A user's own withdrawals: asking for one, and reading them. */
+export function createWithdrawalRequests(
+  ctx: PaymentContext,
+  repo: WithdrawalRepository,
+  settlement: WithdrawalSettlement,
+) {
+  const limits = ctx.settings.withdrawal;
+  const view = (row: WithdrawalRow) => toWithdrawalView(ctx, row);
+
+  function checkDailyLimit(withdrawnFen: number, amountFen: number): void {
+    if (withdrawnFen + amountFen > limits.dailyMaxFen) {
+      throw WithdrawalErrors.WITHDRAWAL_DAILY_LIMIT({
+        limit: yuan(limits.dailyMaxFen),
+        remaining: yuan(Math.max(0, limits.dailyMaxFen - withdrawnFen)),
+      });
+    }
+  }
+
+  /**
+   * Stores the request's idempotency claim as committed with the withdrawal. The withdrawal is
+   * written in the ledger's batch transaction, not a unit of work of the request, so the platform
+   * cannot do it there: without this, a request that failed after the money moved would free its
+   * key, and a retry would withdraw twice.
+   */
+  async function commitIdempotencyClaim(tx: Tx<PaymentDB>, answer: WithdrawalView): Promise<void> {
+    const claim = currentContext()?.idempotency;
+    if (!claim || claim.service !== ctx.sdb.service || claim.committed) return;
+    await ctx.sdb
+      .untyped(tx.db)
+      .updateTable(ctx.sdb.table('idempotency'))
+      .set({ state: 'committed', response: JSON.stringify(answer) })
+      .where('key_hash', '=', claim.keyHash)
+      .execute();
+    tx.afterCommit(() => {
+      claim.committed = true;
+    });
+  }
+
+  /**
+   * Takes amount and fee from the wallet and sends the amount to the user's own channel account
+   * (or queues it for an admin above the review threshold). The checks, in order: the channel, the
+   * amount, the verified real name and the payee's name, the daily limit, the wallet's balance.
+   */
+  async function create(userId: string, body: CreateWithdrawalBody): Promise<WithdrawalView> {
+    const { amountFen } = body;
+    if (!ctx.channels.has(body.channel))
+      throw WithdrawalErrors.PAYMENT_CHANNEL_UNAVAILABLE({ channel: body.channel });
+    if (amountFen < limits.minFen || amountFen > limits.maxFen)
+      throw WithdrawalErrors.WITHDRAWAL_AMOUNT_INVALID({
+        min: yuan(limits.minFen),
+        max: yuan(limits.maxFen),
+      });
+    const identity = await ctx.clients.get(verificationClient).identity(userId);
+    if (identity.status !== 'approved' || identity.name === null) throw WithdrawalErrors.REAL_NAME_REQUIRED();
+    const payeeName = sameName(body.payeeName);
+    if (payeeName !== sameName(identity.name)) throw WithdrawalErrors.PAYEE_NAME_MISMATCH();
+    const since = businessDayStart(ctx.clock.now(), ctx.config.businessTimeZone);
+    checkDailyLimit(await repo.totalSince(userId, since), amountFen);
+
+    const id = ctx.ids();
+    const status = amountFen > limits.reviewAboveFen ? 'review' : 'processing';
+    let created: WithdrawalRow | undefined;
+    try {
+      await ctx.ledger.transfer(
+        holdTransfer({ id, userId, channel: body.channel, amountFen, feeFen: limits.feeFen }),
+        {
+          async onApplied(tx) {
+            // Again under the ledger's lock of the wallet: two requests at once cannot both pass.
+            checkDailyLimit(await repo.totalSince(userId, since, tx.db), amountFen);
+            const row: WithdrawalRow = {
+              id,
+              user_id: userId,
+              channel: body.channel,
+              account_cipher: ctx.pii.encrypt(body.account),
+              payee_name_cipher: ctx.pii.encrypt(payeeName),
+              amount_fen: amountFen,
+              fee_fen: limits.feeFen,
+              status,
+              channel_transaction_id: null,
+              user_confirmation: null,
+              reason: null,
+              reviewed_by: null,
+              created_at: tx.now,
+              updated_at: tx.now,
+              checked_at: tx.now,
+              finished_at: null,
+            };
+            await repo.insert(row, tx.db);
+            await commitIdempotencyClaim(tx, view(row));
+            created = row;
+          },
+        },
+      );
+    } catch (e) {
+      if (e instanceof InsufficientFundsError) throw WithdrawalErrors.WALLET_INSUFFICIENT_FUNDS();
+      throw e;
+    }
+    if (!created) throw new Error(`withdrawal ${id}: the hold committed without its row`);
+    ctx.log.info({ withdrawalId: id, userId, amountFen, status }, 'withdrawal requested');
+    if (status === 'processing') await settlement.send(created);
+    return view((await repo.find(id)) ?? created);
+  }
+
+  function listMine(userId: string, page: PageRequest): Promise<Page<WithdrawalView>> {
+    return readPage(
+      ctx.cursors,
+      `withdrawals:${userId}`,
+      page,
+      (beforeId, limit) => repo.listOfUser(userId, beforeId, limit),
+      (rows) => rows.map(view),
+    );
+  }
+
+  /** One of the user's withdrawals; another user's answers not found, like one that does not exist. */
+  async function getMine(userId: string, id: string): Promise<WithdrawalView> {
+    const row = await repo.find(id);
+    if (!row || row.user_id !== userId) throw WithdrawalErrors.WITHDRAWAL_NOT_FOUND();
+    return view(row);
+  }
+
+  return { create, listMine, getMine };
+}
+
+export type WithdrawalRequests = ReturnType<typeof createWithdrawalRequests>;

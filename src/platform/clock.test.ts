@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   businessDay,
+  businessDayStart,
   createInstantFormatter,
+  isCalendarDate,
   formatInstant,
   nextBusinessMidnight,
   parseInstant,
@@ -21,6 +23,23 @@ describe('business days', () => {
     // New York springs forward on 2026-03-08; the day still ends at local midnight.
     const noon = Date.UTC(2026, 2, 8, 16);
     expect(nextBusinessMidnight(noon, 'America/New_York')).toBe(Date.UTC(2026, 2, 9, 4));
+    // The day that began at 00:00 EST (05:00 UTC) lasted 23 hours.
+    expect(businessDayStart(noon, 'America/New_York')).toBe(Date.UTC(2026, 2, 8, 5));
+  });
+
+  it('start at local midnight', () => {
+    const start = Date.UTC(2026, 0, 4, 16); // 2026-01-05 00:00 in Shanghai
+    expect(businessDayStart(start, 'Asia/Shanghai')).toBe(start);
+    expect(businessDayStart(start + 86_399_999, 'Asia/Shanghai')).toBe(start);
+    expect(businessDayStart(start - 1, 'Asia/Shanghai')).toBe(start - 86_400_000);
+    expect(businessDayStart(Date.UTC(2026, 0, 5, 12), 'Pacific/Kiritimati')).toBe(Date.UTC(2026, 0, 5, 10));
+  });
+
+  it('are calendar dates only when the day exists', () => {
+    expect(['2026-02-28', '2024-02-29', '2026-12-31'].map(isCalendarDate)).toEqual([true, true, true]);
+    expect(
+      ['2026-02-29', '2026-02-30', '2026-13-01', '2026-1-01', '20260101', ''].map(isCalendarDate),
+    ).toEqual([false, false, false, false, false, false]);
   });
 });
 

@@ -37,6 +37,15 @@ export function businessDay(instant: number, timeZone: string): string {
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
 
+/** Epoch ms of the local midnight that began the business day of `now` in `timeZone`. */
+export function businessDayStart(now: number, timeZone: string): number {
+  const today = businessDay(now, timeZone);
+  // A local day lasts at most 25 hours: today's midnight is among the next ones after now − 27 h.
+  let start = nextBusinessMidnight(now - 27 * 3_600_000, timeZone);
+  while (businessDay(start, timeZone) !== today) start = nextBusinessMidnight(start, timeZone);
+  return start;
+}
+
 /** Whether `text` is a calendar date written YYYY-MM-DD that exists (2026-02-30 does not). */
 export function isCalendarDate(text: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);

@@ -117,7 +117,6 @@ export class ServiceDatabase<DB> {
     const closing = new Set<() => void | Promise<void>>();
     let published = 0;
     const now = this.deps.clock.now();
-    const request = currentContext();
     const result = await this.db.transaction().execute((trx) =>
       runInTransactionContext({ service: this.service, databaseKey: this.connection.key }, async () => {
         const tx: Tx<DB> = {
@@ -140,18 +139,7 @@ export class ServiceDatabase<DB> {
         };
         const value = await fn(tx);
         for (const hook of closing) await hook();
-        // An idempotent request's key commits with the change it produced (see idempotency.ts).
-        const claim = request?.idempotency;
-        if (claim && claim.service === this.service && !claim.committed) {
-          await this.untyped(trx)
-            .updateTable(this.table('idempotency'))
-            .set({ state: 'committed', response: JSON.stringify(value ?? null) })
-            .where('key_hash', '=', claim.keyHash)
-            .execute();
-          hooks.push(() => {
-            claim.committed = true;
-          });
-        }
+        await this.commitRequestClaim(tx, value);
         return value;
       }),
     );
@@ -167,6 +155,24 @@ export class ServiceDatabase<DB> {
       });
     }
     return result;
+  }
+
+  /**
+   * Marks the current request's idempotency claim committed, with `answer`, in `tx`: an idempotent
+   * request's key commits with the change it produced (see idempotency.ts). Every unit of work does
+   * it; a change written in another transaction (the ledger's batch) calls it there itself.
+   */
+  async commitRequestClaim(tx: Tx<DB>, answer: unknown): Promise<void> {
+    const claim = currentContext()?.idempotency;
+    if (!claim || claim.service !== this.service || claim.committed) return;
+    await this.untyped(tx.db)
+      .updateTable(this.table('idempotency'))
+      .set({ state: 'committed', response: JSON.stringify(answer ?? null) })
+      .where('key_hash', '=', claim.keyHash)
+      .execute();
+    tx.afterCommit(() => {
+      claim.committed = true;
+    });
   }
 
   private async writeOutbox(trx: Transaction<DB>, events: DomainEvent[], now: number): Promise<string[]> {

@@ -1,12 +1,9 @@
-import { businessDay, nextBusinessMidnight } from '../../platform/clock.js';
-import { currentContext } from '../../platform/context.js';
+import { businessDayStart } from '../../platform/clock.js';
 import { readPage, type Page, type PageRequest } from '../../platform/cursor.js';
-import type { Tx } from '../../platform/db/service-database.js';
 import { formatYuan, money } from '../../platform/money.js';
 import { verificationClient } from '../verification/index.js';
 import { InsufficientFundsError } from './ledger/index.js';
 import type { PaymentContext } from './payment-context.js';
-import type { PaymentDB } from './payment.db.js';
 import { WithdrawalErrors } from './withdrawal.errors.js';
 import { holdTransfer } from './withdrawal.ledger.js';
 import { toWithdrawalView } from './withdrawal.mappers.js';
@@ -16,15 +13,6 @@ import type { WithdrawalSettlement } from './withdrawal.settlement.js';
 
 const yuan = (fen: number): string => formatYuan(money(fen));
 const sameName = (name: string): string => name.normalize('NFC').trim();
-
-/** Epoch ms of the local midnight that began the business day of `now`. */
-export function businessDayStart(now: number, timeZone: string): number {
-  const today = businessDay(now, timeZone);
-  // A local day lasts at most 25 hours: today's midnight is among the next ones after now − 27 h.
-  let start = nextBusinessMidnight(now - 27 * 3_600_000, timeZone);
-  while (businessDay(start, timeZone) !== today) start = nextBusinessMidnight(start, timeZone);
-  return start;
-}
 
 /** A user's own withdrawals: asking for one, and reading them. */
 export function createWithdrawalRequests(
@@ -42,26 +30,6 @@ export function createWithdrawalRequests(
         remaining: yuan(Math.max(0, limits.dailyMaxFen - withdrawnFen)),
       });
     }
-  }
-
-  /**
-   * Stores the request's idempotency claim as committed with the withdrawal. The withdrawal is
-   * written in the ledger's batch transaction, not a unit of work of the request, so the platform
-   * cannot do it there: without this, a request that failed after the money moved would free its
-   * key, and a retry would withdraw twice.
-   */
-  async function commitIdempotencyClaim(tx: Tx<PaymentDB>, answer: WithdrawalView): Promise<void> {
-    const claim = currentContext()?.idempotency;
-    if (!claim || claim.service !== ctx.sdb.service || claim.committed) return;
-    await ctx.sdb
-      .untyped(tx.db)
-      .updateTable(ctx.sdb.table('idempotency'))
-      .set({ state: 'committed', response: JSON.stringify(answer) })
-      .where('key_hash', '=', claim.keyHash)
-      .execute();
-    tx.afterCommit(() => {
-      claim.committed = true;
-    });
   }
 
   /**
@@ -114,7 +82,9 @@ export function createWithdrawalRequests(
               finished_at: null,
             };
             await repo.insert(row, tx.db);
-            await commitIdempotencyClaim(tx, view(row));
+            // The request's Idempotency-Key commits with the money, in the ledger's transaction:
+            // a retry after a failure past this point must not withdraw twice.
+            await ctx.sdb.commitRequestClaim(tx, view(row));
             created = row;
           },
         },

@@ -1,5 +1,5 @@
 import { writeAudit } from '../../platform/audit.js';
-import { businessDay, isCalendarDate, type Clock } from '../../platform/clock.js';
+import { businessDay, businessDayStart, isCalendarDate, type Clock } from '../../platform/clock.js';
 import { readPage, type CursorCodec, type Page, type PageRequest } from '../../platform/cursor.js';
 import { insertIgnore, isUniqueViolation } from '../../platform/db/helpers.js';
 import type { ServiceDatabase, Tx } from '../../platform/db/service-database.js';
@@ -90,10 +90,13 @@ export function createVerificationService(deps: VerificationServiceDeps) {
 
   /** Refuses a submission beyond the daily limit (per kind and business day). */
   async function checkDailyLimit(tx: Tx<VerificationDB>, userId: string, kind: VerificationKind) {
-    const today = businessDay(tx.now, options.timeZone);
-    const recent = await repo.requestTimesSince(userId, kind, tx.now - 26 * 3_600_000, tx.db);
-    const count = recent.filter((r) => businessDay(Number(r.created_at), options.timeZone) === today).length;
-    if (count >= options.dailyAttempts)
+    const today = await repo.requestTimesSince(
+      userId,
+      kind,
+      businessDayStart(tx.now, options.timeZone),
+      tx.db,
+    );
+    if (today.length >= options.dailyAttempts)
       throw VerificationErrors.VERIFICATION_ATTEMPTS_EXCEEDED({ limit: options.dailyAttempts });
   }
 

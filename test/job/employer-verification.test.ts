@@ -187,6 +187,8 @@ describe(`the verified-employer badge (${DIALECT}, ${BUS} bus)`, () => {
       employerVerified: true,
     });
 
+    // Search shows the badge first, so that its going away below is the revocation's doing.
+    await waitFor(async () => (await found(token, true)).length === 1);
     await publish(revoked(employer.userId, 4));
     await waitFor(async () => (await found(token, true)).length === 0);
     expect(await ownerJob(employer, job.id)).toMatchObject({

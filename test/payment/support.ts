@@ -11,6 +11,7 @@ import { createPiiCipher } from '../../src/platform/pii.js';
 import {
   ChannelError,
   createSandboxChannel,
+  type ChannelName,
   type ChannelPaymentState,
   type PaymentChannel,
   type SandboxNotification,
@@ -149,7 +150,8 @@ export async function startScriptedTopups() {
       script.closed.push(paymentId);
     },
   };
-  const onTransferState = vi.fn<(withdrawalId: string, state: TransferState) => Promise<void>>();
+  const onTransferState =
+    vi.fn<(channel: ChannelName, withdrawalId: string, state: TransferState) => Promise<void>>();
   const ctx: PaymentContext = {
     sdb,
     ledger,

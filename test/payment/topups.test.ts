@@ -263,7 +263,7 @@ describe(`top-ups (${DIALECT})`, () => {
     expect(audit).toEqual([{ actor_id: admin.userId, action: 'topup.credited', target_id: topup.id }]);
   });
 
-  it('closes a held top-up for an offline refund, crediting nothing', async () => {
+  it('ends a held top-up refunded offline for good, crediting nothing', async () => {
     const user = await loginWithSms(p);
     const admin = await loginAsAdmin(p);
     const topup = await createTopup(p, user, 5_000);
@@ -273,10 +273,13 @@ describe(`top-ups (${DIALECT})`, () => {
       action: 'refund_offline',
       reason: '已在支付宝后台原路退款',
     });
-    expect(res.json()).toMatchObject({ status: 'closed', paidAmountFen: 4_999 });
+    expect(res.json()).toMatchObject({ status: 'refunded', paidAmountFen: 4_999 });
     expect(await walletOf(p, user.userId)).toBe(0);
-    // A replay of the notification does not reopen it.
+    // A replay of the notification does not bring it back to the held queue, where it could be credited.
     expect((await notify(p, n)).statusCode).toBe(204);
+    expect((await call('GET', `/api/v1/payments/${topup.id}`, user)).json()).toMatchObject({
+      status: 'refunded',
+    });
     expect(await walletOf(p, user.userId)).toBe(0);
     expect(await transfersOf(topup.id)).toBe(0);
   });
@@ -406,6 +409,7 @@ describe(`the top-up service with a scripted channel (${DIALECT})`, () => {
     s.onTransferState.mockResolvedValueOnce(undefined);
     expect(await s.topups.receiveNotification('sandbox', n.headers, n.body)).toMatchObject({ status: 204 });
     expect(s.onTransferState).toHaveBeenLastCalledWith(
+      'sandbox',
       withdrawalId,
       expect.objectContaining({ status: 'succeeded' }),
     );

@@ -383,10 +383,14 @@ describe(`withdrawals on ${DIALECT}`, () => {
       finishedAt: p.clock.now(),
     } as const;
     const failed = { status: 'failed', reason: 'LATE' } as const;
+    // Only the channel it was sent through speaks for a withdrawal.
+    await withdrawals.applyTransferState(w.id, failed, 'alipay');
+    expect((await get(`/api/v1/withdrawals/${w.id}`, worker)).json()).toMatchObject({ status: 'processing' });
+    expect(await transferKinds(w.id)).toHaveLength(1);
     await Promise.all([
-      withdrawals.applyTransferState(w.id, succeeded),
-      withdrawals.applyTransferState(w.id, succeeded),
-      withdrawals.applyTransferState(w.id, failed),
+      withdrawals.applyTransferState(w.id, succeeded, 'sandbox'),
+      withdrawals.applyTransferState(w.id, succeeded, 'sandbox'),
+      withdrawals.applyTransferState(w.id, failed, 'sandbox'),
     ]);
     const settled = (await get(`/api/v1/withdrawals/${w.id}`, worker)).json() as { status: string };
     expect(['succeeded', 'failed']).toContain(settled.status);
@@ -396,9 +400,9 @@ describe(`withdrawals on ${DIALECT}`, () => {
     expect(after.inFlight).toBe(before.inFlight);
 
     // Afterwards, either word again changes nothing.
-    await withdrawals.applyTransferState(w.id, succeeded);
-    await withdrawals.applyTransferState(w.id, failed);
-    await withdrawals.applyTransferState(w.id, { status: 'processing' });
+    await withdrawals.applyTransferState(w.id, succeeded, 'sandbox');
+    await withdrawals.applyTransferState(w.id, failed, 'sandbox');
+    await withdrawals.applyTransferState(w.id, { status: 'processing' }, 'sandbox');
     expect(await balances(worker.userId)).toEqual(after);
     expect(await transferKinds(w.id)).toEqual(kinds);
     expect((await get(`/api/v1/withdrawals/${w.id}`, worker)).json()).toEqual(settled);
@@ -415,9 +419,9 @@ describe(`withdrawals on ${DIALECT}`, () => {
     const inReview = (await withdraw(worker, { amountFen: 510_000 })).json() as { id: string };
     expect(inReview).toMatchObject({ status: 'review' });
     const reviewing = await balances(worker.userId);
-    await withdrawals.applyTransferState(inReview.id, succeeded);
-    await withdrawals.applyTransferState(inReview.id, failed);
-    await withdrawals.applyTransferState('01ARZ3NDEKTSV4RRFFQ69G5FAV', succeeded);
+    await withdrawals.applyTransferState(inReview.id, succeeded, 'sandbox');
+    await withdrawals.applyTransferState(inReview.id, failed, 'sandbox');
+    await withdrawals.applyTransferState('01ARZ3NDEKTSV4RRFFQ69G5FAV', succeeded, 'sandbox');
     expect((await get(`/api/v1/withdrawals/${inReview.id}`, worker)).json()).toMatchObject({
       status: 'review',
     });

@@ -130,10 +130,9 @@ export function releaseTransfer(
   rate: Pick<FeeTerms, 'bps' | 'minFen'>,
 ): ReleasePlan {
   const { payFen } = request;
-  const feeFen =
-    terms.payer === 'employer'
-      ? Math.min(feeFor(payFen, rate), terms.feeFen)
-      : feeFor(payFen, { ...rate, payer: 'worker' });
+  // The payer fixed at the hold decides, whatever the configuration says today.
+  const fee = feeFor(payFen, { bps: rate.bps, minFen: rate.minFen, payer: terms.payer });
+  const feeFen = terms.payer === 'employer' ? Math.min(fee, terms.feeFen) : fee;
   const workerFen = terms.payer === 'employer' ? payFen : payFen - feeFen;
   const refundFen = terms.heldFen - workerFen - feeFen;
   const to = request.pending ? pending(request.workerId) : wallet(request.workerId);

@@ -62,7 +62,9 @@ export const paymentModule: ServiceModule<PaymentDB, PaymentClient, PaymentComma
     const withdrawals = createWithdrawals(payment);
     const escrow = createEscrow(payment);
     const features = [
-      createTopups(payment, { onTransferState: (id, state) => withdrawals.applyTransferState(id, state) }),
+      createTopups(payment, {
+        onTransferState: (channel, id, state) => withdrawals.applyTransferState(id, state, channel),
+      }),
       escrow,
       createWallet(payment),
       withdrawals,

@@ -1,4 +1,5 @@
 import { defineConfigSection } from '../../platform/config.js';
+import { MAX_FEN } from '../../platform/money.js';
 
 /** A channel's credentials, as the adapters in channels/ take them. */
 export interface AlipaySettings {
@@ -128,8 +129,8 @@ export const paymentConfig = defineConfigSection({
           baseUrl: read.get('LINGGONG_WECHAT_BASE_URL'),
         }
       : undefined;
-    const fen = (name: string, fallback: number) => read.int(name, fallback, 0, 10_000_000_000);
-    return {
+    const fen = (name: string, fallback: number) => read.int(name, fallback, 0, MAX_FEN);
+    const settings = {
       channels,
       alipay,
       wechat,
@@ -149,6 +150,14 @@ export const paymentConfig = defineConfigSection({
         reviewAboveFen: fen('LINGGONG_WITHDRAW_REVIEW_ABOVE_FEN', 500_000),
       },
     };
+    if (settings.topupMinFen < 1 || settings.topupMinFen > settings.topupMaxFen)
+      read.problem('LINGGONG_TOPUP_MIN_FEN must be at least 1 and at most LINGGONG_TOPUP_MAX_FEN');
+    const w = settings.withdrawal;
+    if (w.minFen < 1 || w.minFen > w.maxFen)
+      read.problem('LINGGONG_WITHDRAW_MIN_FEN must be at least 1 and at most LINGGONG_WITHDRAW_MAX_FEN');
+    if (w.maxFen + w.feeFen > MAX_FEN)
+      read.problem('LINGGONG_WITHDRAW_MAX_FEN plus LINGGONG_WITHDRAW_FEE_FEN is beyond the largest amount');
+    return settings;
   },
 });
 

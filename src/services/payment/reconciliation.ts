@@ -182,7 +182,14 @@ export function createReconciliation(ctx: PaymentContext): PaymentFeature & {
   /** Yesterday, for every configured channel (each bill is ready by morning). */
   async function daily(): Promise<void> {
     const yesterday = businessDay(clock.now() - 24 * 3_600_000, tz);
-    for (const name of channels.keys()) await run(name, yesterday);
+    for (const name of channels.keys()) {
+      // One channel's failure must not keep the others from being reconciled.
+      try {
+        await run(name, yesterday);
+      } catch (e) {
+        log.error({ err: e, channel: name, day: yesterday }, 'reconciliation failed');
+      }
+    }
   }
 
   async function list(status: 'open' | 'resolved', page: PageRequest) {

@@ -8,9 +8,9 @@ export interface TopupTables {
     amount_fen: number;
     /**
      * pending → paid | closed; held: paid with another amount, waiting for an admin (→ paid when
-     * credited, → closed when refunded offline). A closed top-up paid late is still credited (→ paid).
+     * credited, → refunded when an admin refunded it through the channel's console: final). A closed top-up paid late is still credited (→ paid).
      */
-    status: 'pending' | 'paid' | 'closed' | 'held';
+    status: 'pending' | 'paid' | 'closed' | 'held' | 'refunded';
     /** JSON: what the app needs to pay (a QR code or a redirect URL); '' until the channel answered. */
     start: string;
     /** The channel's transaction id once paid (unique per channel: a notification credits once). */

@@ -15,7 +15,13 @@ export const ChannelSchema = Type.Union(
 );
 
 export const TopupStatusSchema = Type.Union(
-  [Type.Literal('pending'), Type.Literal('paid'), Type.Literal('closed'), Type.Literal('held')],
+  [
+    Type.Literal('pending'),
+    Type.Literal('paid'),
+    Type.Literal('closed'),
+    Type.Literal('held'),
+    Type.Literal('refunded'),
+  ],
   {
     description:
       'pending → paid | closed (not paid in time); held: paid with another amount, waiting for an admin',
@@ -74,7 +80,10 @@ export const CreateTopupBody = Type.Object(
 export const SandboxPayBody = Type.Object(
   {
     amountFen: Type.Optional(
-      AmountFen({ description: 'Pay another amount than asked (to try a held top-up); default the amount' }),
+      AmountFen({
+        minimum: 1,
+        description: 'Pay another amount than asked (to try a held top-up); default the amount',
+      }),
     ),
   },
   { additionalProperties: false },

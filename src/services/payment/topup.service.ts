@@ -44,7 +44,9 @@ class TopupMovedError extends Error {
  */
 export function createTopupService(
   ctx: PaymentContext,
-  deps: { onTransferState: (withdrawalId: string, state: TransferState) => Promise<void> },
+  deps: {
+    onTransferState: (channel: ChannelName, withdrawalId: string, state: TransferState) => Promise<void>;
+  },
 ) {
   const { sdb, ledger, channels, settings, clock, ids, log, at } = ctx;
   const repo: TopupRepository = createTopupRepository();
@@ -160,7 +162,8 @@ export function createTopupService(
 
   /** A channel says the top-up was paid: credit it once, or hold it when the amount differs. */
   async function settlePaid(row: TopupRow, paid: PaidState): Promise<void> {
-    if (row.status === 'paid' || row.status === 'held') return; // settled before: a replay
+    // Settled before (a replay), or refunded by an admin outside the platform: final.
+    if (row.status === 'paid' || row.status === 'held' || row.status === 'refunded') return;
     // A late payment of a closed top-up is money received all the same: it is credited too.
     const from = ['pending', 'closed'] as const;
     if (paid.amountFen !== row.amount_fen) {
@@ -217,7 +220,7 @@ export function createTopupService(
         await applyPaymentState(name, n.paymentId, n.state);
         break;
       case 'transfer':
-        await deps.onTransferState(n.withdrawalId, n.state);
+        await deps.onTransferState(name, n.withdrawalId, n.state);
         break;
     }
     return channel.handledAnswer();
@@ -318,7 +321,8 @@ export function createTopupService(
   ): Promise<AdminTopup> {
     const row = await repo.find(sdb.db, id);
     if (!row) throw TopupErrors.TOPUP_NOT_FOUND();
-    if (row.status !== 'held' || row.paid_amount_fen === null) throw TopupErrors.TOPUP_NOT_HELD();
+    if (row.status !== 'held' || row.paid_amount_fen === null || row.paid_amount_fen <= 0)
+      throw TopupErrors.TOPUP_NOT_HELD();
     const audit = (tx: Tx<PaymentDB>, action: string) =>
       writeAudit(tx, sdb.prefix, ids, {
         actorId: admin.userId,
@@ -346,7 +350,7 @@ export function createTopupService(
         break;
       case 'refund_offline':
         await sdb.transaction(async (tx) => {
-          if (!(await repo.move(tx.db, id, ['held'], 'closed', { note, updated_at: tx.now })))
+          if (!(await repo.move(tx.db, id, ['held'], 'refunded', { note, updated_at: tx.now })))
             throw TopupErrors.TOPUP_NOT_HELD();
           await audit(tx, 'topup.refunded_offline');
         });

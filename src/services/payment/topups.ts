@@ -1,5 +1,5 @@
 import { createIdempotencyHooks } from '../../platform/http/idempotency.js';
-import type { TransferState } from './channels/index.js';
+import type { ChannelName, TransferState } from './channels/index.js';
 import type { PaymentContext, PaymentFeature } from './payment-context.js';
 import { registerTopupRoutes } from './topup.routes.js';
 import { createTopupService } from './topup.service.js';
@@ -11,7 +11,9 @@ import { createTopupService } from './topup.service.js';
  */
 export function createTopups(
   ctx: PaymentContext,
-  deps: { onTransferState: (withdrawalId: string, state: TransferState) => Promise<void> },
+  deps: {
+    onTransferState: (channel: ChannelName, withdrawalId: string, state: TransferState) => Promise<void>;
+  },
 ): PaymentFeature {
   const topups = createTopupService(ctx, deps);
   return {

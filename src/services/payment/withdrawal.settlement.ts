@@ -1,5 +1,5 @@
 import type { Tx } from '../../platform/db/service-database.js';
-import { ChannelError, type TransferState } from './channels/index.js';
+import { ChannelError, type ChannelName, type TransferState } from './channels/index.js';
 import {
   InsufficientFundsError,
   TransferConflictError,
@@ -55,11 +55,21 @@ export function createWithdrawalSettlement(ctx: PaymentContext, repo: Withdrawal
     }
   }
 
-  /** A channel's word on a transfer: settles a processing withdrawal once; anything else is a no-op. */
-  async function applyTransferState(withdrawalId: string, state: TransferState): Promise<void> {
+  /**
+   * A channel's word on a transfer: settles a processing withdrawal once; anything else is a no-op.
+   * Only the channel the withdrawal was sent through speaks for it.
+   */
+  async function applyTransferState(
+    withdrawalId: string,
+    state: TransferState,
+    channel: ChannelName,
+  ): Promise<void> {
     const row = await repo.find(withdrawalId);
-    if (!row) {
-      log.warn({ withdrawalId, status: state.status }, 'transfer state of an unknown withdrawal ignored');
+    if (!row || row.channel !== channel) {
+      log.warn(
+        { withdrawalId, channel, status: state.status },
+        'transfer state of an unknown withdrawal ignored',
+      );
       return;
     }
     if (row.status !== 'processing') return; // settled already, or never sent (review, rejected)
@@ -146,7 +156,7 @@ export function createWithdrawalSettlement(ctx: PaymentContext, repo: Withdrawal
         remark: TRANSFER_REMARK,
         notifyUrl: ctx.notifyUrl(row.channel),
       });
-      await applyTransferState(row.id, state);
+      await applyTransferState(row.id, state, row.channel);
     } catch (e) {
       if (e instanceof ChannelError)
         log.warn(
@@ -175,7 +185,7 @@ export function createWithdrawalSettlement(ctx: PaymentContext, repo: Withdrawal
       log.warn({ err: e, withdrawalId: row.id }, 'withdrawal query failed; asked again later');
       return;
     }
-    await applyTransferState(row.id, state);
+    await applyTransferState(row.id, state, row.channel);
   }
 
   /** One tick of `payment.poll-withdrawals`. */

@@ -1,5 +1,5 @@
 import { createIdempotencyHooks } from '../../platform/http/idempotency.js';
-import type { TransferState } from './channels/index.js';
+import type { ChannelName, TransferState } from './channels/index.js';
 import type { PaymentContext, PaymentFeature } from './payment-context.js';
 import { createWithdrawalRepository } from './withdrawal.repository.js';
 import { createWithdrawalRequests } from './withdrawal.requests.js';
@@ -16,7 +16,7 @@ import { createWithdrawalSettlement } from './withdrawal.settlement.js';
  */
 export function createWithdrawals(ctx: PaymentContext): PaymentFeature & {
   /** A channel's word on a transfer (notification or query): settles the withdrawal once. */
-  applyTransferState(withdrawalId: string, state: TransferState): Promise<void>;
+  applyTransferState(withdrawalId: string, state: TransferState, channel: ChannelName): Promise<void>;
 } {
   const repo = createWithdrawalRepository(ctx.sdb);
   const settlement = createWithdrawalSettlement(ctx, repo);

@@ -1345,7 +1345,7 @@ export const badInputCases: Record<string, RouteCases> = {
     headers: asAdmin,
     cases: (c): BadCase[] => [
       ...adminCases(c),
-      { name: 'unknown status', request: { query: { status: 'refunded' } }, code: 'VALIDATION_FAILED' },
+      { name: 'unknown status', request: { query: { status: 'reversed' } }, code: 'VALIDATION_FAILED' },
       { name: 'limit 0', request: { query: { limit: '0' } }, code: 'VALIDATION_FAILED' },
     ],
   },

@@ -7,6 +7,7 @@ import { MaskedPhone, ULID_PATTERN } from '../../src/platform/schemas.js';
 import { WorkflowErrors } from '../../src/platform/workflow/runner.js';
 import { JobErrors } from '../../src/services/job/job.errors.js';
 import { EscrowErrors } from '../../src/services/payment/escrow.errors.js';
+import { PaymentErrors } from '../../src/services/payment/payment.errors.js';
 import { ReconciliationErrors } from '../../src/services/payment/reconciliation.errors.js';
 import { TopupErrors } from '../../src/services/payment/topup.errors.js';
 import { WithdrawalErrors } from '../../src/services/payment/withdrawal.errors.js';
@@ -213,6 +214,7 @@ describe('the API description', () => {
       WorkflowErrors,
       AccessTokenErrors,
       VerificationErrors,
+      PaymentErrors,
       TopupErrors,
       EscrowErrors,
       WithdrawalErrors,

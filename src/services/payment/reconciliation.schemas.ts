@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { AnswerInstant, Nullable, Text, Ulid, listQueryFields } from '../../platform/schemas.js';
+import { ChannelSchema } from './payment.schemas.js';
 
-const Channel = Type.Union([Type.Literal('alipay'), Type.Literal('wechat'), Type.Literal('sandbox')]);
 export const ItemSchema = Type.Object({
   id: Ulid,
   channel: Type.String(),
@@ -43,7 +43,10 @@ export const ItemQuery = Type.Object(
   { additionalProperties: false },
 );
 export const RunBody = Type.Object(
-  { channel: Channel, day: Type.String({ maxLength: 10, description: 'A past business day, YYYY-MM-DD' }) },
+  {
+    channel: ChannelSchema,
+    day: Type.String({ maxLength: 10, description: 'A past business day, YYYY-MM-DD' }),
+  },
   { additionalProperties: false },
 );
 export const ResolveBody = Type.Object(

@@ -1,14 +1,7 @@
 import { defineErrors } from '../../platform/errors.js';
 
-const CHANNEL_NAMES_ZH: Record<string, string> = { alipay: '支付宝', wechat: '微信支付', sandbox: '沙箱' };
-
 /** The top-up flow's error codes (stable; clients switch on them). */
 export const TopupErrors = defineErrors({
-  PAYMENT_CHANNEL_UNAVAILABLE: {
-    status: 400,
-    zh: (p) => `暂不支持通过${CHANNEL_NAMES_ZH[String(p.channel)] ?? p.channel}支付`,
-    en: (p) => `Payments through ${p.channel} are not available`,
-  },
   PAYMENT_CHANNEL_ERROR: {
     status: 503,
     zh: '支付渠道暂时无法受理，请稍后再试',

@@ -16,6 +16,7 @@ import {
   TopupViewSchema,
 } from './topup.schemas.js';
 import type { TopupService } from './topup.service.js';
+import { PaymentErrors } from './payment.errors.js';
 
 const tags = ['payment'];
 const admin = { auth: ['admin'] as const };
@@ -44,7 +45,7 @@ export async function registerTopupRoutes(
         response: { 201: TopupViewSchema },
         responseDescription: 'The top-up, waiting for payment',
         errors: [
-          TopupErrors.PAYMENT_CHANNEL_UNAVAILABLE({ channel: 'wechat' }),
+          PaymentErrors.PAYMENT_CHANNEL_UNAVAILABLE({ channel: 'wechat' }),
           TopupErrors.TOPUP_AMOUNT_OUT_OF_RANGE({ minFen: 100, maxFen: 5_000_000 }),
           TopupErrors.PAYMENT_CHANNEL_ERROR(),
         ],
@@ -122,7 +123,7 @@ export async function registerTopupRoutes(
           consumes: NOTIFY_TYPES,
           produces: ['text/plain', 'application/json'],
           responseDescription: "The channel's own acknowledgement (e.g. `success` for Alipay)",
-          errors: [TopupErrors.PAYMENT_CHANNEL_UNAVAILABLE({ channel: 'wechat' })],
+          errors: [PaymentErrors.PAYMENT_CHANNEL_UNAVAILABLE({ channel: 'wechat' })],
           example: { params: { channel: 'alipay' } },
         },
       },

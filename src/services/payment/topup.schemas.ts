@@ -8,11 +8,7 @@ import {
   Ulid,
   listQueryFields,
 } from '../../platform/schemas.js';
-
-export const ChannelSchema = Type.Union(
-  [Type.Literal('alipay'), Type.Literal('wechat'), Type.Literal('sandbox')],
-  { description: 'alipay: 支付宝; wechat: 微信支付; sandbox: development and test only' },
-);
+import { ChannelSchema } from './payment.schemas.js';
 
 export const TopupStatusSchema = Type.Union(
   [

@@ -24,6 +24,7 @@ import {
   type TopupStatus,
 } from './topup.repository.js';
 import type { AdminTopup, TopupView } from './topup.schemas.js';
+import { PaymentErrors } from './payment.errors.js';
 
 /** Shown to the payer by the channel. */
 const SUBJECT = '零工钱包充值';
@@ -53,7 +54,7 @@ export function createTopupService(
 
   const channelOf = (name: ChannelName): PaymentChannel => {
     const channel = channels.get(name);
-    if (!channel) throw TopupErrors.PAYMENT_CHANNEL_UNAVAILABLE({ channel: name });
+    if (!channel) throw PaymentErrors.PAYMENT_CHANNEL_UNAVAILABLE({ channel: name });
     return channel;
   };
 

@@ -2,11 +2,6 @@ import { defineErrors } from '../../platform/errors.js';
 
 /** The withdrawal flow's error codes (stable; clients switch on them). */
 export const WithdrawalErrors = defineErrors({
-  PAYMENT_CHANNEL_UNAVAILABLE: {
-    status: 400,
-    zh: (p) => `支付渠道 ${p.channel ?? ''} 暂不可用`,
-    en: (p) => `The payment channel ${p.channel ?? ''} is not available`,
-  },
   WITHDRAWAL_AMOUNT_INVALID: {
     status: 400,
     zh: (p) => `单笔提现金额须在 ${p.min ?? ''} 至 ${p.max ?? ''} 之间`,

@@ -10,6 +10,7 @@ import { toWithdrawalView } from './withdrawal.mappers.js';
 import type { WithdrawalRepository, WithdrawalRow } from './withdrawal.repository.js';
 import type { CreateWithdrawalBody, WithdrawalView } from './withdrawal.schemas.js';
 import type { WithdrawalSettlement } from './withdrawal.settlement.js';
+import { PaymentErrors } from './payment.errors.js';
 
 const yuan = (fen: number): string => formatYuan(money(fen));
 const sameName = (name: string): string => name.normalize('NFC').trim();
@@ -40,7 +41,7 @@ export function createWithdrawalRequests(
   async function create(userId: string, body: CreateWithdrawalBody): Promise<WithdrawalView> {
     const { amountFen } = body;
     if (!ctx.channels.has(body.channel))
-      throw WithdrawalErrors.PAYMENT_CHANNEL_UNAVAILABLE({ channel: body.channel });
+      throw PaymentErrors.PAYMENT_CHANNEL_UNAVAILABLE({ channel: body.channel });
     if (amountFen < limits.minFen || amountFen > limits.maxFen)
       throw WithdrawalErrors.WITHDRAWAL_AMOUNT_INVALID({
         min: yuan(limits.minFen),

@@ -16,6 +16,7 @@ import {
   WithdrawalPage,
   WithdrawalViewSchema,
 } from './withdrawal.schemas.js';
+import { PaymentErrors } from './payment.errors.js';
 
 const tags = ['payment'];
 const admin = { auth: ['admin'] as const };
@@ -46,7 +47,7 @@ export async function registerWithdrawalRoutes(
         responseDescription:
           'The withdrawal: succeeded, processing (the channel has not answered yet), failed or in review',
         errors: [
-          WithdrawalErrors.PAYMENT_CHANNEL_UNAVAILABLE({ channel: 'wechat' }),
+          PaymentErrors.PAYMENT_CHANNEL_UNAVAILABLE({ channel: 'wechat' }),
           WithdrawalErrors.WITHDRAWAL_AMOUNT_INVALID({ min: '¥1.00', max: '¥50000.00' }),
           WithdrawalErrors.REAL_NAME_REQUIRED(),
           WithdrawalErrors.PAYEE_NAME_MISMATCH(),

@@ -8,10 +8,7 @@ import {
   Ulid,
   listQueryFields,
 } from '../../platform/schemas.js';
-
-const Channel = Type.Union([Type.Literal('alipay'), Type.Literal('wechat'), Type.Literal('sandbox')], {
-  description: 'alipay | wechat; sandbox in development and test only',
-});
+import { ChannelSchema } from './payment.schemas.js';
 
 export const WithdrawalStatusSchema = Type.Union(
   [
@@ -30,7 +27,7 @@ export const WithdrawalStatusSchema = Type.Union(
 
 const WithdrawalFields = {
   id: Ulid,
-  channel: Channel,
+  channel: ChannelSchema,
   account: Type.String({ description: 'The payee account, masked (138****5678)' }),
   amountFen: AmountFen({ description: 'What the payee receives, in fen' }),
   feeFen: AmountFen({ description: 'The fee taken from the wallet on top of the amount, in fen' }),
@@ -61,7 +58,7 @@ export type AdminWithdrawal = Static<typeof AdminWithdrawalSchema>;
 
 export const CreateWithdrawalBody = Type.Object(
   {
-    channel: Channel,
+    channel: ChannelSchema,
     account: Type.String({
       pattern: '^[\\x21-\\x7e]{6,100}$',
       description:

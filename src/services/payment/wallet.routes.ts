@@ -1,9 +1,17 @@
+import type { Static } from 'typebox';
+import type { PageRequest } from '../../platform/cursor.js';
 import { principalOf } from '../../platform/http/auth.js';
 import type { App } from '../../platform/http/server.js';
 import { DEFAULT_PAGE_SIZE } from '../../platform/schemas.js';
-import type { WalletService } from './wallet.js';
 import * as examples from './wallet.examples.js';
 import { WalletEntriesPage, WalletEntriesQuery, WalletSchema } from './wallet.schemas.js';
+
+/** What the wallet API answers a signed-in user about their own money. */
+export interface WalletService {
+  walletOf(userId: string): Promise<Static<typeof WalletSchema>>;
+  /** The user's wallet entries, newest first. */
+  entriesOf(userId: string, page: PageRequest): Promise<Static<typeof WalletEntriesPage>>;
+}
 
 const tags = ['wallet'];
 

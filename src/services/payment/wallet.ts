@@ -1,19 +1,11 @@
 import type { Static } from 'typebox';
-import type { PageRequest } from '../../platform/cursor.js';
 import type { LedgerEntry } from './ledger/index.js';
 import type { PaymentContext, PaymentFeature } from './payment-context.js';
 import { createWalletRepository } from './wallet.repository.js';
-import { registerWalletRoutes } from './wallet.routes.js';
-import type { WalletEntriesPage, WalletEntrySchema, WalletSchema } from './wallet.schemas.js';
+import { registerWalletRoutes, type WalletService } from './wallet.routes.js';
+import type { WalletEntrySchema } from './wallet.schemas.js';
 
 type WalletEntry = Static<typeof WalletEntrySchema>;
-
-/** What the wallet API answers a signed-in user about their own money. */
-export interface WalletService {
-  walletOf(userId: string): Promise<Static<typeof WalletSchema>>;
-  /** The user's wallet entries, newest first. */
-  entriesOf(userId: string, page: PageRequest): Promise<Static<typeof WalletEntriesPage>>;
-}
 
 /**
  * A stored description "中文 / English" as both languages; one without the separator is shown as

@@ -28,7 +28,7 @@ import {
   type LoadFigures,
   type ProbeFigures,
 } from './load.js';
-import { prng } from './seed.js';
+import { prng } from '../../test/support/prng.js';
 
 /**
  * HTTP benchmarks of Linggong against a bare Fastify hello-world measured in the same run

@@ -5,6 +5,7 @@ import type { PiiCipher } from '../../src/platform/pii.js';
 import { GIG_CATEGORIES } from '../../src/platform/reference/gig-categories.js';
 import type { UserDB } from '../../src/services/user/user.db.js';
 import { storedSkills } from '../../src/services/user/user.mappers.js';
+import { prng } from '../../test/support/prng.js';
 
 /**
  * Benchmark data generator: writes user accounts and skills straight into the user service's
@@ -52,18 +53,6 @@ const SLOTS = [
   ['13:00', '17:00'],
   ['18:00', '22:00'],
 ] as const;
-
-/** mulberry32: a small seeded PRNG, so every run generates the same data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The phone number of generated user `i` (a 139 number; unique per index). */
 export const benchPhone = (i: number): string => `139${String(i).padStart(8, '0')}`;

@@ -11,13 +11,14 @@ import { createIdGenerator } from '../../src/platform/ids.js';
 import { createLogger } from '../../src/platform/log.js';
 import { toSafeInt } from '../../src/platform/money.js';
 import { createSandboxChannel } from '../../src/services/payment/channels/index.js';
-import { checkLedger } from '../../src/services/payment/ledger/index.js';
 import { paymentMigrations } from '../../src/services/payment/migrations/index.js';
 import type { PaymentDB } from '../../src/services/payment/payment.db.js';
 import { ALL_SERVICES } from '../../src/services/registry.js';
 import { createTestDatabase, createTestRedis } from '../support/databases.js';
 import { DIALECT } from '../support/env.js';
 import { newPhone } from '../support/users.js';
+import { prng } from '../support/prng.js';
+import { expectLedgerAsModelled } from './support.js';
 
 /**
  * A process serving the platform is SIGKILLed three times in the middle of a stream of money requests
@@ -42,17 +43,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** 5 % of the pay, half up to the fen: the default fee, paid by the employer on top of the wage. */
 const feeOf = (payFen: number): number => Math.floor((payFen * 5 + 50) / 100);
@@ -328,7 +318,7 @@ describe(`the payment service SIGKILLed mid-run and restarted (${DIALECT}, seed 
       async function lane(index: number): Promise<void> {
         const employer = employers[index]!;
         const employerId = employer.userId;
-        const rnd = mulberry32(SEED ^ Math.imul(index + 1, 0x9e3779b1));
+        const rnd = prng(SEED ^ Math.imul(index + 1, 0x9e3779b1));
         const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
         const takeOne = <T>(items: T[]): T => items.splice(Math.floor(rnd() * items.length), 1)[0]!;
         const open: { orderId: string; wageFen: number; heldFen: number }[] = [];
@@ -494,20 +484,7 @@ describe(`the payment service SIGKILLed mid-run and restarted (${DIALECT}, seed 
       for (const r of rows)
         if (r.kind !== 'channel_clearing')
           expect(toSafeInt(r.balance), `${r.kind}:${r.owner}`).toBeGreaterThanOrEqual(0);
-      const twice = await sdb.db
-        .selectFrom('payment_ledger_transfers')
-        .select(['business_key', (eb) => eb.fn.countAll().as('n')])
-        .groupBy('business_key')
-        .having((eb) => eb.fn.countAll(), '>', 1)
-        .execute();
-      expect(twice).toEqual([]);
-      const byKind = await sdb.db
-        .selectFrom('payment_ledger_transfers')
-        .select(['kind', (eb) => eb.fn.countAll().as('n')])
-        .groupBy('kind')
-        .execute();
-      expect(Object.fromEntries(byKind.map((r) => [r.kind, Number(r.n)]))).toEqual(Object.fromEntries(kinds));
-      expect(await checkLedger(sdb, { finalOrderIds })).toEqual([]);
+      await expectLedgerAsModelled(sdb, kinds, finalOrderIds);
     },
   );
 });

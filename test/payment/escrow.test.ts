@@ -3,16 +3,12 @@ import { systemClock } from '../../src/platform/clock.js';
 import type { ServiceDatabase } from '../../src/platform/db/service-database.js';
 import { AppError } from '../../src/platform/errors.js';
 import { createIdGenerator } from '../../src/platform/ids.js';
-import {
-  paymentClient,
-  paymentModule,
-  type EscrowState,
-  type PaymentClient,
-} from '../../src/services/payment/index.js';
+import { paymentClient, paymentModule, type PaymentClient } from '../../src/services/payment/index.js';
 import { checkLedger, createLedger, type Ledger } from '../../src/services/payment/ledger/index.js';
 import type { PaymentDB } from '../../src/services/payment/payment.db.js';
 import { DIALECT } from '../support/env.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { escrowOverHttp } from './support.js';
 
 /**
  * Escrow for orders (src/services/payment/escrow.ts) through the PaymentClient, in-process and over
@@ -88,30 +84,6 @@ async function outbox(type: string, orderId: string): Promise<Record<string, unk
     .filter((e) => e.orderId === orderId);
 }
 
-/** What to call the escrow through: the client served in process, or its internal routes. */
-function viaHttp(): PaymentClient {
-  const call = async (path: string, body?: object): Promise<EscrowState> => {
-    const res = await p.app.inject({
-      method: body ? 'POST' : 'GET',
-      url: `/internal/v1/escrow/${path}`,
-      headers: { 'x-service-token': p.config.serviceToken, 'accept-language': 'en' },
-      ...(body ? { payload: body } : {}),
-    });
-    if (res.statusCode !== 200) {
-      const problem = res.json() as { code: string; detail: string };
-      throw new AppError(problem.code, res.statusCode, { 'zh-CN': problem.detail, en: problem.detail });
-    }
-    return res.json();
-  };
-  return {
-    hold: (r) => call(`${r.orderId}/hold`, r),
-    release: (r) => call(`${r.orderId}/release`, r),
-    refund: (r) => call(`${r.orderId}/refund`, r),
-    settle: (r) => call(`${r.orderId}/settle`, r),
-    escrow: (orderId) => call(orderId),
-  };
-}
-
 /** The client the order service gets when the payment service is served elsewhere. */
 function remoteClient(): PaymentClient {
   const { client } = paymentModule.remote!({
@@ -126,7 +98,7 @@ function remoteClient(): PaymentClient {
 
 const ways: [string, () => PaymentClient][] = [
   ['in process', () => p.client(paymentClient)],
-  ['through the internal routes', viaHttp],
+  ['through the internal routes', () => escrowOverHttp(p)],
   ['through the remote client', remoteClient],
 ];
 

@@ -19,6 +19,7 @@ import { paymentMigrations } from '../../src/services/payment/migrations/index.j
 import type { PaymentDB } from '../../src/services/payment/payment.db.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { DIALECT } from '../support/env.js';
+import { prng } from '../support/prng.js';
 
 /**
  * Thousands of concurrent transfers — top-ups, moves between wallets, holds into escrow, releases
@@ -61,18 +62,6 @@ afterAll(async () => {
   await database.drop();
 });
 
-/** A small seeded generator, so that a failing run's choices can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 type AccountRef = AnyAccountRef<DefaultAccountKind>;
 type TransferSpec = AnyTransferSpec<DefaultAccountKind>;
 const key = (ref: AccountRef): string => `${ref.kind}:${ref.owner}`;
@@ -83,7 +72,7 @@ describe(`ledger under concurrent random load (${DIALECT})`, () => {
     { timeout: 120_000 },
     async () => {
       const seed = Math.floor(Math.random() * 2 ** 31);
-      const rnd = random(seed);
+      const rnd = prng(seed);
       const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
       const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
       const users = Array.from({ length: USERS }, () => newId());

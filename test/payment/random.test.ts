@@ -4,12 +4,19 @@ import { AppError } from '../../src/platform/errors.js';
 import { createIdGenerator } from '../../src/platform/ids.js';
 import { toSafeInt } from '../../src/platform/money.js';
 import { paymentClient, type EscrowState, type PaymentClient } from '../../src/services/payment/index.js';
-import { checkLedger } from '../../src/services/payment/ledger/index.js';
 import { DIALECT } from '../support/env.js';
 import { verifiedUser } from '../support/identity.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { lastSmsCode, loginAsAdmin, newPhone, type LoggedIn } from '../support/users.js';
-import { notify, paymentDb, sandboxPayer, type TopupAnswer } from './support.js';
+import {
+  escrowOverHttp,
+  expectLedgerAsModelled,
+  notify,
+  paymentDb,
+  sandboxPayer,
+  type TopupAnswer,
+} from './support.js';
+import { prng } from '../support/prng.js';
 
 /**
  * The whole payment service under random concurrent load: top-ups through the HTTP API and the
@@ -37,18 +44,6 @@ const WORKERS = 20;
 const IN_FLIGHT = 20;
 /** Share of the operations run by the employers' lanes (the rest: the workers' withdrawals). */
 const EMPLOYER_SHARE = 0.75;
-
-/** mulberry32: a small seeded generator. */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** The fee rule written again here: 5 % of the pay, rounded half up to the fen (none on no pay). */
 const feeOf = (payFen: number): number => Math.floor((payFen * 5 + 50) / 100);
@@ -106,30 +101,6 @@ async function employerSignsIn(n: number): Promise<LoggedIn> {
   return { ...body, auth: { authorization: `Bearer ${body.accessToken}` } };
 }
 
-/** The escrow's internal HTTP routes, as a split order service calls them. */
-function escrowOverHttp(): PaymentClient {
-  const call = async (path: string, body?: object): Promise<EscrowState> => {
-    const res = await p.app.inject({
-      method: body ? 'POST' : 'GET',
-      url: `/internal/v1/escrow/${path}`,
-      headers: { 'x-service-token': p.config.serviceToken, 'accept-language': 'en' },
-      ...(body ? { payload: body } : {}),
-    });
-    if (res.statusCode !== 200) {
-      const problem = res.json() as { code: string; detail: string };
-      throw new AppError(problem.code, res.statusCode, { 'zh-CN': problem.detail, en: problem.detail });
-    }
-    return res.json();
-  };
-  return {
-    hold: (r) => call(`${r.orderId}/hold`, r),
-    release: (r) => call(`${r.orderId}/release`, r),
-    refund: (r) => call(`${r.orderId}/refund`, r),
-    settle: (r) => call(`${r.orderId}/settle`, r),
-    escrow: (orderId) => call(orderId),
-  };
-}
-
 /** The code of the AppError a call was refused with (fails the test when it was not refused). */
 async function refusal(what: string, call: Promise<unknown>): Promise<string> {
   const outcome = await call.then(
@@ -171,7 +142,7 @@ describe(`the payment service under ${OPERATIONS} random concurrent operations (
         workers.push({ ...(await verifiedUser(p, admin, name)), name });
       }
       const inProcess = p.client(paymentClient);
-      const overHttp = escrowOverHttp();
+      const overHttp = escrowOverHttp(p);
       const payer = sandboxPayer(p);
       const slot = limiter(IN_FLIGHT);
 
@@ -326,7 +297,7 @@ describe(`the payment service under ${OPERATIONS} random concurrent operations (
       async function employerLane(index: number, operations: number): Promise<void> {
         const employer = employers[index]!;
         const employerId = employer.userId;
-        const rnd = mulberry32(SEED ^ Math.imul(index + 1, 0x9e3779b1));
+        const rnd = prng(SEED ^ Math.imul(index + 1, 0x9e3779b1));
         const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
         const takeOne = <T>(items: T[]): T => items.splice(Math.floor(rnd() * items.length), 1)[0]!;
         const open: Held[] = [];
@@ -600,7 +571,7 @@ describe(`the payment service under ${OPERATIONS} random concurrent operations (
 
       async function workerLane(index: number, operations: number): Promise<void> {
         const worker = workers[index]!;
-        const rnd = mulberry32(SEED ^ Math.imul(index + 101, 0x85ebca6b));
+        const rnd = prng(SEED ^ Math.imul(index + 101, 0x85ebca6b));
         for (let i = 0; i < operations; i++) {
           await slot(async () => {
             const known = get('wallet', worker.userId);
@@ -717,21 +688,7 @@ describe(`the payment service under ${OPERATIONS} random concurrent operations (
       expect(get('payouts_in_flight', 'sandbox')).toBe(0);
 
       // ---- Each business key applied once; each kind as often as the model says. ----
-      const twice = await sdb.db
-        .selectFrom('payment_ledger_transfers')
-        .select(['business_key', (eb) => eb.fn.countAll().as('n')])
-        .groupBy('business_key')
-        .having((eb) => eb.fn.countAll(), '>', 1)
-        .execute();
-      expect(twice).toEqual([]);
-      const byKind = await sdb.db
-        .selectFrom('payment_ledger_transfers')
-        .select(['kind', (eb) => eb.fn.countAll().as('n')])
-        .groupBy('kind')
-        .execute();
-      expect(Object.fromEntries(byKind.map((r) => [r.kind, Number(r.n)]))).toEqual(Object.fromEntries(kinds));
-
-      expect(await checkLedger(sdb, { finalOrderIds })).toEqual([]);
+      await expectLedgerAsModelled(sdb, kinds, finalOrderIds);
     },
   );
 });

@@ -1,5 +1,6 @@
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
 import { createInstantFormatter, FakeClock } from '../../src/platform/clock.js';
+import { AppError } from '../../src/platform/errors.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { createCursorCodec } from '../../src/platform/cursor.js';
 import { openConnection } from '../../src/platform/db/connect.js';
@@ -17,8 +18,13 @@ import {
   type SandboxNotification,
   type TransferState,
 } from '../../src/services/payment/channels/index.js';
-import { paymentConfig, paymentModule } from '../../src/services/payment/index.js';
-import { createLedger } from '../../src/services/payment/ledger/index.js';
+import {
+  paymentConfig,
+  paymentModule,
+  type EscrowState,
+  type PaymentClient,
+} from '../../src/services/payment/index.js';
+import { checkLedger, createLedger } from '../../src/services/payment/ledger/index.js';
 import { paymentMigrations } from '../../src/services/payment/migrations/index.js';
 import type { PaymentContext } from '../../src/services/payment/payment-context.js';
 import type { PaymentDB } from '../../src/services/payment/payment.db.js';
@@ -185,4 +191,53 @@ export async function startScriptedTopups() {
       await database.drop();
     },
   };
+}
+
+/** The escrow's internal HTTP routes, as a split order service calls them; refusals as AppErrors. */
+export function escrowOverHttp(p: TestPlatform): PaymentClient {
+  const call = async (path: string, body?: object): Promise<EscrowState> => {
+    const res = await p.app.inject({
+      method: body ? 'POST' : 'GET',
+      url: `/internal/v1/escrow/${path}`,
+      headers: { 'x-service-token': p.config.serviceToken, 'accept-language': 'en' },
+      ...(body ? { payload: body } : {}),
+    });
+    if (res.statusCode !== 200) {
+      const problem = res.json() as { code: string; detail: string };
+      throw new AppError(problem.code, res.statusCode, { 'zh-CN': problem.detail, en: problem.detail });
+    }
+    return res.json();
+  };
+  return {
+    hold: (r) => call(`${r.orderId}/hold`, r),
+    release: (r) => call(`${r.orderId}/release`, r),
+    refund: (r) => call(`${r.orderId}/refund`, r),
+    settle: (r) => call(`${r.orderId}/settle`, r),
+    escrow: (orderId) => call(orderId),
+  };
+}
+
+/**
+ * What every randomized payment test ends with: no business key applied twice, as many transfers of
+ * each kind as the test's model counted, and the ledger's invariants over the whole database.
+ */
+export async function expectLedgerAsModelled(
+  sdb: ServiceDatabase<PaymentDB>,
+  kinds: Iterable<[string, number]>,
+  finalOrderIds: Iterable<string>,
+): Promise<void> {
+  const twice = await sdb.db
+    .selectFrom('payment_ledger_transfers')
+    .select(['business_key', (eb) => eb.fn.countAll().as('n')])
+    .groupBy('business_key')
+    .having((eb) => eb.fn.countAll(), '>', 1)
+    .execute();
+  expect(twice).toEqual([]);
+  const byKind = await sdb.db
+    .selectFrom('payment_ledger_transfers')
+    .select(['kind', (eb) => eb.fn.countAll().as('n')])
+    .groupBy('kind')
+    .execute();
+  expect(Object.fromEntries(byKind.map((r) => [r.kind, Number(r.n)]))).toEqual(Object.fromEntries(kinds));
+  expect(await checkLedger(sdb, { finalOrderIds })).toEqual([]);
 }

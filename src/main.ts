@@ -4,6 +4,7 @@ import { ConfigError, listConfigVariables, loadConfig, type Config } from './pla
 import { contextUsesFrames } from './platform/context.js';
 import { DatabaseLockedError } from './platform/db/process-lock.js';
 import { paymentCommands } from './services/payment/index.js';
+import { orderCommands } from './services/order/index.js';
 import { searchCommands } from './services/search/index.js';
 import { DISPLAY_NAME_RULE, userCommands } from './services/user/index.js';
 import { isMainlandMobile } from './platform/schemas.js';
@@ -269,7 +270,9 @@ async function ledgerCheck(positional: string[], flags: Parsed['flags']): Promis
     }
     await p.migrate('up');
     const started = performance.now();
-    const problems = await payment.checkLedger();
+    // With the order service here, every ended order's escrow must be empty too.
+    const orders = p.commands(orderCommands);
+    const problems = await payment.checkLedger(orders ? { finalOrderIds: orders.finalOrderIds() } : {});
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     if (problems.length === 0) {
       console.log(`Ledger check: clean (${seconds} s).`);

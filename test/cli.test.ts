@@ -214,6 +214,74 @@ function walkThroughOutcomes(): {
       command: /\$JOB\/close/,
       check: (a) => job(a, 200, { version: 4, status: 'closed', closeReason: '已招满' }),
     },
+    // 10. A sandbox top-up of 500 元, paid.
+    {
+      command: /-X POST \$API\/api\/v1\/payments -H/,
+      check: (a) => job(a, 201, { channel: 'sandbox', amountFen: 50000, status: 'pending' }),
+    },
+    { command: /sandbox\/\$TOPUP\/pay/, check: (a) => job(a, 200, { status: 'paid' }) },
+    // 11. A shift from 20 minutes from now (START=$(date …)), opened.
+    {
+      command: /餐厅传菜员/,
+      check: (a, vars) => {
+        expect(vars.START).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
+        job(a, 201, { version: 1, status: 'draft', title: '餐厅传菜员 日结200元' });
+      },
+    },
+    { command: /\$JOB2\/submit/, check: (a) => job(a, 200, { version: 2, status: 'open' }) },
+    // 12. A new worker signs up and applies.
+    { command: /sms-codes.*13900000021/, check: codeSent },
+    { command: /login\/sms.*13900000021/, check: signedIn },
+    {
+      command: /\$SHIFT\/applications/,
+      check: (a) => job(a, 201, { application: { status: 'pending', note: '做过两年传菜' }, order: null }),
+    },
+    // 13. Hired: the day's pay and the 5 % fee held in escrow.
+    {
+      command: /\$APP\/hire/,
+      check: (a) =>
+        job(a, 201, { state: 'hired', terms: { payType: 'daily', wageFen: 20000, fenceMeters: 500 } }),
+    },
+    {
+      command: /wallet -H "authorization: Bearer \$EMP"/,
+      check: (a) => job(a, 200, { availableFen: 29000, pendingFen: 0, heldFen: 21000, withdrawingFen: 0 }),
+    },
+    // 14. Checked in at the place, out, submitted.
+    {
+      command: /\$ORDER\/check-in/,
+      check: (a) => job(a, 200, { state: 'checked_in', attendance: { checkInMeters: 0 } }),
+    },
+    { command: /\$ORDER\/check-out/, check: (a) => job(a, 200, { state: 'checked_out' }) },
+    { command: /\$ORDER\/submit/, check: (a) => job(a, 200, { state: 'submitted' }) },
+    // 15. Confirmed and paid; every transition on the order; the worker's wallet.
+    {
+      command: /\$ORDER\/confirm/,
+      check: (a) => job(a, 200, { state: 'completed', payFen: 20000, escrow: { action: 'release' } }),
+    },
+    {
+      command: /orders\/\$ORDER -H/,
+      check: (a) => {
+        job(a, 200, { state: 'completed' });
+        const moves = (a.json!.transitions as Json[]).map((t) => t.to);
+        expect(moves).toEqual(['hired', 'checked_in', 'checked_out', 'submitted', 'completed']);
+      },
+    },
+    {
+      command: /wallet -H "authorization: Bearer \$WORKER"/,
+      check: (a) => job(a, 200, { availableFen: 20000, pendingFen: 0, heldFen: 0, withdrawingFen: 0 }),
+    },
+    // 16. The real name, approved by the demo admin; the pay withdrawn.
+    {
+      command: /verifications\/identity/,
+      check: (a) => job(a, 200, { status: 'pending', request: { status: 'pending', name: '王**' } }),
+    },
+    { command: /sms-codes.*13800000000/, check: codeSent },
+    { command: /login\/sms.*13800000000/, check: signedIn },
+    { command: /\$REQ\/approve/, check: (a) => job(a, 200, { status: 'approved' }) },
+    {
+      command: /\/withdrawals/,
+      check: (a) => job(a, 201, { account: '138****5678', amountFen: 20000, status: 'succeeded' }),
+    },
     // The search example: two demo jobs, nearest first; the job closed in step 9 has left the index.
     {
       command: /search\/jobs/,
@@ -376,15 +444,22 @@ describe('linggong CLI', () => {
     let last: Answer | undefined;
     const outcomes = walkThroughOutcomes();
     for (const { command, comment } of steps) {
-      const assignment = /^([A-Z_]+)=(.*)$/.exec(command);
+      const assignment = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(command);
       if (assignment) {
         const [, name, value] = assignment as unknown as [string, string, string];
         if (name === 'API')
           vars.API = url; // the port this server got
         else if (value.includes('…')) {
           // "NAME=…   # the <field>": the reader copies that field of the answer before.
-          const field = /(\w+)$/.exec(comment)?.[1];
-          const captured = field === undefined ? undefined : last?.json?.[field];
+          // The field may be a path into the answer: "the shift's id: shifts[0].id".
+          const path = /([\w.[\]]+)$/.exec(comment)?.[1];
+          const captured = path
+            ?.split(/[.[\]]+/)
+            .filter(Boolean)
+            .reduce<unknown>(
+              (value, key) => (value as Record<string, unknown> | undefined)?.[key],
+              last?.json,
+            );
           expect(captured, `${command}  # ${comment}`).toEqual(expect.any(String));
           vars[name] = captured as string;
         } else {
@@ -428,8 +503,8 @@ describe('linggong CLI', () => {
     // The refresh token of step 2 was spent by step 4 (and the session ended in step 5).
     const refresh = steps.find((s) => s.command.includes('/auth/refresh'))!.command;
     expect((await curl(refresh, vars)).status).toBe(401);
-    // About twenty curl runs and a server start: generous for a loaded 2-core machine.
-  }, 120_000);
+    // About forty curl runs and a server start: generous for a loaded 2-core machine.
+  }, 180_000);
 
   it('serves on a fresh data folder, refuses a second process, and drains on SIGINT', async () => {
     const dataDir = join(tempDir(), 'data');

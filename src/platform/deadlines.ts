@@ -32,7 +32,8 @@ export function createDeadlines(
 ) {
   const table = db.table('deadlines');
   const handlers = new Map<string, DeadlineHandler>();
-  const q = (tx?: Tx<unknown>) => db.untyped(tx?.db);
+  // A deadline is written in the caller's transaction, whatever its service's schema.
+  const q = <DB>(tx?: Tx<DB>) => db.untyped(tx?.db as never);
 
   return {
     /** Registers what to do when deadlines of a kind fall due (at service creation). */
@@ -41,7 +42,7 @@ export function createDeadlines(
       handlers.set(kind, handler);
     },
     /** Sets (or moves) the deadline of kind/refId, in the caller's transaction. */
-    async set(tx: Tx<unknown>, kind: string, refId: string, dueAt: number): Promise<void> {
+    async set<DB>(tx: Tx<DB>, kind: string, refId: string, dueAt: number): Promise<void> {
       if (!handlers.has(kind))
         throw new PlatformMisuseError(`no handler registered for deadline kind ${kind}`);
       const values = {
@@ -63,7 +64,7 @@ export function createDeadlines(
           .execute();
       }
     },
-    async cancel(tx: Tx<unknown>, kind: string, refId: string): Promise<void> {
+    async cancel<DB>(tx: Tx<DB>, kind: string, refId: string): Promise<void> {
       await q(tx)
         .deleteFrom(table)
         .where('kind', '=', kind)

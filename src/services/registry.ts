@@ -1,5 +1,6 @@
 import type { AnyServiceModule } from '../platform/service.js';
 import { jobModule } from './job/index.js';
+import { orderModule } from './order/index.js';
 import { paymentModule } from './payment/index.js';
 import { searchModule } from './search/index.js';
 import { userModule } from './user/index.js';
@@ -11,5 +12,6 @@ export const ALL_SERVICES: AnyServiceModule[] = [
   verificationModule,
   paymentModule,
   jobModule,
+  orderModule,
   searchModule,
 ];

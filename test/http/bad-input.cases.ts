@@ -1,5 +1,7 @@
+import { crc32 } from 'node:zlib';
 import type { BadCase } from '../support/bad-input.js';
-import { at, jobPost, openJob } from '../support/jobs.js';
+import { PNG_1X1 } from '../support/images.js';
+import { at, createJob, jobPost, openJob } from '../support/jobs.js';
 import type { TestPlatform } from '../support/platform.js';
 import { loginAsAdmin, loginWithSms, newPhone, type LoggedIn } from '../support/users.js';
 
@@ -15,6 +17,147 @@ export interface CaseContext {
   post: Record<string, unknown>;
   p: TestPlatform;
   serviceToken: string;
+  /** Applications, orders and a dispute in known states, of their own parties (order service). */
+  order: OrderFixture;
+}
+
+/**
+ * The order service's objects the cases act on. Its own employer (funded) and workers, so the
+ * other services' cases keep theirs as they were (an empty wallet, no verified real name).
+ * `worker` (above) and `employer` (above) are strangers to all of these.
+ */
+export interface OrderFixture {
+  /** The funded employer of `jobId` and `draftJobId`. */
+  employer: LoggedIn;
+  /** Hired on both shifts of `jobId` (orders `hiredOrderId`, `laterOrderId`). */
+  worker: LoggedIn;
+  /** Opened the dispute on `disputedOrderId`; its application to the later shift was rejected. */
+  disputer: LoggedIn;
+  /** Checked in and out of `checkedOutOrderId`. */
+  checkedOutWorker: LoggedIn;
+  /** An open job (minimum age 16) with a shift starting in 10 minutes (2 h) and one tomorrow. */
+  jobId: string;
+  laterShiftId: string;
+  /** A piece-work job still in draft. */
+  draftJobId: string;
+  draftShiftId: string;
+  /** The disputer's application to the later shift, rejected by the employer. */
+  rejectedApplicationId: string;
+  /** Hired, its check-in window open (the shift starts in 10 minutes). */
+  hiredOrderId: string;
+  /** Hired on the later shift: its check-in window is not open. */
+  laterOrderId: string;
+  /** Checked in and out at the site, not yet submitted. */
+  checkedOutOrderId: string;
+  /** Checked in and out, then disputed by its worker; the employer has answered the dispute. */
+  disputedOrderId: string;
+  disputeId: string;
+  /** An on-site code that is not `hiredOrderId`'s. */
+  wrongCode: string;
+}
+
+/** The job post's place as a phone's GPS reports it (WGS-84). */
+const SITE = { lng: 121.5272106, lat: 31.1774276 };
+
+async function prepareOrders(p: TestPlatform): Promise<OrderFixture> {
+  const send = async (
+    user: LoggedIn,
+    method: 'GET' | 'POST',
+    url: string,
+    payload: object | undefined,
+    status: number,
+  ): Promise<Record<string, unknown>> => {
+    const res = await p.app.inject({ method, url, headers: user.auth, ...(payload ? { payload } : {}) });
+    if (res.statusCode !== status)
+      throw new Error(`order fixture: ${method} ${url} answered ${res.statusCode}: ${res.body}`);
+    return res.json();
+  };
+  const employer = await loginWithSms(p, newPhone(), 'employer');
+  const worker = await loginWithSms(p, newPhone(), 'worker');
+  const disputer = await loginWithSms(p, newPhone(), 'worker');
+  const checkedOutWorker = await loginWithSms(p, newPhone(), 'worker');
+  // Four orders' wages and fees held in escrow.
+  const topup = await send(
+    employer,
+    'POST',
+    '/api/v1/payments',
+    { channel: 'sandbox', amountFen: 100_000 },
+    201,
+  );
+  await send(employer, 'POST', `/api/v1/payments/sandbox/${String(topup.id)}/pay`, {}, 200);
+  const job = await openJob(p, employer, {
+    requirements: { minAge: 16 },
+    shifts: [
+      { startsAt: at(p, 1 / 6), endsAt: at(p, 1 / 6 + 2), headcount: 3 },
+      { startsAt: at(p, 24), endsAt: at(p, 32), headcount: 2 },
+    ],
+  });
+  const draft = await createJob(p, employer, {
+    requirements: { minAge: 16 },
+    pay: { type: 'piece', amountFen: 150, unit: '件' },
+  });
+  const [soon, later] = [job.shifts[0]!.id, job.shifts[1]!.id];
+  const apply = async (who: LoggedIn, shiftId: string) => {
+    const applied = await send(who, 'POST', `/api/v1/jobs/${job.id}/shifts/${shiftId}/applications`, {}, 201);
+    return (applied.application as { id: string }).id;
+  };
+  const hire = async (who: LoggedIn, shiftId: string) => {
+    const hired = await send(
+      employer,
+      'POST',
+      `/api/v1/applications/${await apply(who, shiftId)}/hire`,
+      {},
+      201,
+    );
+    if (hired.state !== 'hired') throw new Error(`order fixture: hire left ${JSON.stringify(hired)}`);
+    return hired.id as string;
+  };
+  const hiredOrderId = await hire(worker, soon);
+  const disputedOrderId = await hire(disputer, soon);
+  const checkedOutOrderId = await hire(checkedOutWorker, soon);
+  const laterOrderId = await hire(worker, later);
+  const rejectedApplicationId = await apply(disputer, later);
+  await send(employer, 'POST', `/api/v1/applications/${rejectedApplicationId}/reject`, {}, 200);
+  for (const [who, id] of [
+    [disputer, disputedOrderId],
+    [checkedOutWorker, checkedOutOrderId],
+  ] as const) {
+    await send(who, 'POST', `/api/v1/orders/${id}/check-in`, SITE, 200);
+    await send(who, 'POST', `/api/v1/orders/${id}/check-out`, SITE, 200);
+  }
+  const dispute = await send(
+    disputer,
+    'POST',
+    `/api/v1/orders/${disputedOrderId}/disputes`,
+    { reason: '提前到岗但雇主只按零工时确认' },
+    201,
+  );
+  const disputeId = dispute.id as string;
+  await send(
+    employer,
+    'POST',
+    `/api/v1/orders/${disputedOrderId}/disputes/${disputeId}/response`,
+    { response: '未到排班开始时间即签退' },
+    200,
+  );
+  const code = await send(employer, 'GET', `/api/v1/orders/${hiredOrderId}/check-in-code`, undefined, 200);
+  return {
+    employer,
+    worker,
+    disputer,
+    checkedOutWorker,
+    jobId: job.id,
+    laterShiftId: later,
+    draftJobId: draft.id,
+    draftShiftId: draft.shifts[0]!.id,
+    rejectedApplicationId,
+    hiredOrderId,
+    laterOrderId,
+    checkedOutOrderId,
+    disputedOrderId,
+    disputeId,
+    wrongCode: String((Number(code.code) + 1) % 1_000_000).padStart(6, '0'),
+  };
 }
 
 export async function prepareCaseContext(p: TestPlatform): Promise<CaseContext> {
@@ -25,16 +168,21 @@ export async function prepareCaseContext(p: TestPlatform): Promise<CaseContext> 
   });
   const employer = await loginWithSms(p, newPhone(), 'employer');
   const job = await openJob(p, employer);
+  const worker = await loginWithSms(p, newPhone());
+  const admin = await loginAsAdmin(p);
   return {
     widgetId: (widget.json() as { id: string }).id,
-    worker: await loginWithSms(p, newPhone()),
-    admin: await loginAsAdmin(p),
+    worker,
+    admin,
     employer,
     jobId: job.id,
     shiftId: job.shifts[0]!.id,
     post: jobPost(p),
     p,
     serviceToken: p.config.serviceToken,
+    // Last, so that no later sign-in moves the fake clock: the check-in window of `hiredOrderId`
+    // is open from when its shift is posted (10 minutes ahead) until 15 minutes after the start.
+    order: await prepareOrders(p),
   };
 }
 
@@ -194,6 +342,110 @@ const authCases = (): BadCase[] => [
 const adminCases = (c: CaseContext): BadCase[] => [
   ...authCases(),
   { name: 'worker token', request: { headers: c.worker.auth }, status: 403, code: 'FORBIDDEN' },
+];
+/**
+ * An order route's cases about who may act on the order: no token, a stranger, another employer,
+ * an unknown or malformed id. `body` is a valid body, so that only the order decides the answer.
+ */
+const orderReadCases = (c: CaseContext, method: 'GET' | 'POST', tail: string, body?: object): BadCase[] => {
+  const payload = method === 'POST' && body !== undefined ? { payload: body } : {};
+  return [
+    ...authCases(),
+    {
+      name: 'a stranger to the order',
+      request: { headers: c.worker.auth, ...payload },
+      status: 404,
+      code: 'ORDER_NOT_FOUND',
+    },
+    {
+      name: 'another employer',
+      request: { headers: c.employer.auth, ...payload },
+      status: 404,
+      code: 'ORDER_NOT_FOUND',
+    },
+    {
+      name: 'unknown order',
+      request: { url: `/api/v1/orders/${UNKNOWN_ID}${tail}`, ...payload },
+      status: 404,
+      code: 'ORDER_NOT_FOUND',
+    },
+    { name: 'order id not a ULID', request: { url: `/api/v1/orders/42${tail}`, ...payload }, status: 400 },
+  ];
+};
+/** A dispute route's cases about the order and the dispute (the order is `disputedOrderId`). */
+const disputeCases = (c: CaseContext, method: 'GET' | 'POST', tail: string, body?: object): BadCase[] => {
+  const payload = method === 'POST' && body !== undefined ? { payload: body } : {};
+  const { disputedOrderId, hiredOrderId, disputeId } = c.order;
+  return [
+    {
+      name: 'a stranger to the order',
+      request: { headers: c.worker.auth, ...payload },
+      status: 404,
+      code: 'ORDER_NOT_FOUND',
+    },
+    {
+      name: 'unknown order',
+      request: { url: `/api/v1/orders/${UNKNOWN_ID}/disputes/${disputeId}${tail}`, ...payload },
+      status: 404,
+      code: 'ORDER_NOT_FOUND',
+    },
+    {
+      name: 'unknown dispute',
+      request: { url: `/api/v1/orders/${disputedOrderId}/disputes/${UNKNOWN_ID}${tail}`, ...payload },
+      status: 404,
+      code: 'DISPUTE_NOT_FOUND',
+    },
+    {
+      name: 'the dispute under another order of mine',
+      request: {
+        url: `/api/v1/orders/${hiredOrderId}/disputes/${disputeId}${tail}`,
+        headers: c.order.worker.auth,
+        ...payload,
+      },
+      status: 404,
+      code: 'DISPUTE_NOT_FOUND',
+    },
+    {
+      name: 'dispute id not a ULID',
+      request: { url: `/api/v1/orders/${disputedOrderId}/disputes/1${tail}`, ...payload },
+      status: 400,
+    },
+  ];
+};
+/** A check-in or check-out without a usable fix. */
+const fixCases = (): BadCase[] => [
+  { name: 'neither a fix nor a code', request: { payload: {} }, status: 400, code: 'FIX_REQUIRED' },
+  { name: 'longitude only', request: { payload: { lng: 121.5 } }, status: 400, code: 'FIX_REQUIRED' },
+  {
+    name: 'a datum but no fix',
+    request: { payload: { coordinateSystem: 'gcj02' } },
+    status: 400,
+    code: 'FIX_REQUIRED',
+  },
+  { name: 'latitude 91', request: { payload: { lng: 121.5, lat: 91 } }, code: 'VALIDATION_FAILED' },
+  { name: 'longitude -181', request: { payload: { lng: -181, lat: 31 } }, code: 'VALIDATION_FAILED' },
+  {
+    name: 'unknown datum',
+    request: { payload: { lng: 121.5, lat: 31.2, coordinateSystem: 'bd09' } },
+    code: 'VALIDATION_FAILED',
+  },
+  { name: 'code of 5 digits', request: { payload: { code: '12345' } }, code: 'VALIDATION_FAILED' },
+  { name: 'code with letters', request: { payload: { code: '12a456' } }, code: 'VALIDATION_FAILED' },
+  { name: 'coordinates as strings', request: { payload: { lng: '121.5', lat: '31.2' } }, status: 400 },
+];
+/** PNG_1X1 claiming `side` × `side` pixels (its IHDR's CRC recomputed: a well-formed PNG). */
+function pngOfSide(side: number): Buffer {
+  const png = Buffer.from(PNG_1X1);
+  png.writeUInt32BE(side, 16);
+  png.writeUInt32BE(side, 20);
+  png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
+  return png;
+}
+/** A piece count out of range (the order is not piece work, so any count is refused by the schema). */
+const pieceCases = (): BadCase[] => [
+  { name: 'piece count -1', request: { payload: { pieceCount: -1 } }, code: 'VALIDATION_FAILED' },
+  { name: 'piece count 100,001', request: { payload: { pieceCount: 100_001 } }, code: 'VALIDATION_FAILED' },
+  { name: 'piece count 2.5', request: { payload: { pieceCount: 2.5 } }, code: 'VALIDATION_FAILED' },
 ];
 const badPhones = ['12345', '23800000000', '1380000000a', '+8613800', '１３８００００００００'];
 
@@ -1551,5 +1803,921 @@ export const badInputCases: Record<string, RouteCases> = {
       },
       { name: 'unknown user', request: { url: `/internal/v1/users/${UNKNOWN_ID}` }, status: 404 },
     ],
+  },
+
+  // Order service: applications and invitations
+  'POST /api/v1/jobs/:jobId/shifts/:shiftId/applications': {
+    url: (c) => `/api/v1/jobs/${c.order.jobId}/shifts/${c.order.laterShiftId}/applications`,
+    headers: (c) => c.order.worker.auth,
+    cases: (c) => [
+      ...authCases(),
+      { name: 'applied already (hired)', request: { payload: {} }, status: 409, code: 'ALREADY_APPLIED' },
+      {
+        name: 'applied already (rejected)',
+        request: { headers: c.order.disputer.auth, payload: {} },
+        status: 409,
+        code: 'ALREADY_APPLIED',
+      },
+      {
+        name: 'an employer without the worker role',
+        request: { headers: c.order.employer.auth, payload: {} },
+        status: 403,
+        code: 'WORKER_ROLE_REQUIRED',
+      },
+      {
+        name: 'minimum age 18 without a verified real name',
+        request: { url: `/api/v1/jobs/${c.jobId}/shifts/${c.shiftId}/applications`, payload: {} },
+        status: 403,
+        code: 'AGE_REQUIREMENT',
+      },
+      {
+        name: 'job in draft',
+        request: {
+          url: `/api/v1/jobs/${c.order.draftJobId}/shifts/${c.order.draftShiftId}/applications`,
+          payload: {},
+        },
+        status: 409,
+        code: 'JOB_NOT_OPEN',
+      },
+      {
+        name: 'unknown shift',
+        request: { url: `/api/v1/jobs/${c.order.jobId}/shifts/${UNKNOWN_ID}/applications`, payload: {} },
+        status: 404,
+        code: 'SHIFT_NOT_FOUND',
+      },
+      {
+        name: 'unknown job',
+        request: { url: `/api/v1/jobs/${UNKNOWN_ID}/shifts/${UNKNOWN_ID}/applications`, payload: {} },
+        status: 404,
+        code: 'JOB_NOT_FOUND',
+      },
+      {
+        name: 'shift id not a ULID',
+        request: { url: `/api/v1/jobs/${c.order.jobId}/shifts/1/applications`, payload: {} },
+        status: 400,
+      },
+      { name: 'note with NUL', request: { payload: { note: '有经验\u0000' } }, code: 'VALIDATION_FAILED' },
+      { name: 'note of 201 characters', request: { payload: { note: '经'.repeat(201) } }, status: 400 },
+      {
+        name: 'bad idempotency key',
+        request: { payload: {}, headers: { 'idempotency-key': 'has space' } },
+        status: 400,
+        code: 'IDEMPOTENCY_KEY_INVALID',
+      },
+    ],
+  },
+  'GET /api/v1/jobs/:jobId/shifts/:shiftId/applications': {
+    url: (c) => `/api/v1/jobs/${c.order.jobId}/shifts/${c.order.laterShiftId}/applications`,
+    headers: (c) => c.order.employer.auth,
+    cases: (c): BadCase[] => [
+      ...authCases(),
+      {
+        name: "another employer's job",
+        request: { headers: c.employer.auth },
+        status: 404,
+        code: 'JOB_NOT_FOUND',
+      },
+      { name: 'a worker', request: { headers: c.order.worker.auth }, status: 404, code: 'JOB_NOT_FOUND' },
+      {
+        name: 'unknown shift',
+        request: { url: `/api/v1/jobs/${c.order.jobId}/shifts/${UNKNOWN_ID}/applications` },
+        status: 404,
+        code: 'SHIFT_NOT_FOUND',
+      },
+      { name: 'unknown status', request: { query: { status: 'approved' } }, code: 'VALIDATION_FAILED' },
+      { name: 'limit 0', request: { query: { limit: '0' } }, code: 'VALIDATION_FAILED' },
+      {
+        name: 'forged cursor',
+        request: { query: { cursor: 'abc.def' } },
+        status: 400,
+        code: 'INVALID_CURSOR',
+      },
+    ],
+  },
+  'POST /api/v1/jobs/:jobId/shifts/:shiftId/invitations': {
+    url: (c) => `/api/v1/jobs/${c.order.jobId}/shifts/${c.order.laterShiftId}/invitations`,
+    headers: (c) => c.order.employer.auth,
+    cases: (c): BadCase[] => [
+      ...employerCases(c),
+      {
+        name: 'a worker hired already',
+        request: { payload: { workerId: c.order.worker.userId } },
+        status: 409,
+        code: 'ALREADY_APPLIED',
+      },
+      {
+        name: 'a worker rejected already',
+        request: { payload: { workerId: c.order.disputer.userId } },
+        status: 409,
+        code: 'ALREADY_APPLIED',
+      },
+      {
+        name: 'myself (an employer)',
+        request: { payload: { workerId: c.order.employer.userId } },
+        status: 409,
+        code: 'INVITEE_NOT_WORKER',
+      },
+      {
+        name: 'an account that does not exist',
+        request: { payload: { workerId: UNKNOWN_ID } },
+        status: 409,
+        code: 'INVITEE_NOT_WORKER',
+      },
+      {
+        name: 'another employer',
+        request: { payload: { workerId: c.employer.userId } },
+        status: 409,
+        code: 'INVITEE_NOT_WORKER',
+      },
+      {
+        name: "another employer's job",
+        request: { headers: c.employer.auth, payload: { workerId: c.worker.userId } },
+        status: 404,
+        code: 'JOB_NOT_FOUND',
+      },
+      {
+        name: 'job in draft',
+        request: {
+          url: `/api/v1/jobs/${c.order.draftJobId}/shifts/${c.order.draftShiftId}/invitations`,
+          payload: { workerId: c.worker.userId },
+        },
+        status: 409,
+        code: 'JOB_NOT_OPEN',
+      },
+      {
+        name: 'unknown shift',
+        request: {
+          url: `/api/v1/jobs/${c.order.jobId}/shifts/${UNKNOWN_ID}/invitations`,
+          payload: { workerId: c.worker.userId },
+        },
+        status: 404,
+        code: 'SHIFT_NOT_FOUND',
+      },
+      { name: 'worker id not a ULID', request: { payload: { workerId: 'me' } }, code: 'VALIDATION_FAILED' },
+      {
+        name: 'pieceMax 0',
+        request: { payload: { workerId: c.worker.userId, pieceMax: 0 } },
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'bad idempotency key',
+        request: { payload: { workerId: c.worker.userId }, headers: { 'idempotency-key': 'has space' } },
+        status: 400,
+        code: 'IDEMPOTENCY_KEY_INVALID',
+      },
+    ],
+  },
+  'GET /api/v1/applications': {
+    url: () => '/api/v1/applications',
+    headers: (c) => c.order.worker.auth,
+    cases: (): BadCase[] => [
+      ...authCases(),
+      { name: 'limit 0', request: { query: { limit: '0' } }, code: 'VALIDATION_FAILED' },
+      { name: 'limit 101', request: { query: { limit: '101' } }, code: 'VALIDATION_FAILED' },
+      {
+        name: 'forged cursor',
+        request: { query: { cursor: 'abc.def' } },
+        status: 400,
+        code: 'INVALID_CURSOR',
+      },
+    ],
+  },
+  'GET /api/v1/applications/:id': {
+    url: (c) => `/api/v1/applications/${c.order.rejectedApplicationId}`,
+    headers: (c) => c.order.disputer.auth,
+    cases: (c) => [
+      ...authCases(),
+      {
+        name: "another worker's application",
+        request: { headers: c.order.worker.auth },
+        status: 404,
+        code: 'APPLICATION_NOT_FOUND',
+      },
+      {
+        name: "another employer's application",
+        request: { headers: c.employer.auth },
+        status: 404,
+        code: 'APPLICATION_NOT_FOUND',
+      },
+      {
+        name: 'unknown application',
+        request: { url: `/api/v1/applications/${UNKNOWN_ID}` },
+        status: 404,
+        code: 'APPLICATION_NOT_FOUND',
+      },
+      { name: 'id not a ULID', request: { url: '/api/v1/applications/42' }, status: 400 },
+    ],
+  },
+  'POST /api/v1/applications/:id/hire': {
+    url: (c) => `/api/v1/applications/${c.order.rejectedApplicationId}/hire`,
+    headers: (c) => c.order.employer.auth,
+    cases: (c): BadCase[] => [
+      ...employerCases(c),
+      {
+        name: 'a rejected application',
+        request: { payload: {} },
+        status: 409,
+        code: 'APPLICATION_STATE_INVALID',
+      },
+      {
+        name: 'a rejected application, with an Idempotency-Key (released, not kept)',
+        request: {
+          payload: {},
+          headers: { 'idempotency-key': `hire-refused-${c.order.rejectedApplicationId}` },
+        },
+        status: 409,
+        code: 'APPLICATION_STATE_INVALID',
+      },
+      {
+        name: "another employer's applicant",
+        request: { headers: c.employer.auth, payload: {} },
+        status: 404,
+        code: 'APPLICATION_NOT_FOUND',
+      },
+      {
+        name: 'unknown application',
+        request: { url: `/api/v1/applications/${UNKNOWN_ID}/hire`, payload: {} },
+        status: 404,
+        code: 'APPLICATION_NOT_FOUND',
+      },
+      { name: 'pieceMax 0', request: { payload: { pieceMax: 0 } }, code: 'VALIDATION_FAILED' },
+      { name: 'pieceMax 100,001', request: { payload: { pieceMax: 100_001 } }, code: 'VALIDATION_FAILED' },
+      {
+        name: 'bad idempotency key',
+        request: { payload: {}, headers: { 'idempotency-key': 'has space' } },
+        status: 400,
+        code: 'IDEMPOTENCY_KEY_INVALID',
+      },
+    ],
+  },
+  'POST /api/v1/applications/:id/accept': {
+    url: (c) => `/api/v1/applications/${c.order.rejectedApplicationId}/accept`,
+    headers: (c) => c.order.disputer.auth,
+    cases: (c): BadCase[] => [
+      ...authCases(),
+      { name: 'not an invitation (rejected)', request: {}, status: 409, code: 'APPLICATION_STATE_INVALID' },
+      {
+        name: "another worker's application",
+        request: { headers: c.order.worker.auth },
+        status: 404,
+        code: 'APPLICATION_NOT_FOUND',
+      },
+      { name: 'an employer', request: { headers: c.order.employer.auth }, status: 403, code: 'FORBIDDEN' },
+      {
+        name: 'unknown application',
+        request: { url: `/api/v1/applications/${UNKNOWN_ID}/accept` },
+        status: 404,
+        code: 'APPLICATION_NOT_FOUND',
+      },
+      {
+        name: 'bad idempotency key',
+        request: { headers: { 'idempotency-key': 'has space' } },
+        status: 400,
+        code: 'IDEMPOTENCY_KEY_INVALID',
+      },
+    ],
+  },
+  'POST /api/v1/applications/:id/withdraw': {
+    url: (c) => `/api/v1/applications/${c.order.rejectedApplicationId}/withdraw`,
+    headers: (c) => c.order.disputer.auth,
+    cases: (c): BadCase[] => [
+      ...authCases(),
+      { name: 'rejected already', request: { payload: {} }, status: 409, code: 'APPLICATION_STATE_INVALID' },
+      {
+        name: "another worker's application",
+        request: { headers: c.order.worker.auth, payload: {} },
+        status: 404,
+        code: 'APPLICATION_NOT_FOUND',
+      },
+      {
+        name: 'an employer',
+        request: { headers: c.order.employer.auth, payload: {} },
+        status: 403,
+        code: 'FORBIDDEN',
+      },
+      {
+        name: 'reason with U+202E',
+        request: { payload: { reason: '\u202e时间冲突' } },
+        code: 'VALIDATION_FAILED',
+      },
+      { name: 'reason of 201 characters', request: { payload: { reason: '因'.repeat(201) } }, status: 400 },
+    ],
+  },
+  'POST /api/v1/applications/:id/reject': {
+    url: (c) => `/api/v1/applications/${c.order.rejectedApplicationId}/reject`,
+    headers: (c) => c.order.employer.auth,
+    cases: (c): BadCase[] => [
+      ...employerCases(c),
+      { name: 'rejected already', request: { payload: {} }, status: 409, code: 'APPLICATION_STATE_INVALID' },
+      {
+        name: "another employer's applicant",
+        request: { headers: c.employer.auth, payload: {} },
+        status: 404,
+        code: 'APPLICATION_NOT_FOUND',
+      },
+      { name: 'blank reason', request: { payload: { reason: '   ' } }, code: 'VALIDATION_FAILED' },
+    ],
+  },
+
+  // Order service: a job's order settings
+  'GET /api/v1/jobs/:jobId/order-settings': {
+    url: (c) => `/api/v1/jobs/${c.order.jobId}/order-settings`,
+    headers: (c) => c.order.employer.auth,
+    cases: (c): BadCase[] => [
+      ...employerCases(c),
+      {
+        name: "another employer's job",
+        request: { headers: c.employer.auth },
+        status: 404,
+        code: 'JOB_NOT_FOUND',
+      },
+      {
+        name: 'unknown job',
+        request: { url: `/api/v1/jobs/${UNKNOWN_ID}/order-settings` },
+        status: 404,
+        code: 'JOB_NOT_FOUND',
+      },
+      { name: 'job id not a ULID', request: { url: '/api/v1/jobs/42/order-settings' }, status: 400 },
+    ],
+  },
+  'PUT /api/v1/jobs/:jobId/order-settings': {
+    url: (c) => `/api/v1/jobs/${c.order.jobId}/order-settings`,
+    headers: (c) => c.order.employer.auth,
+    cases: (c): BadCase[] => [
+      ...employerCases(c),
+      { name: 'fence of 50 m', request: { payload: { fenceMeters: 50 } }, code: 'VALIDATION_FAILED' },
+      { name: 'fence of 5 km', request: { payload: { fenceMeters: 5000 } }, code: 'VALIDATION_FAILED' },
+      { name: 'pieceMax 0', request: { payload: { pieceMax: 0 } }, code: 'VALIDATION_FAILED' },
+      { name: 'auto-hire as a string', request: { payload: { autoHire: 'yes' } }, code: 'VALIDATION_FAILED' },
+      {
+        name: 'auto-hire on piece work without pieceMax',
+        request: { url: `/api/v1/jobs/${c.order.draftJobId}/order-settings`, payload: { autoHire: true } },
+        status: 400,
+        code: 'PIECE_MAX_REQUIRED',
+      },
+      {
+        name: "another employer's job",
+        request: { headers: c.employer.auth, payload: { fenceMeters: 300 } },
+        status: 404,
+        code: 'JOB_NOT_FOUND',
+      },
+      {
+        name: 'unknown job',
+        request: { url: `/api/v1/jobs/${UNKNOWN_ID}/order-settings`, payload: { fenceMeters: 300 } },
+        status: 404,
+        code: 'JOB_NOT_FOUND',
+      },
+    ],
+  },
+
+  // Order service: orders
+  'GET /api/v1/orders': {
+    url: () => '/api/v1/orders',
+    headers: (c) => c.order.worker.auth,
+    cases: (): BadCase[] => [
+      ...authCases(),
+      { name: 'as an admin', request: { query: { as: 'admin' } }, code: 'VALIDATION_FAILED' },
+      { name: 'unknown state', request: { query: { state: 'paid' } }, code: 'VALIDATION_FAILED' },
+      { name: 'limit 0', request: { query: { limit: '0' } }, code: 'VALIDATION_FAILED' },
+      {
+        name: 'forged cursor',
+        request: { query: { cursor: 'abc.def' } },
+        status: 400,
+        code: 'INVALID_CURSOR',
+      },
+    ],
+  },
+  'GET /api/v1/orders/:id': {
+    url: (c) => `/api/v1/orders/${c.order.hiredOrderId}`,
+    headers: (c) => c.order.worker.auth,
+    cases: (c) => orderReadCases(c, 'GET', ''),
+  },
+  'GET /api/v1/orders/:id/agreement': {
+    url: (c) => `/api/v1/orders/${c.order.hiredOrderId}/agreement`,
+    headers: (c) => c.order.worker.auth,
+    cases: (c) => orderReadCases(c, 'GET', '/agreement'),
+  },
+  'GET /api/v1/orders/:id/check-in-code': {
+    url: (c) => `/api/v1/orders/${c.order.hiredOrderId}/check-in-code`,
+    headers: (c) => c.order.worker.auth,
+    cases: (c) => [
+      ...orderReadCases(c, 'GET', '/check-in-code'),
+      { name: "the order's worker", request: {}, status: 403, code: 'ORDER_ACTION_FORBIDDEN' },
+    ],
+  },
+  'POST /api/v1/orders/:id/check-in': {
+    url: (c) => `/api/v1/orders/${c.order.hiredOrderId}/check-in`,
+    headers: (c) => c.order.worker.auth,
+    cases: (c): BadCase[] => [
+      ...orderReadCases(c, 'POST', '/check-in', SITE),
+      ...fixCases(),
+      {
+        name: 'a wrong on-site code',
+        request: { payload: { code: c.order.wrongCode } },
+        status: 422,
+        code: 'FALLBACK_CODE_INVALID',
+      },
+      {
+        name: 'a wrong on-site code, with an Idempotency-Key (released, not kept)',
+        request: {
+          payload: { code: c.order.wrongCode },
+          headers: { 'idempotency-key': `check-in-refused-${c.order.hiredOrderId}` },
+        },
+        status: 422,
+        code: 'FALLBACK_CODE_INVALID',
+      },
+      {
+        name: 'a fix in Beijing',
+        request: { payload: { lng: 116.397, lat: 39.909, coordinateSystem: 'gcj02' } },
+        status: 422,
+        code: 'OUTSIDE_GEOFENCE',
+      },
+      {
+        name: 'a fix 1 km away',
+        request: { payload: { lng: SITE.lng + 0.0105, lat: SITE.lat } },
+        status: 422,
+        code: 'OUTSIDE_GEOFENCE',
+      },
+      {
+        name: 'the employer at the site',
+        request: { headers: c.order.employer.auth, payload: SITE },
+        status: 403,
+        code: 'ORDER_ACTION_FORBIDDEN',
+      },
+      {
+        name: 'a shift tomorrow',
+        request: { url: `/api/v1/orders/${c.order.laterOrderId}/check-in`, payload: SITE },
+        status: 422,
+        code: 'OUTSIDE_CHECK_IN_WINDOW',
+      },
+      {
+        name: 'checked out already',
+        request: {
+          url: `/api/v1/orders/${c.order.checkedOutOrderId}/check-in`,
+          headers: c.order.checkedOutWorker.auth,
+          payload: SITE,
+        },
+        status: 409,
+        code: 'ORDER_STATE_INVALID',
+      },
+      {
+        name: 'bad idempotency key',
+        request: { payload: SITE, headers: { 'idempotency-key': 'has space' } },
+        status: 400,
+        code: 'IDEMPOTENCY_KEY_INVALID',
+      },
+    ],
+  },
+  'POST /api/v1/orders/:id/check-out': {
+    url: (c) => `/api/v1/orders/${c.order.hiredOrderId}/check-out`,
+    headers: (c) => c.order.worker.auth,
+    cases: (c): BadCase[] => [
+      ...orderReadCases(c, 'POST', '/check-out', SITE),
+      ...fixCases(),
+      { name: 'not checked in', request: { payload: SITE }, status: 409, code: 'ORDER_STATE_INVALID' },
+      {
+        name: 'checked out already',
+        request: {
+          url: `/api/v1/orders/${c.order.checkedOutOrderId}/check-out`,
+          headers: c.order.checkedOutWorker.auth,
+          payload: SITE,
+        },
+        status: 409,
+        code: 'ORDER_STATE_INVALID',
+      },
+      {
+        name: 'bad idempotency key',
+        request: { payload: SITE, headers: { 'idempotency-key': 'has space' } },
+        status: 400,
+        code: 'IDEMPOTENCY_KEY_INVALID',
+      },
+    ],
+  },
+  'POST /api/v1/orders/:id/submit': {
+    url: (c) => `/api/v1/orders/${c.order.checkedOutOrderId}/submit`,
+    headers: (c) => c.order.employer.auth,
+    cases: (c): BadCase[] => [
+      ...orderReadCases(c, 'POST', '/submit', {}),
+      ...pieceCases(),
+      {
+        name: 'the employer submits',
+        request: { payload: {} },
+        status: 403,
+        code: 'ORDER_ACTION_FORBIDDEN',
+      },
+      {
+        name: 'not checked out',
+        request: {
+          url: `/api/v1/orders/${c.order.hiredOrderId}/submit`,
+          headers: c.order.worker.auth,
+          payload: {},
+        },
+        status: 409,
+        code: 'ORDER_STATE_INVALID',
+      },
+      {
+        name: 'bad idempotency key',
+        request: { payload: {}, headers: { 'idempotency-key': 'has space' } },
+        status: 400,
+        code: 'IDEMPOTENCY_KEY_INVALID',
+      },
+    ],
+  },
+  'POST /api/v1/orders/:id/confirm': {
+    url: (c) => `/api/v1/orders/${c.order.checkedOutOrderId}/confirm`,
+    headers: (c) => c.order.employer.auth,
+    cases: (c): BadCase[] => [
+      ...orderReadCases(c, 'POST', '/confirm', {}),
+      ...pieceCases(),
+      { name: 'not submitted', request: { payload: {} }, status: 409, code: 'ORDER_STATE_INVALID' },
+      {
+        name: 'disputed',
+        request: { url: `/api/v1/orders/${c.order.disputedOrderId}/confirm`, payload: {} },
+        status: 409,
+        code: 'ORDER_STATE_INVALID',
+      },
+      {
+        name: 'bad idempotency key',
+        request: { payload: {}, headers: { 'idempotency-key': 'has space' } },
+        status: 400,
+        code: 'IDEMPOTENCY_KEY_INVALID',
+      },
+    ],
+  },
+  'POST /api/v1/orders/:id/adjust': {
+    url: (c) => `/api/v1/orders/${c.order.checkedOutOrderId}/adjust`,
+    headers: (c) => c.order.employer.auth,
+    cases: (c): BadCase[] => {
+      const body = { minutes: 60, reason: '午休一小时未计入' };
+      return [
+        ...orderReadCases(c, 'POST', '/adjust', body),
+        {
+          name: 'more minutes than the 2-hour shift',
+          request: { payload: { ...body, minutes: 500 } },
+          status: 400,
+          code: 'ADJUST_MINUTES_INVALID',
+        },
+        {
+          name: 'the worker adjusts',
+          request: { headers: c.order.checkedOutWorker.auth, payload: body },
+          status: 403,
+          code: 'ORDER_ACTION_FORBIDDEN',
+        },
+        {
+          name: 'not checked out',
+          request: { url: `/api/v1/orders/${c.order.hiredOrderId}/adjust`, payload: body },
+          status: 409,
+          code: 'ORDER_STATE_INVALID',
+        },
+        {
+          name: 'disputed',
+          request: { url: `/api/v1/orders/${c.order.disputedOrderId}/adjust`, payload: body },
+          status: 409,
+          code: 'ORDER_STATE_INVALID',
+        },
+        { name: 'minutes 1441', request: { payload: { ...body, minutes: 1441 } }, code: 'VALIDATION_FAILED' },
+        {
+          name: 'negative minutes',
+          request: { payload: { ...body, minutes: -1 } },
+          code: 'VALIDATION_FAILED',
+        },
+        { name: 'no reason', request: { payload: { minutes: 60 } }, code: 'VALIDATION_FAILED' },
+        {
+          name: 'blank reason',
+          request: { payload: { ...body, reason: '\u3000 ' } },
+          code: 'VALIDATION_FAILED',
+        },
+      ];
+    },
+  },
+  'POST /api/v1/orders/:id/cancel': {
+    url: (c) => `/api/v1/orders/${c.order.disputedOrderId}/cancel`,
+    headers: (c) => c.order.disputer.auth,
+    cases: (c): BadCase[] => [
+      ...orderReadCases(c, 'POST', '/cancel', {}),
+      { name: 'disputed (worker)', request: { payload: {} }, status: 409, code: 'ORDER_STATE_INVALID' },
+      {
+        name: 'disputed (employer)',
+        request: { headers: c.order.employer.auth, payload: { reason: '活动取消' } },
+        status: 409,
+        code: 'ORDER_STATE_INVALID',
+      },
+      {
+        name: 'disputed (admin)',
+        request: { headers: c.admin.auth, payload: { reason: '活动取消' } },
+        status: 409,
+        code: 'ORDER_STATE_INVALID',
+      },
+      {
+        name: 'checked out (employer)',
+        request: {
+          url: `/api/v1/orders/${c.order.checkedOutOrderId}/cancel`,
+          headers: c.order.employer.auth,
+          payload: {},
+        },
+        status: 409,
+        code: 'ORDER_STATE_INVALID',
+      },
+      { name: 'reason of 201 characters', request: { payload: { reason: '因'.repeat(201) } }, status: 400 },
+      {
+        name: 'bad idempotency key',
+        request: { payload: {}, headers: { 'idempotency-key': 'has space' } },
+        status: 400,
+        code: 'IDEMPOTENCY_KEY_INVALID',
+      },
+    ],
+  },
+
+  // Order service: disputes
+  'POST /api/v1/orders/:id/disputes': {
+    url: (c) => `/api/v1/orders/${c.order.disputedOrderId}/disputes`,
+    headers: (c) => c.order.disputer.auth,
+    cases: (c): BadCase[] => {
+      const body = { reason: '雇主少算了工时' };
+      return [
+        ...orderReadCases(c, 'POST', '/disputes', body),
+        { name: 'disputed already', request: { payload: body }, status: 409, code: 'ORDER_STATE_INVALID' },
+        {
+          name: 'no work done yet',
+          request: {
+            url: `/api/v1/orders/${c.order.hiredOrderId}/disputes`,
+            headers: c.order.worker.auth,
+            payload: body,
+          },
+          status: 409,
+          code: 'ORDER_STATE_INVALID',
+        },
+        {
+          name: 'an admin',
+          request: {
+            url: `/api/v1/orders/${c.order.checkedOutOrderId}/disputes`,
+            headers: c.admin.auth,
+            payload: body,
+          },
+          status: 403,
+          code: 'ORDER_ACTION_FORBIDDEN',
+        },
+        { name: 'blank reason', request: { payload: { reason: '  ' } }, code: 'VALIDATION_FAILED' },
+        { name: 'reason of 501 characters', request: { payload: { reason: '因'.repeat(501) } }, status: 400 },
+      ];
+    },
+  },
+  'GET /api/v1/orders/:id/disputes': {
+    url: (c) => `/api/v1/orders/${c.order.disputedOrderId}/disputes`,
+    headers: (c) => c.order.disputer.auth,
+    cases: (c) => orderReadCases(c, 'GET', '/disputes'),
+  },
+  'POST /api/v1/orders/:id/disputes/:disputeId/response': {
+    url: (c) => `/api/v1/orders/${c.order.disputedOrderId}/disputes/${c.order.disputeId}/response`,
+    headers: (c) => c.order.employer.auth,
+    cases: (c): BadCase[] => {
+      const body = { response: '工人提前签退' };
+      return [
+        ...authCases(),
+        ...disputeCases(c, 'POST', '/response', body),
+        { name: 'answered already', request: { payload: body }, status: 409, code: 'DISPUTE_CLOSED' },
+        {
+          name: 'the party who opened it',
+          request: { headers: c.order.disputer.auth, payload: body },
+          status: 403,
+          code: 'ORDER_ACTION_FORBIDDEN',
+        },
+        {
+          name: 'an admin',
+          request: { headers: c.admin.auth, payload: body },
+          status: 403,
+          code: 'ORDER_ACTION_FORBIDDEN',
+        },
+        { name: 'blank response', request: { payload: { response: '\u200b' } }, code: 'VALIDATION_FAILED' },
+        { name: 'no response', request: { payload: {} }, code: 'VALIDATION_FAILED' },
+      ];
+    },
+  },
+  'POST /api/v1/orders/:id/disputes/:disputeId/evidence': {
+    url: (c) => `/api/v1/orders/${c.order.disputedOrderId}/disputes/${c.order.disputeId}/evidence`,
+    headers: (c) => c.order.disputer.auth,
+    cases: (c): BadCase[] => {
+      const png = { payload: PNG_1X1, headers: { 'content-type': 'image/png' } };
+      const as = (user: LoggedIn) => ({ ...png, headers: { ...png.headers, ...user.auth } });
+      return [
+        ...authCases(),
+        ...disputeCases(c, 'POST', '/evidence', undefined).map((bad) => ({
+          ...bad,
+          request: {
+            ...bad.request,
+            ...png,
+            headers: { ...png.headers, ...(bad.request.headers ?? {}) },
+          },
+        })),
+        { name: 'JSON body', request: { payload: { image: 'x' } }, status: 400, code: 'EVIDENCE_INVALID' },
+        {
+          name: 'text disguised as PNG',
+          request: { payload: Buffer.from('hello'), headers: { 'content-type': 'image/png' } },
+          status: 400,
+          code: 'EVIDENCE_INVALID',
+        },
+        {
+          name: 'PNG disguised as JPEG',
+          request: { payload: PNG_1X1, headers: { 'content-type': 'image/jpeg' } },
+          status: 400,
+          code: 'EVIDENCE_INVALID',
+        },
+        {
+          name: 'empty image',
+          request: { payload: Buffer.alloc(0), headers: { 'content-type': 'image/webp' } },
+          status: 400,
+        },
+        {
+          name: 'PNG of 9000 × 9000 pixels',
+          request: { payload: pngOfSide(9000), headers: { 'content-type': 'image/png' } },
+          status: 400,
+          code: 'EVIDENCE_INVALID',
+        },
+        {
+          name: 'image over 5 MB',
+          request: {
+            payload: Buffer.alloc(5 * 1024 * 1024 + 1, 1),
+            headers: { 'content-type': 'image/png' },
+          },
+          status: 413,
+        },
+        {
+          name: 'PDF',
+          request: { payload: Buffer.from('%PDF-1.7'), headers: { 'content-type': 'application/pdf' } },
+          status: 415,
+        },
+        {
+          name: 'SVG (scriptable)',
+          request: { payload: Buffer.from('<svg/>'), headers: { 'content-type': 'image/svg+xml' } },
+          status: 415,
+        },
+        { name: 'an admin', request: as(c.admin), status: 403, code: 'ORDER_ACTION_FORBIDDEN' },
+      ];
+    },
+  },
+  'GET /api/v1/orders/:id/disputes/:disputeId/evidence/:index': {
+    url: (c) => `/api/v1/orders/${c.order.disputedOrderId}/disputes/${c.order.disputeId}/evidence/0`,
+    headers: (c) => c.order.disputer.auth,
+    cases: (c): BadCase[] => [
+      ...authCases(),
+      ...disputeCases(c, 'GET', '/evidence/0', undefined),
+      { name: 'no evidence added', request: {}, status: 404, code: 'EVIDENCE_NOT_FOUND' },
+      {
+        name: 'index 9 (at most 9 files)',
+        request: {
+          url: `/api/v1/orders/${c.order.disputedOrderId}/disputes/${c.order.disputeId}/evidence/9`,
+        },
+        status: 400,
+      },
+      {
+        name: 'index -1',
+        request: {
+          url: `/api/v1/orders/${c.order.disputedOrderId}/disputes/${c.order.disputeId}/evidence/-1`,
+        },
+        status: 400,
+      },
+    ],
+  },
+
+  // Order service: admin
+  'GET /api/v1/admin/orders': {
+    url: () => '/api/v1/admin/orders?state=disputed',
+    headers: asAdmin,
+    cases: (c): BadCase[] => [
+      ...adminCases(c),
+      { name: 'no state', request: { url: '/api/v1/admin/orders' }, code: 'VALIDATION_FAILED' },
+      {
+        name: 'unknown state',
+        request: { url: '/api/v1/admin/orders?state=paid' },
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'limit 0',
+        request: { url: '/api/v1/admin/orders?state=hired&limit=0' },
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'forged cursor',
+        request: { url: '/api/v1/admin/orders?state=hired&cursor=abc.def' },
+        status: 400,
+        code: 'INVALID_CURSOR',
+      },
+    ],
+  },
+  'POST /api/v1/admin/orders/:id/transition': {
+    url: (c) => `/api/v1/admin/orders/${c.order.disputedOrderId}/transition`,
+    headers: asAdmin,
+    cases: (c): BadCase[] => {
+      const reason = '运营核查';
+      return [
+        ...adminCases(c),
+        {
+          name: 'the order’s employer',
+          request: { headers: c.order.employer.auth, payload: { to: 'completed', reason } },
+          status: 403,
+          code: 'FORBIDDEN',
+        },
+        ...(['completed', 'cancelled', 'no_show'] as const).map((to) => ({
+          name: `disputed to ${to}`,
+          request: { payload: { to, reason } },
+          status: 409,
+          code: 'ORDER_STATE_INVALID',
+        })),
+        {
+          name: 'checked out to no_show',
+          request: {
+            url: `/api/v1/admin/orders/${c.order.checkedOutOrderId}/transition`,
+            payload: { to: 'no_show', reason },
+          },
+          status: 409,
+          code: 'ORDER_STATE_INVALID',
+        },
+        { name: 'to void', request: { payload: { to: 'void', reason } }, code: 'VALIDATION_FAILED' },
+        { name: 'to resolved', request: { payload: { to: 'resolved', reason } }, code: 'VALIDATION_FAILED' },
+        { name: 'no reason', request: { payload: { to: 'completed' } }, code: 'VALIDATION_FAILED' },
+        {
+          name: 'unknown order',
+          request: {
+            url: `/api/v1/admin/orders/${UNKNOWN_ID}/transition`,
+            payload: { to: 'completed', reason },
+          },
+          status: 404,
+          code: 'ORDER_NOT_FOUND',
+        },
+      ];
+    },
+  },
+  'GET /api/v1/admin/disputes': {
+    url: () => '/api/v1/admin/disputes',
+    headers: asAdmin,
+    cases: (c): BadCase[] => [
+      ...adminCases(c),
+      { name: 'unknown status', request: { query: { status: 'closed' } }, code: 'VALIDATION_FAILED' },
+      { name: 'limit 0', request: { query: { limit: '0' } }, code: 'VALIDATION_FAILED' },
+      {
+        name: 'forged cursor',
+        request: { query: { cursor: 'abc.def' } },
+        status: 400,
+        code: 'INVALID_CURSOR',
+      },
+    ],
+  },
+  'POST /api/v1/admin/orders/:id/disputes/:disputeId/decide': {
+    url: (c) => `/api/v1/admin/orders/${c.order.disputedOrderId}/disputes/${c.order.disputeId}/decide`,
+    headers: asAdmin,
+    cases: (c): BadCase[] => {
+      const decision = '按考勤记录支付';
+      return [
+        ...adminCases(c),
+        {
+          name: 'more than the wage held',
+          request: { payload: { workerFen: 20_001, decision } },
+          status: 400,
+          code: 'DISPUTE_SPLIT_INVALID',
+        },
+        {
+          name: 'negative share',
+          request: { payload: { workerFen: -1, decision } },
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'share in yuan with decimals',
+          request: { payload: { workerFen: 100.5, decision } },
+          status: 400,
+        },
+        {
+          name: 'blank decision',
+          request: { payload: { workerFen: 100, decision: ' ' } },
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'unknown dispute',
+          request: {
+            url: `/api/v1/admin/orders/${c.order.disputedOrderId}/disputes/${UNKNOWN_ID}/decide`,
+            payload: { workerFen: 100, decision },
+          },
+          status: 404,
+          code: 'DISPUTE_NOT_FOUND',
+        },
+        {
+          name: 'the dispute under another order',
+          request: {
+            url: `/api/v1/admin/orders/${c.order.checkedOutOrderId}/disputes/${c.order.disputeId}/decide`,
+            payload: { workerFen: 100, decision },
+          },
+          status: 404,
+          code: 'DISPUTE_NOT_FOUND',
+        },
+        {
+          name: 'unknown order',
+          request: {
+            url: `/api/v1/admin/orders/${UNKNOWN_ID}/disputes/${c.order.disputeId}/decide`,
+            payload: { workerFen: 100, decision },
+          },
+          status: 404,
+          code: 'ORDER_NOT_FOUND',
+        },
+      ];
+    },
   },
 };

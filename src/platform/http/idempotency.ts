@@ -8,6 +8,7 @@ import type {
 import type { Clock } from '../clock.js';
 import { currentContext } from '../context.js';
 import { PlatformErrors, type AppError } from '../errors.js';
+import { canonicalJson } from '../canonical-json.js';
 import { affectedRows, insertIgnore } from '../db/helpers.js';
 import type { ServiceDatabase } from '../db/service-database.js';
 import type { Logger } from '../log.js';
@@ -207,14 +208,4 @@ export function createIdempotencyHooks<DB>(
 
 function sha256(s: string): string {
   return createHash('sha256').update(s).digest('hex');
-}
-
-/** JSON with sorted keys, so field order does not change a fingerprint. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }

@@ -466,6 +466,17 @@ export function createWorkflowRunner(
       return row && toInstance(row);
     },
 
+    /** The instance of `def` started with business key `key`, if any. */
+    async findByKey(def: WorkflowDefinition, key: string): Promise<WorkflowInstance | undefined> {
+      const row = (await q()
+        .selectFrom(table)
+        .selectAll()
+        .where('name', '=', def.name)
+        .where('business_key', '=', key)
+        .executeTakeFirst()) as Row | undefined;
+      return row && toInstance(normalize(row));
+    },
+
     /** Instances, oldest first, optionally in one state (admins list `failed` and `compensated`). */
     list(query: PageRequest & { state?: WorkflowState | undefined }): Promise<Page<WorkflowInstance>> {
       return readPage(

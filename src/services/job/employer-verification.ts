@@ -11,7 +11,6 @@ const REBADGE_DEADLINE = 'job.rebadge-employer';
  * Deadlines take a transaction of any schema, and `Tx` is invariant in its schema: the job service's
  * own transaction is widened to hand it over.
  */
-const untypedTx = (tx: Tx<JobDB>): Tx<unknown> => tx as unknown as Tx<unknown>;
 
 /** An employer's enterprise verification as the verification service announced it. */
 export interface EmployerVerification {
@@ -62,7 +61,7 @@ export function createEmployerVerification(ctx: JobContext) {
     const employer = await repo.lockEmployer(refId, tx.db);
     if (!employer) return;
     const { more } = await rebadge(tx, refId, Boolean(employer.verified), BATCH);
-    if (more) await deadlines.set(untypedTx(tx), REBADGE_DEADLINE, refId, tx.now);
+    if (more) await deadlines.set(tx, REBADGE_DEADLINE, refId, tx.now);
   });
 
   return {
@@ -83,7 +82,7 @@ export function createEmployerVerification(ctx: JobContext) {
       const budget = budgets.get(tx) ?? BATCH;
       const { seen, more } = await rebadge(tx, change.employerId, change.verified, budget);
       budgets.set(tx, budget - seen);
-      if (more) await deadlines.set(untypedTx(tx), REBADGE_DEADLINE, change.employerId, tx.now);
+      if (more) await deadlines.set(tx, REBADGE_DEADLINE, change.employerId, tx.now);
     },
   };
 }

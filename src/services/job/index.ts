@@ -21,6 +21,7 @@ export type { JobEventMap, JobChanged, JobEnded, JobChangeEvent } from './job.ev
 export { JOB_CHANGE_EVENTS } from './job.events.js';
 export { jobConfig, type JobConfig } from './job.config.js';
 export type { JobTerms, PublicJob } from './job.mappers.js';
+export type { PayType, Settlement } from './job.db.js';
 
 export interface ShiftHires {
   jobId: string;

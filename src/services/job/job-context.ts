@@ -182,7 +182,14 @@ function eventFor(previous: JobStatus, after: JobRow, job: PublicJob, reason: st
   const { id: jobId, version, status } = after;
   const kind = changeKind(previous, status);
   if (kind === 'closed' || kind === 'expired' || kind === 'archived') {
-    return JobEvents[kind]({ jobId, version, status, employerId: after.employer_id, reason });
+    return JobEvents[kind]({
+      jobId,
+      version,
+      status,
+      employerId: after.employer_id,
+      reason,
+      takenDown: after.taken_down_at !== null,
+    });
   }
   return JobEvents[kind]({ jobId, version, status, job });
 }

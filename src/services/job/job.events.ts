@@ -37,6 +37,8 @@ export interface JobEnded {
   status: JobStatus;
   employerId: string;
   reason: string | null;
+  /** An admin took the job down (a policy breach), rather than its employer closing it. */
+  takenDown: boolean;
 }
 
 /** Every event about one job (read models subscribe to all of them and keep the newest version). */

@@ -18,12 +18,17 @@ import { createWithdrawals } from './withdrawals.js';
 
 export type { PaymentEventMap } from './payment.events.js';
 export type { EscrowState, PaymentClient } from './payment.client.js';
+/** The escrow's refusals, which a hire passes on to its caller. */
+export { EscrowErrors } from './escrow.errors.js';
 export { paymentConfig, type PaymentConfig } from './payment.config.js';
 
 /** What the CLI runs in-process (`linggong ledger check`). */
 export interface PaymentCommands {
-  /** Every invariant of the ledger over the whole database; empty when clean. */
-  checkLedger(): Promise<LedgerProblem[]>;
+  /**
+   * Every invariant of the ledger over the whole database; empty when clean. Given the ids of the
+   * orders that have ended (the order service's), it also checks that each one's escrow is empty.
+   */
+  checkLedger(options?: { finalOrderIds?: AsyncIterable<string> }): Promise<LedgerProblem[]>;
 }
 
 export const paymentClient = clientOf<PaymentClient>('payment');
@@ -72,7 +77,7 @@ export const paymentModule: ServiceModule<PaymentDB, PaymentClient, PaymentComma
     ];
     return {
       client: escrow.client,
-      commands: { checkLedger: () => checkLedger(sdb, {}) },
+      commands: { checkLedger: (options = {}) => checkLedger(sdb, options) },
       schedules: features.flatMap((f) => f.schedules ?? []),
       handlers: features.flatMap((f) => f.handlers ?? []),
       async routes(app) {

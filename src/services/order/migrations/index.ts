@@ -1,0 +1,7 @@
+import type { MigrationSet } from '../../../platform/db/migrator.js';
+import { orders } from './20261207_0001_orders.js';
+
+/** The order service's migrations, in order (names sort by time). */
+export const orderMigrations: MigrationSet = {
+  '20261207_0001_orders': orders,
+};

@@ -100,7 +100,7 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
       const url = config.serviceDatabaseUrls[module.name] ?? config.databaseUrl;
       let connection = connections.get(url);
       if (!connection) {
-        connection = openConnection(url);
+        connection = openConnection(url, { poolSize: config.databasePoolSize });
         connections.set(url, connection);
       }
       const db = new ServiceDatabase<unknown>(

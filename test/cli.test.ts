@@ -354,7 +354,7 @@ describe('linggong CLI', () => {
     expect(broken.out).toContain('BALANCE_MISMATCH: ');
     expect(broken.out).toMatch(/Ledger check: 1 problem\(s\)/);
     expect((await run(['ledger'], { LINGGONG_DATA_DIR: dataDir })).code).toBe(2);
-  });
+  }, 60_000);
 
   it('creates an admin on a fresh data folder, and makes an existing account admin once', async () => {
     const dataDir = tempDir();

@@ -34,6 +34,8 @@ export interface Config {
   dataDir: string;
   /** Default database URL for every service: `sqlite:<file>` or `mysql://user:pass@host:port/db`. */
   databaseUrl: string;
+  /** MySQL pool size per database URL (SQLite has one connection). */
+  databasePoolSize: number;
   /** Per-service database URLs (LINGGONG_<SERVICE>_DATABASE_URL), falling back to databaseUrl. */
   serviceDatabaseUrls: Record<string, string>;
   redisUrl: string | undefined;
@@ -295,6 +297,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
     publicUrl,
     dataDir,
     databaseUrl,
+    databasePoolSize: int('LINGGONG_DATABASE_POOL_SIZE', 20, 1, 500),
     serviceDatabaseUrls,
     redisUrl,
     redisPrefix: get('LINGGONG_REDIS_PREFIX') ?? 'linggong:',

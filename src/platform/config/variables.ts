@@ -22,6 +22,9 @@ export const PLATFORM_VARIABLES: ConfigVariables = {
   'LINGGONG_<SERVICE>_DATABASE_URL': {
     doc: 'Database of one service, e.g. LINGGONG_USER_DATABASE_URL; defaults to LINGGONG_DATABASE_URL',
   },
+  LINGGONG_DATABASE_POOL_SIZE: {
+    doc: 'MySQL connections per database URL in each process (default 20; 1–500): size it to the concurrent requests a process serves',
+  },
   LINGGONG_ALLOW_SQLITE_IN_PRODUCTION: { doc: 'true to run production on SQLite (one process only)' },
   LINGGONG_REDIS_URL: {
     doc: 'Redis for rate limits, cache and queues; required when running several processes',

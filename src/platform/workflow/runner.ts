@@ -217,16 +217,23 @@ export function createWorkflowRunner(
           if (!(await onStepError(row, def, step, attempt, e))) return;
           continue;
         }
+        // The last step's save also ends the instance: one write fewer per workflow.
+        const last = row.step + 1 >= def.steps.length;
         const saved = await save(
           row,
           {
             step: row.step + 1,
             attempts: 0,
             results: JSON.stringify({ ...results, [step.name]: result ?? null }),
+            ...(last ? { state: 'completed' as const } : {}),
           },
           { step: step.name, outcome: 'done', attempt },
         );
         if (!saved) return;
+        if (last) {
+          deps.log.info({ workflow: row.name, id: row.id }, 'workflow completed');
+          return;
+        }
       } else if (row.state === 'compensating') {
         const step = def.steps[row.step];
         if (!step) {
@@ -269,12 +276,17 @@ export function createWorkflowRunner(
             return;
           }
         }
+        const first = row.step === 0;
         const saved = await save(
           row,
-          { step: row.step - 1, attempts: 0 },
+          { step: row.step - 1, attempts: 0, ...(first ? { state: 'compensated' as const } : {}) },
           step.compensate ? { step: step.name, outcome: 'compensated', attempt } : undefined,
         );
         if (!saved) return;
+        if (first) {
+          deps.log.info({ workflow: row.name, id: row.id }, 'workflow compensated');
+          return;
+        }
       } else {
         return;
       }
@@ -337,13 +349,16 @@ export function createWorkflowRunner(
     timers.add(timer);
   }
 
-  /** Drives an instance in the background (once at a time per process); callers may wait on it. */
-  function kick(id: string): Promise<void> {
+  /**
+   * Drives an instance in the background (once at a time per process); callers may wait on it.
+   * `leased` is an instance this process has just written with its lease: no claim needed.
+   */
+  function kick(id: string, leased?: Row): Promise<void> {
     const running = inFlight.get(id);
     if (running) return running;
     const run = (async () => {
       try {
-        const row = await claim(id);
+        const row = leased ?? (await claim(id));
         if (row) await advance(row);
       } catch (e) {
         deps.log.error({ err: e, workflow: id }, 'workflow driver failed');
@@ -416,30 +431,27 @@ export function createWorkflowRunner(
         );
       const now = deps.clock.now();
       const id = deps.ids();
-      const fresh = await insertIgnore(
-        q(),
-        db.dialect,
-        table,
-        {
-          id,
-          name: def.name,
-          business_key: opts.key,
-          state: 'running',
-          input: JSON.stringify(input),
-          results: '{}',
-          step: 0,
-          attempts: 0,
-          error: null,
-          history: '[]',
-          next_at: now,
-          lease_owner: null,
-          lease_until: 0,
-          created_at: now,
-          updated_at: now,
-          ended_at: null,
-        },
-        ['name', 'business_key'],
-      );
+      // Written with this process's lease, so it is driven at once without a claim; if the process
+      // dies, the lease expires and the sweep of another process takes it over.
+      const row: Row = {
+        id,
+        name: def.name,
+        business_key: opts.key,
+        state: 'running',
+        input: JSON.stringify(input),
+        results: '{}',
+        step: 0,
+        attempts: 0,
+        error: null,
+        history: '[]',
+        next_at: now,
+        lease_owner: owner,
+        lease_until: now + leaseMs,
+        created_at: now,
+        updated_at: now,
+        ended_at: null,
+      };
+      const fresh = await insertIgnore(q(), db.dialect, table, row, ['name', 'business_key']);
       const instanceId = fresh
         ? id
         : String(
@@ -452,7 +464,7 @@ export function createWorkflowRunner(
                 .executeTakeFirstOrThrow()) as { id: string }
             ).id,
           );
-      void kick(instanceId);
+      void kick(instanceId, fresh ? row : undefined);
       return this.wait<R>(instanceId, opts.waitMs ?? 10_000);
     },
 

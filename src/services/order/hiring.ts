@@ -47,6 +47,9 @@ export interface HireInput {
   shiftId: string;
   headcount: number;
   termsHash: string;
+  /** The job version whose terms the hire checked, and the shift's start. */
+  version: number;
+  startsAt: number;
 }
 
 /**
@@ -155,33 +158,31 @@ export function createHiring(ctx: OrderContext) {
   }
 
   const hireFlow = workflow<HireInput>('order.hire')
-    .step('open', {
-      // Nothing to do: its compensation, the last of any refused hire, voids the order.
-      action: () => Promise.resolve({}),
+    .step('reserve', {
+      // One of the shift's places, in the order service's own count; a full shift is refused by the
+      // next step, so that this step's compensation — voiding the order — runs for every refusal.
+      action: async ({ input }) => ({ reserved: await reserve(input) }),
       compensate: async ({ input, instanceId }) => {
         const instance = await ctx.workflows.get(instanceId);
         await voidHire(input, instance?.error?.code ?? null);
       },
     })
-    .step('reserve', {
-      // One of the shift's places, in the order service's own count.
-      action: ({ input }) =>
-        remembering(input.orderId, async () => {
-          await reserve(input);
-          return {};
-        }),
-      compensate: ({ input }) => freePlace(input),
-    })
     .step('record', {
-      // The job service hears the absolute count, at a version whose hire terms are the applied ones.
-      action: ({ input }) =>
+      // The job service hears the absolute count at the version whose terms the hire checked (on a
+      // conflict: a later version, if the terms the worker applied to are unchanged).
+      action: ({ input, results }) =>
         remembering(input.orderId, async () => {
-          await reportHires(input.jobId, input.shiftId, (terms) => {
-            const shift = shiftOf(terms, input.shiftId);
-            if (hireTermsHash(terms, shift) !== input.termsHash) throw OrderErrors.TERMS_CHANGED();
-            if (clock.now() >= startOf(shift)) throw OrderErrors.SHIFT_STARTED();
+          if (!results.reserve.reserved) throw OrderErrors.SHIFT_FULL();
+          if (clock.now() >= input.startsAt) throw OrderErrors.SHIFT_STARTED();
+          const count = await reportHires(input.jobId, input.shiftId, {
+            version: input.version,
+            check: (terms) => {
+              if (hireTermsHash(terms, shiftOf(terms, input.shiftId)) !== input.termsHash)
+                throw OrderErrors.TERMS_CHANGED();
+            },
+            mark: false,
           });
-          return {};
+          return { count };
         }),
     })
     .step('hold', {
@@ -205,37 +206,37 @@ export function createHiring(ctx: OrderContext) {
       },
     })
     .step('confirm', {
-      action: async ({ input }) => {
-        await confirmHire(input);
+      action: async ({ input, results }) => {
+        await confirmHire(input, results.record.count);
         return {};
       },
     })
     .build();
 
-  async function reserve(input: HireInput): Promise<void> {
-    await sdb.transaction(async (tx) => {
+  /** Takes one of the shift's places for the order (once); false when none is left. */
+  async function reserve(input: HireInput): Promise<boolean> {
+    return sdb.transaction(async (tx) => {
       const order = await repo.findOrder(input.orderId, tx.db);
       if (!order || order.state !== 'hiring')
         throw OrderErrors.ORDER_STATE_INVALID({ state: order?.state ?? 'void', action: 'hire' });
-      if (order.place_reserved) return;
+      if (order.place_reserved) return true;
       await repo.ensureShift(input.jobId, input.shiftId, input.headcount, tx.now, tx.db);
-      if (!(await repo.reservePlace(input.shiftId, tx.now, tx.db))) throw OrderErrors.SHIFT_FULL();
+      if (!(await repo.reservePlace(input.shiftId, tx.now, tx.db))) return false;
       await repo.flipPlace(order.id, 1, tx.db);
+      return true;
     });
   }
 
-  /** Gives the order's place back to the shift, if it holds one. */
-  async function freePlace(input: HireInput): Promise<void> {
-    await sdb.transaction(async (tx) => {
-      if (await repo.flipPlace(input.orderId, 0, tx.db)) await repo.freePlace(input.shiftId, tx.now, tx.db);
-    });
-  }
-
-  /** The hire was refused and undone: the order is void, the application open again. */
+  /**
+   * The hire was refused and undone: the place goes back to the shift, the order is void and the
+   * application open again; then the job hears the count.
+   */
   async function voidHire(input: HireInput, reason: string | null): Promise<void> {
     await sdb.transaction(async (tx) => {
       const order = await repo.findOrder(input.orderId, tx.db);
-      if (order?.state !== 'hiring') return;
+      if (!order) return;
+      if (await repo.flipPlace(order.id, 0, tx.db)) await repo.freePlace(order.shift_id, tx.now, tx.db);
+      if (order.state !== 'hiring') return;
       await moveOrder(ctx, tx, order, 'void', SYSTEM, { reason });
       await repo.moveApplication(
         order.application_id,
@@ -247,8 +248,9 @@ export function createHiring(ctx: OrderContext) {
     await reportHires(input.jobId, input.shiftId).catch(() => undefined);
   }
 
-  async function confirmHire(input: HireInput): Promise<void> {
+  async function confirmHire(input: HireInput, reported: number | null | undefined): Promise<void> {
     await sdb.transaction(async (tx) => {
+      if (reported != null) await repo.markReported(input.shiftId, reported, tx.db);
       const order = (await repo.findOrder(input.orderId, tx.db))!;
       if (order.state === 'hired') return;
       await moveOrder(ctx, tx, order, 'hire', SYSTEM, { changes: { employer_accepted_at: tx.now } });
@@ -275,23 +277,37 @@ export function createHiring(ctx: OrderContext) {
   async function reportHires(
     jobId: string,
     shiftId: string,
-    check?: (terms: JobTerms) => void,
-  ): Promise<void> {
+    options: {
+      /** A version whose terms the caller has checked: the first round reports at it unread. */
+      version?: number;
+      /** Refuses terms re-read after a version conflict. */
+      check?: (terms: JobTerms) => void;
+      /** false: the caller marks the count reported in its own transaction. */
+      mark?: boolean;
+    } = {},
+  ): Promise<number | undefined> {
+    let version = options.version;
     for (let round = 1; ; round++) {
-      const terms = await jobs().getTerms(jobId);
-      check?.(terms);
+      if (version === undefined) {
+        const terms = await jobs().getTerms(jobId);
+        options.check?.(terms);
+        version = terms.version;
+      }
       const count = await repo.reservedPlaces(shiftId);
       try {
-        await jobs().recordHires(jobId, shiftId, count, terms.version);
+        await jobs().recordHires(jobId, shiftId, count, version);
       } catch (e) {
-        if (isAppError(e) && e.code === 'JOB_VERSION_CONFLICT' && round < MAX_REPORT_ROUNDS) continue;
+        if (isAppError(e) && e.code === 'JOB_VERSION_CONFLICT' && round < MAX_REPORT_ROUNDS) {
+          version = undefined;
+          continue;
+        }
         throw e;
       }
       if ((await repo.reservedPlaces(shiftId)) === count) {
-        await repo.markReported(shiftId, count);
-        return;
+        if (options.mark !== false) await repo.markReported(shiftId, count);
+        return count;
       }
-      if (round >= MAX_REPORT_ROUNDS * 4) return; // still moving: the sweep reports it later
+      if (round >= MAX_REPORT_ROUNDS * 4) return undefined; // still moving: the sweep reports it
     }
   }
 
@@ -402,6 +418,8 @@ export function createHiring(ctx: OrderContext) {
       shiftId: app.shift_id,
       headcount: shift.headcount,
       termsHash: app.terms_hash,
+      version: terms.version,
+      startsAt: base.shift_starts_at,
     };
     return finish(
       orderId,
@@ -552,6 +570,8 @@ export function createHiring(ctx: OrderContext) {
           shiftId: o.shift_id,
           headcount: o.headcount,
           termsHash: o.terms_hash,
+          version: o.job_version,
+          startsAt: o.shift_starts_at,
         };
         await ctx.workflows.start(hireFlow, input, { key: `hire:${o.id}`, waitMs: 0 });
       }

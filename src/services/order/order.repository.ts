@@ -69,8 +69,8 @@ export function createOrderRepository(sdb: ServiceDatabase<OrderDB>) {
         .execute();
     },
     /** Marks the count reported if it is still `reserved` (a change meanwhile keeps it dirty). */
-    markReported: (shiftId: string, reserved: number) =>
-      root
+    markReported: (shiftId: string, reserved: number, ex: Executor<OrderDB> = root) =>
+      ex
         .updateTable('order_shifts')
         .set({ dirty: 0 })
         .where('shift_id', '=', shiftId)
@@ -269,7 +269,15 @@ export function createOrderRepository(sdb: ServiceDatabase<OrderDB>) {
         .selectFrom('order_orders as o')
         .innerJoin('order_applications as a', 'a.id', 'o.application_id')
         .innerJoin('order_shifts as s', 's.shift_id', 'o.shift_id')
-        .select(['o.id', 'o.job_id', 'o.shift_id', 's.headcount', 'a.terms_hash'])
+        .select([
+          'o.id',
+          'o.job_id',
+          'o.shift_id',
+          'o.shift_starts_at',
+          's.headcount',
+          'a.terms_hash',
+          'a.job_version',
+        ])
         .where('o.state', '=', 'hiring')
         .where('o.created_at', '<', before)
         .limit(limit)

@@ -145,7 +145,10 @@ export function createWork(ctx: OrderContext, hiring: Hiring) {
     await ctx.deadlines.cancel(tx, 'order.no-show', order.id);
     if (before > 0 && (await repo.flipPlace(order.id, 0, tx.db))) {
       await repo.freePlace(order.shift_id, tx.now, tx.db);
-      tx.afterCommit(() => hiring.reportHires(order.job_id, order.shift_id).catch(() => undefined));
+      // The job hears the lower count now; if that fails the shift stays dirty for the sweep.
+      tx.afterCommit(async () => {
+        await hiring.reportHires(order.job_id, order.shift_id).catch(() => undefined);
+      });
     }
     return moveOrder(ctx, tx, order, 'cancel', by, {
       changes: {

@@ -183,12 +183,14 @@ export function createUserRepository(sdb: ServiceDatabase<UserDB>) {
     deleteCodesOf: async (phoneHash: string, ex: Executor<UserDB>) => {
       await ex.deleteFrom('user_sms_codes').where('phone_hash', '=', phoneHash).execute();
     },
-    /** Takes one unit of a daily quota; false when `cap` is reached. */
+    /**
+     * Takes one unit of a daily quota; false when `cap` is reached. The update comes first: an
+     * insert that meets an existing row takes a shared lock on MySQL, and two requests holding it on
+     * the same quota (one client IP) deadlocked when both went on to update. The insert runs only
+     * for the first unit of the day, and a row another request inserted meanwhile is updated.
+     */
     takeQuota: async (scope: string, cap: number, expiresAt: number, ex: Executor<UserDB>) => {
-      await insertIgnore(ex, sdb.dialect, 'user_sms_quota', { scope, count: 0, expires_at: expiresAt }, [
-        'scope',
-      ]);
-      return (
+      const take = async () =>
         affectedRows(
           await ex
             .updateTable('user_sms_quota')
@@ -196,8 +198,16 @@ export function createUserRepository(sdb: ServiceDatabase<UserDB>) {
             .where('scope', '=', scope)
             .where('count', '<', cap)
             .executeTakeFirst(),
-        ) === 1
+        ) === 1;
+      if (await take()) return true;
+      const first = await insertIgnore(
+        ex,
+        sdb.dialect,
+        'user_sms_quota',
+        { scope, count: 1, expires_at: expiresAt },
+        ['scope'],
       );
+      return first || take(); // every cap is at least 1
     },
     purgeExpired: async (now: number, ex: Executor<UserDB> = root) => {
       const codes = await ex

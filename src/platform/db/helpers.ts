@@ -85,3 +85,11 @@ export async function rowsAfterId<Row>(
     .execute();
   return rows as Row[];
 }
+
+/**
+ * MySQL's deadlock (InnoDB rolled the whole transaction back): the same short transaction may be
+ * run again at once.
+ */
+export function isDeadlock(error: unknown): boolean {
+  return (error as { errno?: number } | null)?.errno === 1213;
+}

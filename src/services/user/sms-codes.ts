@@ -2,6 +2,7 @@ import { randomInt, timingSafeEqual } from 'node:crypto';
 import { businessDay, nextBusinessMidnight, type Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { ServiceDatabase, Tx } from '../../platform/db/service-database.js';
+import { isDeadlock } from '../../platform/db/helpers.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/log.js';
 import type { PiiCipher } from '../../platform/pii.js';
@@ -93,7 +94,11 @@ export function createSmsCodes(deps: {
     const phone = normalizePhone(input.phone);
     const phoneHash = pii.lookupHash(phone);
     const code = formatSmsCode(randomInt(0, 10 ** AUTH_LIMITS.codeLength));
-    const stored = await sdb.transaction((tx) => storeCode(tx, { ...input, phoneHash, code }));
+    // Concurrent first codes of new phones meet in the same index gaps on MySQL: a deadlock rolls
+    // one back, and it is simply run again.
+    const stored = await retryOnDeadlock(() =>
+      sdb.transaction((tx) => storeCode(tx, { ...input, phoneHash, code })),
+    );
     if (stored) await send(phone, code, input.purpose);
     return { expiresIn: AUTH_LIMITS.codeTtlMs / 1000, resendAfter: AUTH_LIMITS.resendCooldownMs / 1000 };
   }
@@ -122,3 +127,15 @@ export function createSmsCodes(deps: {
 }
 
 export type SmsCodes = ReturnType<typeof createSmsCodes>;
+
+/** Runs `fn` again after a deadlock, a few times, each after a short random pause. */
+async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isDeadlock(e) || attempt >= attempts) throw e;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
+  }
+}

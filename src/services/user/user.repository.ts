@@ -1,5 +1,5 @@
 import { type CompiledQuery, type Insertable, type Selectable, type Updateable } from 'kysely';
-import { affectedRows, insertIgnore } from '../../platform/db/helpers.js';
+import { affectedRows } from '../../platform/db/helpers.js';
 import type { Executor, ServiceDatabase } from '../../platform/db/service-database.js';
 import type { UserDB } from './user.db.js';
 import { UserErrors } from './user.errors.js';
@@ -184,30 +184,26 @@ export function createUserRepository(sdb: ServiceDatabase<UserDB>) {
       await ex.deleteFrom('user_sms_codes').where('phone_hash', '=', phoneHash).execute();
     },
     /**
-     * Takes one unit of a daily quota; false when `cap` is reached. The update comes first: an
-     * insert that meets an existing row takes a shared lock on MySQL, and two requests holding it on
-     * the same quota (one client IP) deadlocked when both went on to update. The insert runs only
-     * for the first unit of the day, and a row another request inserted meanwhile is updated.
+     * Takes one unit of a daily quota; false when `cap` is reached (the caller's transaction then
+     * rolls the unit back). One upsert, then a read of the row it locked: an insert-or-ignore
+     * followed by an update, or an update of a missing row followed by an insert, deadlocked on
+     * MySQL when many requests shared a quota or a gap (their shared and gap locks).
      */
     takeQuota: async (scope: string, cap: number, expiresAt: number, ex: Executor<UserDB>) => {
-      const take = async () =>
-        affectedRows(
-          await ex
-            .updateTable('user_sms_quota')
-            .set((eb) => ({ count: eb('count', '+', 1) }))
-            .where('scope', '=', scope)
-            .where('count', '<', cap)
-            .executeTakeFirst(),
-        ) === 1;
-      if (await take()) return true;
-      const first = await insertIgnore(
-        ex,
-        sdb.dialect,
-        'user_sms_quota',
-        { scope, count: 1, expires_at: expiresAt },
-        ['scope'],
-      );
-      return first || take(); // every cap is at least 1
+      const insert = ex.insertInto('user_sms_quota').values({ scope, count: 1, expires_at: expiresAt });
+      await (
+        sdb.dialect === 'mysql'
+          ? insert.onDuplicateKeyUpdate((eb) => ({ count: eb('count', '+', 1) }))
+          : insert.onConflict((oc) =>
+              oc.column('scope').doUpdateSet((eb) => ({ count: eb('count', '+', 1) })),
+            )
+      ).execute();
+      const row = await ex
+        .selectFrom('user_sms_quota')
+        .select('count')
+        .where('scope', '=', scope)
+        .executeTakeFirstOrThrow();
+      return Number(row.count) <= cap;
     },
     purgeExpired: async (now: number, ex: Executor<UserDB> = root) => {
       const codes = await ex

@@ -8,6 +8,7 @@ import {
   Ulid,
   listQueryFields,
 } from '../../platform/schemas.js';
+import { ORDER_STATES } from './order.states.js';
 
 /** A union of string literals, typed as such (the mapped array keeps each literal's type). */
 function literals<const T extends readonly string[]>(
@@ -20,20 +21,6 @@ function literals<const T extends readonly string[]>(
   ) as unknown as Type.TUnion<{ -readonly [K in keyof T]: Type.TLiteral<T[K]> }>;
 }
 
-const ORDER_STATES_LIST = [
-  'hiring',
-  'void',
-  'hired',
-  'checked_in',
-  'checked_out',
-  'submitted',
-  'completed',
-  'cancelled',
-  'no_show',
-  'disputed',
-  'resolved',
-] as const;
-
 export const ApplicationStatusSchema = literals(
   ['pending', 'invited', 'hiring', 'hired', 'rejected', 'withdrawn', 'expired'] as const,
   'pending (waits for the employer) | invited (waits for the worker) | hiring (the hire is under way) | ' +
@@ -41,7 +28,7 @@ export const ApplicationStatusSchema = literals(
 );
 
 export const OrderStateSchema = literals(
-  ORDER_STATES_LIST,
+  ORDER_STATES,
   'hiring → hired → checked_in → checked_out → submitted → completed; hiring → void (the hire was ' +
     'refused and undone); hired → cancelled | no_show; checked_in … submitted → cancelled (work ' +
     'stopped, hours paid); checked_out | submitted → disputed → resolved',

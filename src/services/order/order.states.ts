@@ -36,7 +36,7 @@ export const TRANSITIONS = {
 export type OrderAction = keyof typeof TRANSITIONS;
 export const ORDER_ACTIONS = Object.keys(TRANSITIONS) as OrderAction[];
 
-export const ORDER_STATES: readonly OrderState[] = [
+export const ORDER_STATES = [
   'hiring',
   'void',
   'hired',
@@ -48,7 +48,7 @@ export const ORDER_STATES: readonly OrderState[] = [
   'no_show',
   'disputed',
   'resolved',
-];
+] as const satisfies readonly OrderState[];
 
 /** States an order never leaves. */
 export const FINAL_STATES: readonly OrderState[] = ['void', 'completed', 'cancelled', 'no_show', 'resolved'];

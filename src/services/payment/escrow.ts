@@ -17,6 +17,7 @@ import {
   TransferConflictError,
   type DefaultAccountKind,
   type OnApplied,
+  type Transfer,
   type TransferSpec,
 } from './ledger/index.js';
 import type { EscrowState, PaymentClient } from './payment.client.js';
@@ -62,14 +63,22 @@ export function createEscrow(ctx: PaymentContext): PaymentFeature & { client: Pa
       checkFen(wageFen, 1);
       const { spec, terms } = holdTransfer(orderId, employerId, wageFen, settings.fee);
       if (terms.heldFen > MAX_FEN) throw EscrowErrors.ESCROW_AMOUNT_INVALID({ wageFen: MAX_FEN });
-      const before = await read(orderId);
-      if (before.hold) {
-        if (sameHold(holdTermsOf(before.hold), employerId, wageFen)) return before.state;
+      /** The answer to a hold of an order already held: its state when the terms are these. */
+      const heldAlready = (hold: Transfer, state: EscrowState): EscrowState => {
+        if (sameHold(holdTermsOf(hold), employerId, wageFen)) return state;
         throw EscrowErrors.ESCROW_CONFLICT();
-      }
+      };
+      const before = await read(orderId);
+      if (before.hold) return heldAlready(before.hold, before.state);
       // Refused before the ledger is asked, so a short wallet leaves no row behind.
       const available = await ledger.balance({ kind: 'wallet', owner: employerId });
-      if (available < terms.heldFen) throw insufficient(terms.heldFen, available);
+      if (available < terms.heldFen) {
+        // A copy of this request sent at once may have held the order (and so taken the money)
+        // since the read above: that is its answer, not a refusal.
+        const now = await read(orderId);
+        if (now.hold) return heldAlready(now.hold, now.state);
+        throw insufficient(terms.heldFen, available);
+      }
       try {
         await ledger.transfer(spec, {
           onApplied: publishOf(PaymentEvents.escrowHeld({ orderId, employerId, amountFen: terms.heldFen })),
@@ -79,7 +88,7 @@ export function createEscrow(ctx: PaymentContext): PaymentFeature & { client: Pa
         if (!(e instanceof TransferConflictError)) throw e;
         // Another hold of this order won the race, maybe with the same terms under another rate.
         const after = await read(orderId);
-        if (after.hold && sameHold(holdTermsOf(after.hold), employerId, wageFen)) return after.state;
+        if (after.hold) return heldAlready(after.hold, after.state);
         throw EscrowErrors.ESCROW_CONFLICT();
       }
       return (await read(orderId)).state;

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import {
   type TestRedis,
 } from '../support/databases.js';
 import { DIALECT } from '../support/env.js';
+import { runUntilKilled } from '../support/processes.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { loginWithSms, newPhone } from '../support/users.js';
 import { applyUrl, call, expectLedgerClean, fund, ownerShifts, shiftJob, wallet } from './support.js';
@@ -27,7 +27,6 @@ import { applyUrl, call, expectLedgerClean, fund, ownerShifts, shiftJob, wallet 
  * With the wallet short (the hold refused) it ends void: the place free, the job's count 0, nothing
  * held. Either way the application agrees with the order and the ledger check is clean.
  */
-const ROOT = join(import.meta.dirname, '..', '..');
 const FUNDS = 100_000;
 const SHORT = 10_000;
 const HELD = 21_000; // the day's pay (200 元) plus the employer's 5 % fee
@@ -55,38 +54,9 @@ const platformOn = (shared: Shared, clock: FakeClock) =>
     env: { LINGGONG_USER_DATABASE_URL: shared.userDatabase.url, LINGGONG_LOG_LEVEL: 'warn' },
   });
 
-/** Runs the hire in the fixture process and SIGKILLs it once it hangs at `hangAt`. */
-function hireUntilKilled(env: Record<string, string>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'bin', 'run-ts.mjs'), 'test/fixtures/order-process.ts'],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', ...env },
-      },
-    );
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the order process never reached ${env.HANG_AT}:\n${out}`));
-    }, 60_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(`HUNG ${env.HANG_AT}`)) {
-        clearTimeout(timer);
-        child.kill('SIGKILL');
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (signal === 'SIGKILL') resolve();
-      else reject(new Error(`the order process exited with ${code} before the kill:\n${out}`));
-    });
-  });
-}
+/** Runs the hire in the fixture process and SIGKILLs it once it hangs at `HANG_AT`. */
+const hireUntilKilled = (env: Record<string, string>) =>
+  runUntilKilled('test/fixtures/order-process.ts', env, `HUNG ${env.HANG_AT}`);
 
 const orderDb = (p: TestPlatform) => p.services.get('order')!.db as ServiceDatabase<OrderDB>;
 

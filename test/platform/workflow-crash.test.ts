@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/platform/clock.js';
 import { createTestDatabase, createTestRedis } from '../support/databases.js';
 import { DIALECT } from '../support/env.js';
+import { runUntilKilled } from '../support/processes.js';
 import { startTestPlatform } from '../support/platform.js';
 import {
   flowClient,
@@ -22,7 +21,6 @@ import {
  * database, resumes the instance with its sweep: it ends completed — or, when the charge is
  * refused, compensated — with every effect applied exactly once, as the balances count.
  */
-const ROOT = join(import.meta.dirname, '..', '..');
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanups) await c();
@@ -33,34 +31,8 @@ const QUANTITY = 4;
 const AMOUNT = 2_500;
 
 /** Runs the workflow in a child and SIGKILLs it when it reports the effect it hangs after. */
-function runUntilKilled(env: Record<string, string>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'bin', 'run-ts.mjs'), 'test/fixtures/workflow-process.ts'],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } },
-    );
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the workflow process never reached ${env.HANG_AFTER}:\n${out}`));
-    }, 30_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(`APPLIED ${env.HANG_AFTER}`)) {
-        clearTimeout(timer);
-        child.kill('SIGKILL');
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (signal === 'SIGKILL') resolve();
-      else reject(new Error(`the workflow process exited with ${code} before the kill:\n${out}`));
-    });
-  });
-}
+const runWorkflowUntilKilled = (env: Record<string, string>) =>
+  runUntilKilled('test/fixtures/workflow-process.ts', env, `APPLIED ${env.HANG_AFTER}`, 30_000);
 
 const cases: { hangAfter: string; refused: boolean; ends: 'completed' | 'compensated' }[] = [
   { hangAfter: 'action:reserve', refused: false, ends: 'completed' },
@@ -81,7 +53,7 @@ describe(`a workflow process killed after each step (${DIALECT})`, () => {
         await database.drop();
         await redis?.cleanup();
       });
-      await runUntilKilled({
+      await runWorkflowUntilKilled({
         LINGGONG_DATABASE_URL: database.url,
         ...(redis ? { LINGGONG_REDIS_URL: redis.url, LINGGONG_REDIS_PREFIX: redis.prefix } : {}),
         ORDER_ID: 'o1',

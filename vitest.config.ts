@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
 const report = process.env.LINGGONG_TEST_REPORT;
@@ -6,11 +7,37 @@ const report = process.env.LINGGONG_TEST_REPORT;
 // core; LINGGONG_TEST_WORKERS overrides it (1: one file at a time).
 const workers = Number(process.env.LINGGONG_TEST_WORKERS) || Math.max(2, availableParallelism());
 
+/**
+ * The files that run longest (child processes, crash and race tests), started first: begun last,
+ * one of them would keep a run going alone after the rest had finished.
+ */
+const LONGEST_FIRST = [
+  'test/cli.test.ts',
+  'test/order/hire-crash.test.ts',
+  'test/platform/scheduler-processes.test.ts',
+  'test/payment/crash.test.ts',
+  'test/search/processes.test.ts',
+  'test/order/concurrency.test.ts',
+  'test/platform/workflow-crash.test.ts',
+  'test/platform/redis-crash.test.ts',
+];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification) => {
+      const i = LONGEST_FIRST.findIndex((name) => f.moduleId.endsWith(name));
+      return i < 0 ? LONGEST_FIRST.length : i;
+    };
+    return [...(await super.sort(files))].sort((a, b) => rank(a) - rank(b));
+  }
+}
+
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'forks',
     maxWorkers: workers,
+    sequence: { sequencer: LongestFirst },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: report ? ['default', ['json', { outputFile: report }]] : ['default'],

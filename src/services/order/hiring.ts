@@ -315,6 +315,8 @@ export function createHiring(ctx: OrderContext) {
   async function hire(app: ApplicationRow, pieceMax: number | null): Promise<OrderRow> {
     if (app.status === 'hired' && app.order_id) return (await repo.findOrder(app.order_id))!;
     if (app.status === 'hiring' && app.order_id) return finish(app.order_id, await waitForHire(app.order_id));
+    // Before the status: a started shift's applications expire by a sweep, whenever it runs.
+    if (clock.now() >= Number(app.shift_starts_at)) throw OrderErrors.SHIFT_STARTED();
     if (!OPEN.includes(app.status)) throw OrderErrors.APPLICATION_STATE_INVALID({ status: app.status });
     const terms = await jobs().getTerms(app.job_id);
     const shift = shiftOf(terms, app.shift_id);

@@ -211,16 +211,21 @@ describe(`disputes on ${DIALECT}`, () => {
     expect(seen.statusCode).toBe(200);
     expect(seen.rawPayload.equals(PNG_1X1)).toBe(true);
 
+    // The employer answers once, within the 48 hours.
+    const answered = await call(p, employer, 'POST', `${disputeUrl}/response`, {
+      response: '监控显示休息两小时',
+    });
+    expect(answered.body.response).toBe('监控显示休息两小时');
+    const twice = await call(p, employer, 'POST', `${disputeUrl}/response`, { response: '补充说明' });
+    expect(twice).toMatchObject({ status: 409, body: { code: 'DISPUTE_CLOSED' } });
+
     // Frozen: neither confirmation nor the deadline pays it.
     expect((await call(p, employer, 'POST', `/api/v1/orders/${order.id}/confirm`, {})).status).toBe(409);
     p.clock.advance(3 * 24 * HOUR);
     await p.scheduler.runDue();
     expect(await wallet(p, worker)).toMatchObject({ availableFen: 0 });
-
-    const answered = await call(p, employer, 'POST', `${disputeUrl}/response`, {
-      response: '监控显示休息两小时',
-    });
-    expect(answered.body.response).toBe('监控显示休息两小时');
+    const late = await call(p, employer, 'POST', `${disputeUrl}/response`, { response: '补充说明' });
+    expect(late).toMatchObject({ status: 409, body: { code: 'RESPONSE_WINDOW_CLOSED' } });
     await refresh(p, admin);
     const queue = await call(p, admin, 'GET', '/api/v1/admin/disputes');
     expect(queue.body.items.map((d: { id: string }) => d.id)).toContain(opened.body.id);

@@ -131,7 +131,11 @@ export function createDisputes(ctx: OrderContext, work: Work) {
         throw OrderErrors.ORDER_ACTION_FORBIDDEN({ action: 'respond' });
       return sdb.transaction(async (tx) => {
         const row = (await repo.findDispute(disputeId, tx.db))!;
-        if (row.status !== 'open' || row.response !== null) throw OrderErrors.DISPUTE_CLOSED();
+        if (row.status !== 'open') throw OrderErrors.DISPUTE_CLOSED();
+        // After the deadline the admin decides on what is there.
+        if (tx.now > Number(row.respond_by))
+          throw OrderErrors.RESPONSE_WINDOW_CLOSED({ until: ctx.at(Number(row.respond_by)) });
+        if (row.response !== null) throw OrderErrors.DISPUTE_CLOSED();
         await repo.updateDispute(disputeId, { response }, tx.db);
         return view({ ...row, response });
       });

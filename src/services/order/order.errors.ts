@@ -110,6 +110,11 @@ export const OrderErrors = defineErrors({
     zh: '该纠纷已处理或已答复',
     en: 'The dispute is decided or already answered',
   },
+  RESPONSE_WINDOW_CLOSED: {
+    status: 409,
+    zh: (p) => `答复期限已于 ${p.until ?? ''} 截止，平台将根据现有材料裁决`,
+    en: (p) => `The time to answer ended at ${p.until ?? ''}; an admin decides on what is there`,
+  },
   EVIDENCE_INVALID: {
     status: 400,
     zh: '证据须为 PNG、JPEG 或 WebP 图片，不超过 5 MB',

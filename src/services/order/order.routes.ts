@@ -662,7 +662,13 @@ export async function registerOrderRoutes(
         body: RespondBody,
         response: { 200: DisputeSchema },
         responseDescription: 'The dispute',
-        errors: [orderMissing, E.DISPUTE_NOT_FOUND(), E.DISPUTE_CLOSED(), forbidden('respond')],
+        errors: [
+          orderMissing,
+          E.DISPUTE_NOT_FOUND(),
+          E.DISPUTE_CLOSED(),
+          E.RESPONSE_WINDOW_CLOSED({ until: '2026-12-14T18:00:00+08:00' }),
+          forbidden('respond'),
+        ],
         example: {
           params: disputeParams,
           body: { response: '中午休息了两个小时' },

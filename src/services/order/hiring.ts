@@ -23,6 +23,7 @@ const OPEN: ApplicationStatus[] = ['pending', 'invited'];
 /** Ended applications a worker may apply again with (an invitation may also reach them). */
 const REOPENABLE: ApplicationStatus[] = ['withdrawn', 'expired'];
 const HIRE_WAIT_MS = 10_000;
+const REFUSALS_KEPT = 1_000;
 const MAX_REPORT_ROUNDS = 5;
 /** A hire still `hiring` this long after its order was written, with no workflow, is resumed. */
 const STUCK_HIRE_MS = 60_000;
@@ -61,7 +62,9 @@ export function createHiring(ctx: OrderContext) {
   const { sdb, repo, clock, ids, settings } = ctx;
   const jobs = () => ctx.clients.get(jobClient);
   const payments = () => ctx.clients.get(paymentClient);
-  // The refusal that voided a hire started here, to answer it in full (both languages).
+  // The refusal that voided a hire started here, to answer it in full (both languages). Kept for
+  // the waiting request only: a hire nobody waits for (resumed by a sweep, or answered "hiring")
+  // would leave its entry, so the oldest go beyond REFUSALS_KEPT.
   const refusals = new Map<string, AppError>();
 
   const shiftOf = (terms: JobTerms, shiftId: string): Shift => {
@@ -152,7 +155,10 @@ export function createHiring(ctx: OrderContext) {
     try {
       return await action();
     } catch (e) {
-      if (isAppError(e) && e.status < 500) refusals.set(orderId, e);
+      if (isAppError(e) && e.status < 500) {
+        if (refusals.size >= REFUSALS_KEPT) refusals.delete(refusals.keys().next().value!);
+        refusals.set(orderId, e);
+      }
       throw e;
     }
   }
@@ -439,9 +445,9 @@ export function createHiring(ctx: OrderContext) {
   /** The order once the workflow ended (or still hiring after the wait); a refusal is thrown. */
   async function finish(orderId: string, instance: WorkflowInstance): Promise<OrderRow> {
     const order = (await repo.findOrder(orderId))!;
-    if (order.state !== 'void') return order;
     const known = refusals.get(orderId);
     refusals.delete(orderId);
+    if (order.state !== 'void') return order;
     if (known) throw known;
     const error = instance.error;
     if (error?.status)

@@ -1,6 +1,7 @@
 /**
  * Architecture boundaries (ARCHITECTURE §2, STYLE rule 1):
- * - a service imports only platform/ and other services' index.ts;
+ * - a service imports only platform/ and other services' index.ts (or contract.ts: a service's
+ *   client contract and types without its module, for a pair of services that need each other);
  * - platform/ knows no service;
  * - nothing imports test code.
  */
@@ -8,12 +9,12 @@ module.exports = {
   forbidden: [
     {
       name: 'service-internals',
-      comment: "A service may import another service only through that service's index.ts.",
+      comment: "A service may import another service only through that service's index.ts or contract.ts.",
       severity: 'error',
       from: { path: '^src/services/([^/]+)/' },
       to: {
         path: '^src/services/([^/]+)/',
-        pathNot: ['^src/services/$1/', '^src/services/[^/]+/index\\.ts$'],
+        pathNot: ['^src/services/$1/', '^src/services/[^/]+/(index|contract)\\.ts$'],
       },
     },
     {

@@ -282,6 +282,26 @@ function walkThroughOutcomes(): {
       command: /\/withdrawals/,
       check: (a) => job(a, 201, { account: '138****5678', amountFen: 20000, status: 'succeeded' }),
     },
+    // 17. Two reviews: the first waits hidden, the second publishes both; the worker's credit score.
+    {
+      command: /\$ORDER\/reviews -H "authorization: Bearer \$WORKER"/,
+      // The review window opens when the review service hears order.completed.
+      settles: true,
+      check: (a) => job(a, 201, { direction: 'worker_to_employer', stars: 5, status: 'waiting' }),
+    },
+    {
+      command: /\$ORDER\/reviews -H "authorization: Bearer \$EMP"/,
+      check: (a) => job(a, 201, { direction: 'employer_to_worker', stars: 5, status: 'published' }),
+    },
+    {
+      command: /\$WORKER_ID\/credit/,
+      // The real name's approval reaches the score through its event.
+      settles: true,
+      check: (a) => {
+        job(a, 200, { score: 671, level: 'very_good', levelLabel: '优秀' });
+        expect((a.json!.parts as Json[])[0]).toMatchObject({ kind: 'base', points: 600 });
+      },
+    },
     // The search example: two demo jobs, nearest first; the job closed in step 9 has left the index.
     {
       command: /search\/jobs/,

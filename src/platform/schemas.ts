@@ -117,3 +117,14 @@ export function ListAnswer<T extends Type.TSchema, P extends Type.TProperties = 
     ...(extra ?? ({} as P)),
   });
 }
+
+/** A union of string literals, typed as such (the mapped array keeps each literal's type). */
+export function literals<const T extends readonly string[]>(
+  values: T,
+  description: string,
+): Type.TUnion<{ -readonly [K in keyof T]: Type.TLiteral<T[K]> }> {
+  return Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { description },
+  ) as unknown as Type.TUnion<{ -readonly [K in keyof T]: Type.TLiteral<T[K]> }>;
+}

@@ -2,6 +2,7 @@ import type { AnyServiceModule } from '../platform/service.js';
 import { jobModule } from './job/index.js';
 import { orderModule } from './order/index.js';
 import { paymentModule } from './payment/index.js';
+import { reviewModule } from './review/index.js';
 import { searchModule } from './search/index.js';
 import { userModule } from './user/index.js';
 import { verificationModule } from './verification/index.js';
@@ -13,5 +14,6 @@ export const ALL_SERVICES: AnyServiceModule[] = [
   paymentModule,
   jobModule,
   orderModule,
+  reviewModule,
   searchModule,
 ];

@@ -1,6 +1,7 @@
 import { crc32 } from 'node:zlib';
 import type { BadCase } from '../support/bad-input.js';
 import { PNG_1X1 } from '../support/images.js';
+import { BUS, settle } from '../support/events.js';
 import { at, createJob, jobPost, openJob } from '../support/jobs.js';
 import type { TestPlatform } from '../support/platform.js';
 import { loginAsAdmin, loginWithSms, newPhone, type LoggedIn } from '../support/users.js';
@@ -54,12 +55,88 @@ export interface OrderFixture {
   disputeId: string;
   /** An on-site code that is not `hiredOrderId`'s. */
   wrongCode: string;
+  /**
+   * Three orders of `employer` (on a job of their own, `reviewJobId`) worked, submitted and
+   * confirmed: completed, their review windows open (the review service heard order.completed).
+   */
+  reviewJobId: string;
+  /** Worker of `reviewedOrderId`. */
+  reviewWorker: LoggedIn;
+  /** Both parties reviewed: the reviews are published. */
+  reviewedOrderId: string;
+  /** `reviewWorker`'s published review of `employer`, answered and reported by `employer`. */
+  reviewId: string;
+  /** `employer`'s published review of `reviewWorker`, hidden by an admin. */
+  hiddenReviewId: string;
+  /** Worker of `waitingOrderId`. */
+  waitingWorker: LoggedIn;
+  /** Its worker reviewed (the review waits for the employer's); `employer` has not. */
+  waitingOrderId: string;
+  waitingReviewId: string;
+  /** Worker of `unreviewedOrderId`. */
+  unreviewedWorker: LoggedIn;
+  /** Completed, no review written yet by either party. */
+  unreviewedOrderId: string;
 }
 
 /** The job post's place as a phone's GPS reports it (WGS-84). */
 const SITE = { lng: 121.5272106, lat: 31.1774276 };
 
-async function prepareOrders(p: TestPlatform): Promise<OrderFixture> {
+/** Platforms whose background work (the BullMQ bus's workers) this file started. */
+const backgroundStarted = new WeakSet<TestPlatform>();
+
+/** Rows in every table of every service (a fingerprint of the stored state). */
+async function rowCount(p: TestPlatform): Promise<number> {
+  let total = 0;
+  for (const [, { db }] of p.services) {
+    const rows =
+      db.dialect === 'sqlite'
+        ? await db
+            .untyped()
+            .selectFrom('sqlite_master')
+            .select('name')
+            .where('type', '=', 'table')
+            .where('name', 'like', `${db.prefix}%`)
+            .execute()
+        : await db
+            .untyped()
+            .selectFrom('information_schema.tables')
+            .select('table_name as name')
+            .where('table_schema', '=', db.untyped().fn('database', []))
+            .where('table_name', 'like', `${db.prefix}%`)
+            .execute();
+    for (const { name } of rows as { name: string }[]) {
+      const [row] = await db
+        .untyped()
+        .selectFrom(name)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .execute();
+      total += Number((row as { n: unknown }).n);
+    }
+  }
+  return total;
+}
+
+/**
+ * On the BullMQ bus, waits until the workers have consumed what the fixture published (no row
+ * changes for a second), so that the cases' before/after row counts see no late consumer.
+ */
+async function quiesce(p: TestPlatform): Promise<void> {
+  if (BUS !== 'bullmq') return;
+  let last = -1;
+  let stable = 0;
+  const start = performance.now();
+  while (stable < 5) {
+    await p.events.flush();
+    await new Promise((r) => setTimeout(r, 200));
+    const now = await rowCount(p);
+    stable = now === last ? stable + 1 : 0;
+    last = now;
+    if (performance.now() - start > 30_000) throw new Error('order fixture: events did not settle');
+  }
+}
+
+async function prepareOrders(p: TestPlatform, admin: LoggedIn): Promise<OrderFixture> {
   const send = async (
     user: LoggedIn,
     method: 'GET' | 'POST',
@@ -76,15 +153,15 @@ async function prepareOrders(p: TestPlatform): Promise<OrderFixture> {
   const worker = await loginWithSms(p, newPhone(), 'worker');
   const disputer = await loginWithSms(p, newPhone(), 'worker');
   const checkedOutWorker = await loginWithSms(p, newPhone(), 'worker');
-  // Four orders' wages and fees held in escrow.
-  const topup = await send(
-    employer,
-    'POST',
-    '/api/v1/payments',
-    { channel: 'sandbox', amountFen: 100_000 },
-    201,
-  );
-  await send(employer, 'POST', `/api/v1/payments/sandbox/${String(topup.id)}/pay`, {}, 200);
+  // Signed in before any job is posted: each sign-in moves the fake clock a minute.
+  const reviewWorker = await loginWithSms(p, newPhone(), 'worker');
+  const waitingWorker = await loginWithSms(p, newPhone(), 'worker');
+  const unreviewedWorker = await loginWithSms(p, newPhone(), 'worker');
+  // Four orders' wages and fees held in escrow, then the three completed ones'.
+  for (const amountFen of [100_000, 100_000]) {
+    const topup = await send(employer, 'POST', '/api/v1/payments', { channel: 'sandbox', amountFen }, 201);
+    await send(employer, 'POST', `/api/v1/payments/sandbox/${String(topup.id)}/pay`, {}, 200);
+  }
   const job = await openJob(p, employer, {
     requirements: { minAge: 16 },
     shifts: [
@@ -97,15 +174,15 @@ async function prepareOrders(p: TestPlatform): Promise<OrderFixture> {
     pay: { type: 'piece', amountFen: 150, unit: '件' },
   });
   const [soon, later] = [job.shifts[0]!.id, job.shifts[1]!.id];
-  const apply = async (who: LoggedIn, shiftId: string) => {
-    const applied = await send(who, 'POST', `/api/v1/jobs/${job.id}/shifts/${shiftId}/applications`, {}, 201);
+  const apply = async (who: LoggedIn, shiftId: string, jobId = job.id) => {
+    const applied = await send(who, 'POST', `/api/v1/jobs/${jobId}/shifts/${shiftId}/applications`, {}, 201);
     return (applied.application as { id: string }).id;
   };
-  const hire = async (who: LoggedIn, shiftId: string) => {
+  const hire = async (who: LoggedIn, shiftId: string, jobId = job.id) => {
     const hired = await send(
       employer,
       'POST',
-      `/api/v1/applications/${await apply(who, shiftId)}/hire`,
+      `/api/v1/applications/${await apply(who, shiftId, jobId)}/hire`,
       {},
       201,
     );
@@ -141,6 +218,59 @@ async function prepareOrders(p: TestPlatform): Promise<OrderFixture> {
     200,
   );
   const code = await send(employer, 'GET', `/api/v1/orders/${hiredOrderId}/check-in-code`, undefined, 200);
+
+  // Completed orders for the review service's cases, on a job of their own (the shifts above are full).
+  const reviewJob = await openJob(p, employer, {
+    requirements: { minAge: 16 },
+    shifts: [{ startsAt: at(p, 1 / 6), endsAt: at(p, 1 / 6 + 2), headcount: 3 }],
+  });
+  const complete = async (who: LoggedIn) => {
+    const id = await hire(who, reviewJob.shifts[0]!.id, reviewJob.id);
+    await send(who, 'POST', `/api/v1/orders/${id}/check-in`, SITE, 200);
+    await send(who, 'POST', `/api/v1/orders/${id}/check-out`, SITE, 200);
+    await send(who, 'POST', `/api/v1/orders/${id}/submit`, {}, 200);
+    const confirmed = await send(employer, 'POST', `/api/v1/orders/${id}/confirm`, {}, 200);
+    if (confirmed.state !== 'completed')
+      throw new Error(`order fixture: confirm left ${JSON.stringify(confirmed)}`);
+    return id;
+  };
+  const reviewedOrderId = await complete(reviewWorker);
+  const waitingOrderId = await complete(waitingWorker);
+  const unreviewedOrderId = await complete(unreviewedWorker);
+  // The review service opens each window when it hears order.completed (BullMQ: its workers).
+  if (BUS === 'bullmq' && !backgroundStarted.has(p)) {
+    backgroundStarted.add(p);
+    p.startBackground();
+  }
+  const windowOpen = async (who: LoggedIn, orderId: string) =>
+    (await p.app.inject({ method: 'GET', url: `/api/v1/orders/${orderId}/reviews`, headers: who.auth }))
+      .statusCode === 200;
+  await settle(
+    p,
+    async () =>
+      (await windowOpen(reviewWorker, reviewedOrderId)) &&
+      (await windowOpen(waitingWorker, waitingOrderId)) &&
+      (await windowOpen(unreviewedWorker, unreviewedOrderId)),
+  );
+  const review = (who: LoggedIn, orderId: string, body: object) =>
+    send(who, 'POST', `/api/v1/orders/${orderId}/reviews`, body, 201);
+  const reviewId = (
+    await review(reviewWorker, reviewedOrderId, {
+      stars: 5,
+      tags: ['paid_on_time', 'friendly'],
+      text: '老板人很好，当天就结算了',
+    })
+  ).id as string;
+  const published = await review(employer, reviewedOrderId, { stars: 4, tags: ['punctual'] });
+  if (published.status !== 'published')
+    throw new Error(`order fixture: reviews left ${JSON.stringify(published)}`);
+  const hiddenReviewId = published.id as string;
+  await send(employer, 'POST', `/api/v1/reviews/${reviewId}/reply`, { text: '谢谢，欢迎再来！' }, 200);
+  await send(employer, 'POST', `/api/v1/reviews/${reviewId}/reports`, { reason: '评价与事实不符' }, 201);
+  await send(admin, 'POST', `/api/v1/admin/reviews/${hiddenReviewId}/hide`, { reason: '含有辱骂内容' }, 200);
+  const waitingReviewId = (await review(waitingWorker, waitingOrderId, { stars: 5, tags: ['paid_on_time'] }))
+    .id as string;
+  await quiesce(p);
   return {
     employer,
     worker,
@@ -157,6 +287,16 @@ async function prepareOrders(p: TestPlatform): Promise<OrderFixture> {
     disputedOrderId,
     disputeId,
     wrongCode: String((Number(code.code) + 1) % 1_000_000).padStart(6, '0'),
+    reviewJobId: reviewJob.id,
+    reviewWorker,
+    reviewedOrderId,
+    reviewId,
+    hiddenReviewId,
+    waitingWorker,
+    waitingOrderId,
+    waitingReviewId,
+    unreviewedWorker,
+    unreviewedOrderId,
   };
 }
 
@@ -182,7 +322,7 @@ export async function prepareCaseContext(p: TestPlatform): Promise<CaseContext> 
     serviceToken: p.config.serviceToken,
     // Last, so that no later sign-in moves the fake clock: the check-in window of `hiredOrderId`
     // is open from when its shift is posted (10 minutes ahead) until 15 minutes after the start.
-    order: await prepareOrders(p),
+    order: await prepareOrders(p, admin),
   };
 }
 
@@ -448,6 +588,99 @@ const pieceCases = (): BadCase[] => [
   { name: 'piece count 2.5', request: { payload: { pieceCount: 2.5 } }, code: 'VALIDATION_FAILED' },
 ];
 const badPhones = ['12345', '23800000000', '1380000000a', '+8613800', '１３８００００００００'];
+/** Text fields that are not text (src/platform/text.ts) or too long, for the review routes' bodies. */
+const badReviewText = (
+  field: string,
+  maxLength: number,
+  wrap: (changes: Record<string, unknown>) => { payload: Record<string, unknown> },
+): BadCase[] =>
+  [
+    {
+      name: `${field} of ${maxLength + 1} characters`,
+      request: wrap({ [field]: '好'.repeat(maxLength + 1) }),
+    },
+    { name: `blank ${field}`, request: wrap({ [field]: '  \u3000 ' }) },
+    { name: `empty ${field}`, request: wrap({ [field]: '' }) },
+    { name: `${field} with NUL`, request: wrap({ [field]: '很好\u0000很好' }) },
+    { name: `${field} with U+202E`, request: wrap({ [field]: '很好\u202e很好' }) },
+    { name: `zero-width-only ${field}`, request: wrap({ [field]: '\u200b'.repeat(6) }) },
+    { name: `${field} with a lone surrogate`, request: wrap({ [field]: '\ud800很好' }) },
+    { name: `${field} not a string`, request: wrap({ [field]: 5 }) },
+  ].map((bad) => ({ ...bad, status: 400, code: 'VALIDATION_FAILED' }));
+/**
+ * A review route's cases about the review: unknown, malformed, hidden or waiting (not published).
+ * `valid` is a valid body, so that only the review decides the answer; `hidden` and `waiting` say
+ * who asks about those reviews (the route's default user when no headers) and the answer.
+ */
+const reviewIdCases = (
+  c: CaseContext,
+  tail: string,
+  valid: object,
+  hidden: { headers?: Record<string, string>; status: number; code: string },
+  waiting?: { headers: Record<string, string>; status: number; code: string },
+): BadCase[] => [
+  {
+    name: 'unknown review',
+    request: { url: `/api/v1/${tail.replace(':id', UNKNOWN_ID)}`, payload: valid },
+    status: 404,
+    code: 'REVIEW_NOT_FOUND',
+  },
+  {
+    name: 'review id not a ULID',
+    request: { url: `/api/v1/${tail.replace(':id', '42')}`, payload: valid },
+    status: 400,
+  },
+  {
+    name: 'review id in lower case',
+    request: { url: `/api/v1/${tail.replace(':id', c.order.reviewId.toLowerCase())}`, payload: valid },
+    status: 400,
+  },
+  {
+    name: 'a hidden review',
+    request: {
+      url: `/api/v1/${tail.replace(':id', c.order.hiddenReviewId)}`,
+      ...(hidden.headers ? { headers: hidden.headers } : {}),
+      payload: valid,
+    },
+    status: hidden.status,
+    code: hidden.code,
+  },
+  ...(waiting
+    ? [
+        {
+          name: 'a review not published yet',
+          request: {
+            url: `/api/v1/${tail.replace(':id', c.order.waitingReviewId)}`,
+            headers: waiting.headers,
+            payload: valid,
+          },
+          status: waiting.status,
+          code: waiting.code,
+        },
+      ]
+    : []),
+];
+/** A user route's cases about the user: unknown or malformed id. */
+const userIdCases = (tail: string): BadCase[] => [
+  {
+    name: 'unknown user',
+    request: { url: `/api/v1/users/${UNKNOWN_ID}${tail}` },
+    status: 404,
+    code: 'USER_NOT_FOUND',
+  },
+  { name: 'user id not a ULID', request: { url: `/api/v1/users/42${tail}` }, status: 400 },
+  {
+    name: 'user id with I (not Crockford base 32)',
+    request: { url: `/api/v1/users/01ARZ3NDEKTSV4RRFFQ69G5FAI${tail}` },
+    status: 400,
+  },
+];
+/** List query cases (limit, cursor) of a paged route. */
+const pageCases = (): BadCase[] => [
+  { name: 'limit 0', request: { query: { limit: '0' } }, code: 'VALIDATION_FAILED' },
+  { name: 'limit 101', request: { query: { limit: '101' } }, code: 'VALIDATION_FAILED' },
+  { name: 'forged cursor', request: { query: { cursor: 'abc.def' } }, status: 400, code: 'INVALID_CURSOR' },
+];
 
 /** Keyed by "METHOD /route/template" exactly as Fastify's route table lists it. */
 export const badInputCases: Record<string, RouteCases> = {
@@ -2716,6 +2949,394 @@ export const badInputCases: Record<string, RouteCases> = {
           },
           status: 404,
           code: 'ORDER_NOT_FOUND',
+        },
+      ];
+    },
+  },
+
+  // Review service
+  'POST /api/v1/orders/:orderId/reviews': {
+    url: (c) => `/api/v1/orders/${c.order.unreviewedOrderId}/reviews`,
+    headers: (c) => c.order.unreviewedWorker.auth,
+    cases: (c): BadCase[] => {
+      const body = { stars: 5, tags: ['paid_on_time'], text: '结算及时' };
+      const wrap = (changes: Record<string, unknown>) => ({ payload: { ...body, ...changes } });
+      const at = (orderId: string, user: LoggedIn, payload: object) => ({
+        url: `/api/v1/orders/${orderId}/reviews`,
+        headers: user.auth,
+        payload,
+      });
+      return [
+        ...authCases(),
+        {
+          name: 'a stranger to the order',
+          request: { headers: c.worker.auth, payload: body },
+          status: 404,
+          code: 'REVIEW_ORDER_NOT_FOUND',
+        },
+        {
+          name: 'another employer',
+          request: { headers: c.employer.auth, payload: { stars: 4 } },
+          status: 404,
+          code: 'REVIEW_ORDER_NOT_FOUND',
+        },
+        {
+          name: 'an admin (not a party)',
+          request: { headers: c.admin.auth, payload: { stars: 4 } },
+          status: 404,
+          code: 'REVIEW_ORDER_NOT_FOUND',
+        },
+        {
+          name: 'unknown order',
+          request: { url: `/api/v1/orders/${UNKNOWN_ID}/reviews`, payload: body },
+          status: 404,
+          code: 'REVIEW_ORDER_NOT_FOUND',
+        },
+        {
+          name: 'order id not a ULID',
+          request: { url: '/api/v1/orders/42/reviews', payload: body },
+          status: 400,
+        },
+        {
+          name: 'an order not completed',
+          request: at(c.order.hiredOrderId, c.order.worker, body),
+          status: 404,
+          code: 'REVIEW_ORDER_NOT_FOUND',
+        },
+        {
+          name: 'reviewed already',
+          request: at(c.order.waitingOrderId, c.order.waitingWorker, { stars: 1 }),
+          status: 409,
+          code: 'ALREADY_REVIEWED',
+        },
+        {
+          name: 'reviews published already',
+          request: at(c.order.reviewedOrderId, c.order.reviewWorker, { stars: 1 }),
+          status: 409,
+          code: 'REVIEW_WINDOW_CLOSED',
+        },
+        ...[0, 6, -1, 3.5, '5', null].map((stars) => ({
+          name: `stars ${JSON.stringify(stars)}`,
+          request: wrap({ stars }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        })),
+        { name: 'no stars', request: { payload: { tags: ['paid_on_time'] } }, code: 'VALIDATION_FAILED' },
+        {
+          name: "a tag of the employer's list",
+          request: wrap({ tags: ['punctual'] }),
+          status: 400,
+          code: 'REVIEW_TAGS_INVALID',
+        },
+        {
+          name: 'an unknown tag',
+          request: wrap({ tags: ['paid_on_time', 'generous'] }),
+          status: 400,
+          code: 'REVIEW_TAGS_INVALID',
+        },
+        {
+          name: "the employer with a tag of the worker's list",
+          request: at(c.order.unreviewedOrderId, c.order.employer, { stars: 4, tags: ['paid_on_time'] }),
+          status: 400,
+          code: 'REVIEW_TAGS_INVALID',
+        },
+        {
+          name: '6 tags',
+          request: wrap({
+            tags: [
+              'paid_on_time',
+              'good_environment',
+              'as_described',
+              'friendly',
+              'well_organised',
+              'meals_provided',
+            ],
+          }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'a tag twice',
+          request: wrap({ tags: ['friendly', 'friendly'] }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'a tag of 41 characters',
+          request: wrap({ tags: ['x'.repeat(41)] }),
+          code: 'VALIDATION_FAILED',
+        },
+        { name: 'a tag not a string', request: wrap({ tags: [1] }), code: 'VALIDATION_FAILED' },
+        { name: 'tags as a string', request: wrap({ tags: 'friendly' }), code: 'VALIDATION_FAILED' },
+        ...badReviewText('text', 500, wrap),
+        {
+          name: 'prohibited text',
+          request: wrap({ text: '有刷单任务找我' }),
+          status: 400,
+          code: 'REVIEW_TEXT_REFUSED',
+        },
+        {
+          name: 'an unknown field',
+          request: wrap({ anonymous: true }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'bad idempotency key',
+          request: { payload: body, headers: { 'idempotency-key': 'has space' } },
+          status: 400,
+          code: 'IDEMPOTENCY_KEY_INVALID',
+        },
+      ];
+    },
+  },
+  'GET /api/v1/orders/:orderId/reviews': {
+    url: (c) => `/api/v1/orders/${c.order.reviewedOrderId}/reviews`,
+    headers: (c) => c.order.reviewWorker.auth,
+    cases: (c): BadCase[] => [
+      ...authCases(),
+      {
+        name: 'a stranger to the order',
+        request: { headers: c.worker.auth },
+        status: 404,
+        code: 'REVIEW_ORDER_NOT_FOUND',
+      },
+      {
+        name: 'another employer',
+        request: { headers: c.employer.auth },
+        status: 404,
+        code: 'REVIEW_ORDER_NOT_FOUND',
+      },
+      {
+        name: 'unknown order',
+        request: { url: `/api/v1/orders/${UNKNOWN_ID}/reviews` },
+        status: 404,
+        code: 'REVIEW_ORDER_NOT_FOUND',
+      },
+      {
+        name: 'unknown order (admin)',
+        request: { url: `/api/v1/orders/${UNKNOWN_ID}/reviews`, headers: c.admin.auth },
+        status: 404,
+        code: 'REVIEW_ORDER_NOT_FOUND',
+      },
+      {
+        name: 'an order not completed',
+        request: { url: `/api/v1/orders/${c.order.hiredOrderId}/reviews`, headers: c.order.worker.auth },
+        status: 404,
+        code: 'REVIEW_ORDER_NOT_FOUND',
+      },
+      { name: 'order id not a ULID', request: { url: '/api/v1/orders/42/reviews' }, status: 400 },
+    ],
+  },
+  'POST /api/v1/reviews/:id/reply': {
+    url: (c) => `/api/v1/reviews/${c.order.reviewId}/reply`,
+    headers: (c) => c.order.employer.auth,
+    cases: (c): BadCase[] => {
+      const body = { text: '感谢评价' };
+      return [
+        ...authCases(),
+        { name: 'answered already', request: { payload: body }, status: 409, code: 'ALREADY_REPLIED' },
+        {
+          name: 'its author',
+          request: { headers: c.order.reviewWorker.auth, payload: body },
+          status: 403,
+          code: 'REPLY_FORBIDDEN',
+        },
+        {
+          name: 'a stranger',
+          request: { headers: c.worker.auth, payload: body },
+          status: 403,
+          code: 'REPLY_FORBIDDEN',
+        },
+        {
+          name: 'an admin',
+          request: { headers: c.admin.auth, payload: body },
+          status: 403,
+          code: 'REPLY_FORBIDDEN',
+        },
+        ...reviewIdCases(
+          c,
+          'reviews/:id/reply',
+          body,
+          // Asked by the hidden review's subject, who could answer it were it not hidden.
+          { headers: c.order.reviewWorker.auth, status: 404, code: 'REVIEW_NOT_FOUND' },
+          { headers: c.order.employer.auth, status: 409, code: 'REVIEW_NOT_PUBLISHED' },
+        ),
+        { name: 'no text', request: { payload: {} }, code: 'VALIDATION_FAILED' },
+        ...badReviewText('text', 500, (changes) => ({ payload: changes })),
+      ];
+    },
+  },
+  'POST /api/v1/reviews/:id/reports': {
+    url: (c) => `/api/v1/reviews/${c.order.reviewId}/reports`,
+    headers: (c) => c.order.employer.auth,
+    cases: (c): BadCase[] => {
+      const body = { reason: '评价内容与事实不符' };
+      return [
+        ...authCases(),
+        { name: 'reported already', request: { payload: body }, status: 409, code: 'ALREADY_REPORTED' },
+        {
+          name: 'its author',
+          request: { headers: c.order.reviewWorker.auth, payload: body },
+          status: 409,
+          code: 'OWN_REVIEW',
+        },
+        ...reviewIdCases(
+          c,
+          'reviews/:id/reports',
+          body,
+          { status: 404, code: 'REVIEW_NOT_FOUND' },
+          { headers: c.worker.auth, status: 404, code: 'REVIEW_NOT_FOUND' },
+        ),
+        { name: 'no reason', request: { payload: {} }, code: 'VALIDATION_FAILED' },
+        ...badReviewText('reason', 200, (changes) => ({ payload: changes })),
+      ];
+    },
+  },
+  'GET /api/v1/reviews/tags': {
+    url: () => '/api/v1/reviews/tags',
+    cases: () => [{ name: 'DELETE is not allowed', request: { method: 'DELETE' }, status: 404 }],
+  },
+  'GET /api/v1/users/:userId/reviews': {
+    url: (c) => `/api/v1/users/${c.order.reviewWorker.userId}/reviews`,
+    cases: (): BadCase[] => [
+      ...userIdCases('/reviews'),
+      { name: 'as an admin', request: { query: { as: 'admin' } }, status: 400, code: 'VALIDATION_FAILED' },
+      { name: 'as other', request: { query: { as: 'other' } }, status: 400, code: 'VALIDATION_FAILED' },
+      ...pageCases(),
+      {
+        name: 'an unknown query field',
+        request: { query: { stars: '5' } },
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+    ],
+  },
+  'GET /api/v1/users/:userId/reviews/summary': {
+    url: (c) => `/api/v1/users/${c.order.reviewWorker.userId}/reviews/summary`,
+    cases: (): BadCase[] => [
+      ...userIdCases('/reviews/summary'),
+      { name: 'POST is not allowed', request: { method: 'POST', payload: {} }, status: 404 },
+    ],
+  },
+  'GET /api/v1/users/:userId/credit': {
+    url: (c) => `/api/v1/users/${c.order.reviewWorker.userId}/credit`,
+    headers: (c) => c.order.reviewWorker.auth,
+    cases: (): BadCase[] => [...authCases(), ...userIdCases('/credit')],
+  },
+  'GET /api/v1/admin/reviews/queue': {
+    url: () => '/api/v1/admin/reviews/queue',
+    headers: asAdmin,
+    cases: (c): BadCase[] => [
+      ...adminCases(c),
+      {
+        name: 'an employer',
+        request: { headers: c.order.employer.auth },
+        status: 403,
+        code: 'FORBIDDEN',
+      },
+      ...pageCases(),
+      {
+        name: 'an unknown query field',
+        request: { query: { status: 'open' } },
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+    ],
+  },
+  'POST /api/v1/admin/reviews/:id/hide': {
+    url: (c) => `/api/v1/admin/reviews/${c.order.hiddenReviewId}/hide`,
+    headers: asAdmin,
+    cases: (c): BadCase[] => {
+      const body = { reason: '含有辱骂内容' };
+      return [
+        ...adminCases(c),
+        {
+          name: 'the reviewed employer',
+          request: {
+            url: `/api/v1/admin/reviews/${c.order.reviewId}/hide`,
+            headers: c.order.employer.auth,
+            payload: body,
+          },
+          status: 403,
+          code: 'FORBIDDEN',
+        },
+        { name: 'hidden already', request: { payload: body }, status: 409, code: 'REVIEW_ALREADY_HIDDEN' },
+        ...reviewIdCases(c, 'admin/reviews/:id/hide', body, { status: 409, code: 'REVIEW_ALREADY_HIDDEN' }),
+        { name: 'no reason', request: { payload: {} }, code: 'VALIDATION_FAILED' },
+        ...badReviewText('reason', 200, (changes) => ({ payload: changes })),
+      ];
+    },
+  },
+  'POST /api/v1/admin/reviews/:id/dismiss': {
+    url: (c) => `/api/v1/admin/reviews/${c.order.hiddenReviewId}/dismiss`,
+    headers: asAdmin,
+    cases: (c): BadCase[] => {
+      const body = { reason: '评价属实' };
+      return [
+        ...adminCases(c),
+        {
+          name: 'the reviewed employer',
+          request: {
+            url: `/api/v1/admin/reviews/${c.order.reviewId}/dismiss`,
+            headers: c.order.employer.auth,
+            payload: body,
+          },
+          status: 403,
+          code: 'FORBIDDEN',
+        },
+        { name: 'hidden already', request: { payload: body }, status: 409, code: 'REVIEW_ALREADY_HIDDEN' },
+        ...reviewIdCases(c, 'admin/reviews/:id/dismiss', body, {
+          status: 409,
+          code: 'REVIEW_ALREADY_HIDDEN',
+        }),
+        { name: 'no reason', request: { payload: {} }, code: 'VALIDATION_FAILED' },
+        ...badReviewText('reason', 200, (changes) => ({ payload: changes })),
+      ];
+    },
+  },
+  'GET /internal/v1/reviews/summaries': {
+    url: (c) => `/internal/v1/reviews/summaries?ids=${c.order.reviewWorker.userId}`,
+    headers: asService,
+    cases: (c): BadCase[] => {
+      const ids = (value: string) => ({
+        url: `/internal/v1/reviews/summaries?ids=${encodeURIComponent(value)}`,
+      });
+      const id = c.order.reviewWorker.userId;
+      return [
+        ...serviceCases(),
+        {
+          name: "a user's bearer token",
+          request: { headers: { 'x-service-token': '', ...c.worker.auth } },
+          status: 401,
+        },
+        {
+          name: 'no ids',
+          request: { url: '/internal/v1/reviews/summaries' },
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+        { name: 'empty ids', request: ids(''), status: 400, code: 'VALIDATION_FAILED' },
+        { name: 'ids not ULIDs', request: ids('1,2,3'), status: 400, code: 'VALIDATION_FAILED' },
+        { name: 'a lower-case id', request: ids(id.toLowerCase()), status: 400, code: 'VALIDATION_FAILED' },
+        { name: 'a trailing comma', request: ids(`${id},`), status: 400, code: 'VALIDATION_FAILED' },
+        {
+          name: 'ids separated by spaces',
+          request: ids(`${id} ${UNKNOWN_ID}`),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: '101 ids',
+          request: ids(Array.from({ length: 101 }, () => UNKNOWN_ID).join(',')),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'ids given twice',
+          request: { url: `/internal/v1/reviews/summaries?ids=${id}&ids=${UNKNOWN_ID}` },
+          status: 400,
+          code: 'VALIDATION_FAILED',
         },
       ];
     },

@@ -7,6 +7,7 @@ import { MaskedPhone, ULID_PATTERN } from '../../src/platform/schemas.js';
 import { WorkflowErrors } from '../../src/platform/workflow/runner.js';
 import { JobErrors } from '../../src/services/job/job.errors.js';
 import { OrderErrors } from '../../src/services/order/order.errors.js';
+import { ReviewErrors } from '../../src/services/review/review.errors.js';
 import { EscrowErrors } from '../../src/services/payment/escrow.errors.js';
 import { PaymentErrors } from '../../src/services/payment/payment.errors.js';
 import { ReconciliationErrors } from '../../src/services/payment/reconciliation.errors.js';
@@ -221,6 +222,7 @@ describe('the API description', () => {
       WithdrawalErrors,
       ReconciliationErrors,
       OrderErrors,
+      ReviewErrors,
     };
     const missing = Object.entries(catalogues).flatMap(([name, catalogue]) =>
       Object.keys(catalogue)

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobModule } from '../../src/services/job/index.js';
 import { searchModule } from '../../src/services/search/index.js';
+import { reviewModule } from '../../src/services/review/index.js';
 import { userModule } from '../../src/services/user/index.js';
 import type { VerificationEventMap } from '../../src/services/verification/index.js';
 import {
@@ -30,7 +31,7 @@ const searchDir = mkdtempSync(join(tmpdir(), 'lg-badge-'));
 
 beforeAll(async () => {
   p = await startTestPlatform({
-    modules: [userModule, jobModule, searchModule, verificationStubModule],
+    modules: [userModule, jobModule, reviewModule, searchModule, verificationStubModule],
     env: { LINGGONG_SEARCH_DIR: searchDir, LINGGONG_LOG_LEVEL: 'warn' },
   });
   p.startBackground();
@@ -89,7 +90,9 @@ async function handled(eventIds: string[]): Promise<void> {
 }
 
 /** The public view (cached: a change shows once its commit dropped the cached view). */
-async function publicJob(id: string): Promise<JobView & { employerVerified: boolean }> {
+async function publicJob(
+  id: string,
+): Promise<JobView & { employerVerified: boolean; employerReputation: unknown }> {
   const res = await p.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}` });
   expect(res.statusCode).toBe(200);
   return res.json();
@@ -148,7 +151,8 @@ describe(`the verified-employer badge (${DIALECT}, ${BUS} bus)`, () => {
     });
     expect(elapsed).toBeLessThan(1000);
 
-    // One new version each, with nothing but the badge changed.
+    // One new version each, with nothing but the badge changed (the employer's reputation is the
+    // review service's, which counts the verified company on its own time: test/review).
     for (const was of before) {
       const now = await publicJob(was.id);
       expect(now).toEqual({
@@ -156,6 +160,7 @@ describe(`the verified-employer badge (${DIALECT}, ${BUS} bus)`, () => {
         version: was.version + 1,
         employerVerified: true,
         viewCount: now.viewCount,
+        employerReputation: now.employerReputation,
       });
     }
     expect((await found(token, true)).sort()).toEqual([a.id, b.id].sort());

@@ -5,6 +5,7 @@ import { createPiiCipher } from '../../platform/pii.js';
 import { consumerOf } from '../../platform/events/types.js';
 import { clientOf, type ServiceModule } from '../../platform/service.js';
 import type { VerificationEventMap } from '../verification/index.js';
+import { reviewClient } from '../review/contract.js';
 import { createCategoryService } from './categories.js';
 import { createAmapGeocoder, noGeocoder } from './geocoding.js';
 import { jobConfig } from './job.config.js';
@@ -22,6 +23,7 @@ export { JOB_CHANGE_EVENTS } from './job.events.js';
 export { jobConfig, type JobConfig } from './job.config.js';
 export type { JobTerms, PublicJob } from './job.mappers.js';
 export type { PayType, Settlement } from './job.db.js';
+export { moderate, type ModerationVerdict } from './moderation.js';
 
 export interface ShiftHires {
   jobId: string;
@@ -69,6 +71,7 @@ export const jobModule: ServiceModule<JobDB, JobClient> = {
   migrations: jobMigrations,
   config: jobConfig,
   client: jobClient,
+  uses: [reviewClient],
   consumers: [invalidateCache, invalidateCategories, employerVerification],
   create(ctx) {
     const { db: sdb, config, clock, ids, log, cache } = ctx;
@@ -95,6 +98,20 @@ export const jobModule: ServiceModule<JobDB, JobClient> = {
       ids,
       log,
       options: { timeZone: config.businessTimeZone, review: settings.review },
+      async reputation(employerId) {
+        try {
+          const r = (await ctx.clients.get(reviewClient).summaries([employerId])).get(employerId);
+          if (!r) return null;
+          return {
+            creditScore: r.credit.score,
+            creditLevel: r.credit.level,
+            rating: { count: r.asEmployer.count, average: r.asEmployer.average },
+          };
+        } catch (e) {
+          log.warn({ err: e, employerId }, 'job: the employer reputation could not be read');
+          return null;
+        }
+      },
     });
     const client: JobClient = {
       async getTerms(jobId, version) {

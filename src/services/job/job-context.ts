@@ -47,6 +47,15 @@ export interface JobServiceDeps {
   ids: IdGenerator;
   log: Logger;
   options: JobServiceOptions;
+  /** The employer's reputation for the public view (the review client); null when it cannot be read. */
+  reputation: (employerId: string) => Promise<EmployerReputation | null>;
+}
+
+/** What a job's public view shows of its employer's reputation. */
+export interface EmployerReputation {
+  creditScore: number;
+  creditLevel: string;
+  rating: { count: number; average: number | null };
 }
 
 /** New values of a job's columns, as a use case asks `commitVersion` to write them. */
@@ -60,9 +69,9 @@ export interface JobState {
 
 /**
  * The cache key of a job's public view (dropped by every change after it commits). `v2`: the view
- * gained `employerVerified`, and views cached by older code lack it.
+ * gained `employerVerified`; `v3`: `employerReputation`. Views cached by older code lack them.
  */
-export const publicKey = (id: string): string => `job:public:v2:${id}`;
+export const publicKey = (id: string): string => `job:public:v3:${id}`;
 
 /**
  * The steps every use case of the job service shares: loading and locking a job, checking the

@@ -1,7 +1,7 @@
 import { readPage, type Page, type PageRequest } from '../../platform/cursor.js';
 import type { Principal } from '../../platform/http/auth.js';
 import type { Logger } from '../../platform/log.js';
-import { publicKey, type JobContext } from './job-context.js';
+import { publicKey, type EmployerReputation, type JobContext } from './job-context.js';
 import type { JobStatus } from './job.db.js';
 import { JobErrors } from './job.errors.js';
 import {
@@ -18,7 +18,10 @@ import { isPublic } from './job.states.js';
 const PUBLIC_TTL_MS = 60_000;
 const VIEW_FLUSH_MS = 5_000;
 
-export type PublicJobDetail = PublicJob & { viewCount: number };
+export type PublicJobDetail = PublicJob & {
+  viewCount: number;
+  employerReputation: EmployerReputation | null;
+};
 
 /**
  * View counts, buffered per process and added in batches: a public read must not write, and a
@@ -66,9 +69,11 @@ export function createJobReads(ctx: JobContext, views: ViewCounter) {
       const job = await cache.getOrLoad<PublicJobDetail>(publicKey(id), PUBLIC_TTL_MS, async () => {
         const row = await repo.findJob(id);
         if (!row || !isPublic(row)) return undefined;
+        // The employer's reputation is cached with the view: at most the view's TTL behind.
         return {
           ...toPublicJob(row, await repo.findShifts(id), await ctx.mapper()),
           viewCount: Number(row.view_count),
+          employerReputation: await ctx.reputation(row.employer_id),
         };
       });
       if (!job) throw JobErrors.JOB_NOT_FOUND();

@@ -78,13 +78,18 @@ export const termsExample: Static<typeof TermsSchema> = {
   employerVerified: true,
 };
 
-export const publicJobExample: Static<typeof PublicJobSchema> = { ...termsExample, viewCount: 128 };
+export const publicJobExample: Static<typeof PublicJobSchema> = {
+  ...termsExample,
+  viewCount: 128,
+  employerReputation: { creditScore: 712, creditLevel: 'very_good', rating: { count: 31, average: 4.81 } },
+};
 
 export const openJobsExample: Static<typeof OpenJobsResponse> = { items: [termsExample] };
 
 /** The job as its employer sees it, in the state each route leaves it. */
 export const ownerJobExample: Static<typeof OwnerJobSchema> = {
-  ...publicJobExample,
+  ...termsExample,
+  viewCount: 128,
   contact: { name: '王经理', phone: '13912345678' },
   shifts: [{ ...shift, hired: 2 }],
   moderationNote: null,

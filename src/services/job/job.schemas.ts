@@ -238,7 +238,23 @@ const publicFields = {
   publishedAt: Nullable(AnswerInstant()),
   employerVerified: Type.Boolean({ description: "认证企业: the employer's company is verified" }),
 };
-export const PublicJobSchema = Type.Object({ ...publicFields, viewCount: Type.Integer() });
+export const PublicJobSchema = Type.Object({
+  ...publicFields,
+  viewCount: Type.Integer(),
+  employerReputation: Nullable(
+    Type.Object(
+      {
+        creditScore: Type.Integer({ description: "The employer's credit score (信用分), 0–1000" }),
+        creditLevel: Type.String({ description: 'poor | fair | good | very_good | excellent' }),
+        rating: Type.Object({
+          count: Type.Integer({ description: 'Star ratings received from workers' }),
+          average: Nullable(Type.Number()),
+        }),
+      },
+      { description: 'Null when the review service could not be read' },
+    ),
+  ),
+});
 export const OpenJobsResponse = Type.Object({ items: Type.Array(Type.Object(publicFields)) });
 export const OwnerJobSchema = Type.Object({
   ...publicFields,

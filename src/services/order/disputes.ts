@@ -4,6 +4,7 @@ import { readPage } from '../../platform/cursor.js';
 import { imageExtension } from '../../platform/images.js';
 import type { Principal } from '../../platform/http/auth.js';
 import { lockOrder, moveOrder, orderFor, type Acting, type OrderContext } from './order-context.js';
+import type { DisputeFault } from './order.db.js';
 import { OrderErrors } from './order.errors.js';
 import { OrderEvents } from './order.events.js';
 import { toDisputeView, type EvidenceFile } from './order.mappers.js';
@@ -73,6 +74,7 @@ export function createDisputes(ctx: OrderContext, work: Work) {
           decision: null,
           decided_by: null,
           decided_at: null,
+          fault: null,
           created_at: tx.now,
         };
         await repo.insertDispute(row, tx.db);
@@ -163,6 +165,7 @@ export function createDisputes(ctx: OrderContext, work: Work) {
       disputeId: string,
       workerFen: number,
       decision: string,
+      fault: DisputeFault,
     ) {
       const admin: Acting = { id: principal.userId, as: 'admin' };
       const { dispute } = await disputeFor(principal, orderId, disputeId);
@@ -181,8 +184,8 @@ export function createDisputes(ctx: OrderContext, work: Work) {
             escrow_pending: order.settlement === 'weekly' ? 1 : 0,
           },
           reason: decision,
-          detail: { disputeId, workerFen },
-          event: (c) => OrderEvents.disputeDecided({ ...c, disputeId, workerFen }),
+          detail: { disputeId, workerFen, fault },
+          event: (c) => OrderEvents.disputeDecided({ ...c, disputeId, workerFen, fault }),
         });
         const changes = {
           status: 'decided' as const,
@@ -190,6 +193,7 @@ export function createDisputes(ctx: OrderContext, work: Work) {
           decision,
           decided_by: admin.id,
           decided_at: tx.now,
+          fault,
         };
         await repo.updateDispute(disputeId, changes, tx.db);
         await writeAudit(tx, 'order_', ids, {
@@ -198,7 +202,7 @@ export function createDisputes(ctx: OrderContext, work: Work) {
           action: 'dispute.decided',
           targetType: 'dispute',
           targetId: disputeId,
-          data: { orderId, workerFen, wageFen: order.wage_fen },
+          data: { orderId, workerFen, wageFen: order.wage_fen, fault },
         });
         return view({ ...row, ...changes });
       });

@@ -6,6 +6,7 @@ import type { WorkflowInstance } from '../../platform/workflow/runner.js';
 import { workflow } from '../../platform/workflow/workflow.js';
 import { jobClient, type JobTerms } from '../job/index.js';
 import { paymentClient } from '../payment/index.js';
+import { reviewClient } from '../review/contract.js';
 import { userClient } from '../user/index.js';
 import { verificationClient } from '../verification/index.js';
 import { canonicalJson } from '../../platform/canonical-json.js';
@@ -477,6 +478,11 @@ export function createHiring(ctx: OrderContext) {
       // 抢单: a verified real name is hired at once, first come first served.
       const identity = await ctx.clients.get(verificationClient).identity(worker.userId);
       if (identity.status !== 'approved') return { application, order: null };
+      if (auto.min_credit_score !== null) {
+        const reputation = await ctx.clients.get(reviewClient).summaries([worker.userId]);
+        if (reputation.get(worker.userId)!.credit.score < auto.min_credit_score)
+          return { application, order: null };
+      }
       try {
         const order = await hire(application, null);
         return { application: (await repo.findApplication(application.id))!, order };

@@ -5,6 +5,7 @@ import { createIdempotencyHooks } from '../../platform/http/idempotency.js';
 import { commandsOf, type ServiceModule } from '../../platform/service.js';
 import { jobClient, type JobEventMap } from '../job/index.js';
 import { paymentClient } from '../payment/index.js';
+import { reviewClient } from '../review/contract.js';
 import { userClient } from '../user/index.js';
 import { verificationClient } from '../verification/index.js';
 import { createDisputes } from './disputes.js';
@@ -40,7 +41,7 @@ export const orderModule: ServiceModule<OrderDB, undefined, OrderCommands> = {
   name: 'order',
   migrations: orderMigrations,
   config: orderConfig,
-  uses: [jobClient, paymentClient, userClient, verificationClient],
+  uses: [jobClient, paymentClient, reviewClient, userClient, verificationClient],
   consumers: [jobEnded],
   create(sctx) {
     const { db: sdb, config, clock, ids, log } = sctx;

@@ -1,6 +1,7 @@
 import { readPage, type PageRequest } from '../../platform/cursor.js';
 import type { Principal } from '../../platform/http/auth.js';
 import { jobClient } from '../job/index.js';
+import { reviewClient } from '../review/contract.js';
 import { userClient } from '../user/index.js';
 import { verificationClient } from '../verification/index.js';
 import { orderFor, type OrderContext } from './order-context.js';
@@ -50,18 +51,21 @@ export function createOrderReads(ctx: OrderContext) {
       if (!terms.shifts.some((s) => s.id === shiftId)) throw OrderErrors.SHIFT_NOT_FOUND();
       const users = ctx.clients.get(userClient);
       const verifications = ctx.clients.get(verificationClient);
+      const reputations = ctx.clients.get(reviewClient);
       return readPage(
         cursors,
         `order-applicants:${shiftId}:${status ?? ''}`,
         page,
         (afterId, limit) => repo.applicationsOfShift(shiftId, status, afterId, limit),
-        (rows) =>
-          Promise.all(
+        async (rows) => {
+          const reputation = await reputations.summaries(rows.map((r) => r.worker_id));
+          return Promise.all(
             rows.map(async (r) => {
               const [profile, identity] = await Promise.all([
                 users.getPublicProfile(r.worker_id),
                 verifications.identity(r.worker_id),
               ]);
+              const rep = reputation.get(r.worker_id)!;
               return {
                 ...toApplicationView(r, at),
                 worker: {
@@ -71,10 +75,14 @@ export function createOrderReads(ctx: OrderContext) {
                   skills: profile.skills,
                   memberSince: profile.memberSince,
                   realNameVerified: identity.status === 'approved',
+                  creditScore: rep.credit.score,
+                  creditLevel: rep.credit.level,
+                  rating: { count: rep.asWorker.count, average: rep.asWorker.average },
                 },
               };
             }),
-          ),
+          );
+        },
       );
     },
 
@@ -132,6 +140,7 @@ export function createOrderReads(ctx: OrderContext) {
         autoHire: row ? row.auto_hire === 1 : false,
         pieceMax: row?.piece_max ?? null,
         fenceMeters: row?.fence_meters ?? settings.fenceMeters,
+        minCreditScore: row?.min_credit_score ?? null,
       };
     },
 
@@ -142,6 +151,7 @@ export function createOrderReads(ctx: OrderContext) {
         autoHire?: boolean | undefined;
         pieceMax?: number | null | undefined;
         fenceMeters?: number | undefined;
+        minCreditScore?: number | null | undefined;
       },
     ) {
       const terms = await ownJob(employer, jobId);
@@ -150,6 +160,7 @@ export function createOrderReads(ctx: OrderContext) {
         autoHire: input.autoHire ?? current.autoHire,
         pieceMax: input.pieceMax === undefined ? current.pieceMax : input.pieceMax,
         fenceMeters: input.fenceMeters ?? current.fenceMeters,
+        minCreditScore: input.minCreditScore === undefined ? current.minCreditScore : input.minCreditScore,
       };
       if (next.autoHire && terms.pay.type === 'piece' && !next.pieceMax)
         throw OrderErrors.PIECE_MAX_REQUIRED();
@@ -161,6 +172,7 @@ export function createOrderReads(ctx: OrderContext) {
             auto_hire: next.autoHire ? 1 : 0,
             piece_max: next.pieceMax,
             fence_meters: next.fenceMeters,
+            min_credit_score: next.minCreditScore,
             updated_at: tx.now,
           },
           tx.db,

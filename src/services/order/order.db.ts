@@ -24,6 +24,8 @@ export interface OrderDB {
     /** Piece work hired automatically: the most pieces paid per order. */
     piece_max: number | null;
     fence_meters: number;
+    /** Auto-hire takes only workers whose credit score is at least this (null: anyone verified). */
+    min_credit_score: number | null;
     updated_at: number;
   };
   /** A worker's application to a shift (or an employer's invitation), one per worker and shift. */
@@ -139,9 +141,13 @@ export interface OrderDB {
     decision: string | null;
     decided_by: string | null;
     decided_at: number | null;
+    /** Whom the decision found at fault (a dispute lost counts against that party's credit). */
+    fault: DisputeFault | null;
     created_at: number;
   };
 }
+
+export type DisputeFault = 'worker' | 'employer' | 'none';
 
 export type ApplicationStatus =
   'pending' | 'invited' | 'hiring' | 'hired' | 'rejected' | 'withdrawn' | 'expired';

@@ -1,5 +1,5 @@
 import { eventsOf } from '../../platform/events/types.js';
-import type { Actor, OrderState } from './order.db.js';
+import type { Actor, DisputeFault, OrderState } from './order.db.js';
 
 /** An order's transition as events carry it (amounts in fen). */
 export interface OrderChanged {
@@ -34,11 +34,13 @@ export interface OrderEventMap {
   'order.checked_out': OrderChanged & { workedMinutes: number };
   'order.submitted': OrderChanged;
   'order.completed': OrderChanged & { payFen: number };
+  /** `by`: whose cancellation it counts as (a job its employer closed is the employer's). */
   'order.cancelled': OrderChanged & { by: Actor; late: boolean; compensationFen: number };
   'order.no_show': OrderChanged;
   'order.disputed': OrderChanged & { disputeId: string };
   'order.hours_adjusted': OrderChanged & { minutes: number; previousMinutes: number | null };
-  'dispute.decided': OrderChanged & { disputeId: string; workerFen: number };
+  /** `fault`: whom the admin found at fault (the review service counts it as a dispute lost). */
+  'dispute.decided': OrderChanged & { disputeId: string; workerFen: number; fault: DisputeFault };
 }
 
 const event = eventsOf<OrderEventMap>();

@@ -171,6 +171,9 @@ export const applicantPageExample: Static<typeof ApplicantPage> = {
         skills: ['food.waiter'],
         memberSince: '2026-11-02',
         realNameVerified: true,
+        creditScore: 688,
+        creditLevel: 'very_good',
+        rating: { count: 12, average: 4.75 },
       },
     },
   ],
@@ -205,6 +208,7 @@ export const disputeExample: Static<typeof DisputeSchema> = {
   workerFen: null,
   decision: null,
   decidedAt: null,
+  fault: null,
   createdAt: '2026-12-12T18:00:00+08:00',
 };
 export const decidedDisputeExample: Static<typeof DisputeSchema> = {
@@ -213,6 +217,7 @@ export const decidedDisputeExample: Static<typeof DisputeSchema> = {
   workerFen: 18000,
   decision: '按考勤记录支付 7.2 小时',
   decidedAt: '2026-12-15T10:00:00+08:00',
+  fault: 'employer',
 };
 export const disputePageExample: Static<typeof DisputePage> = { items: [disputeExample], nextCursor: null };
 
@@ -221,4 +226,5 @@ export const jobSettingsExample: Static<typeof JobSettingsSchema> = {
   autoHire: true,
   pieceMax: null,
   fenceMeters: 300,
+  minCreditScore: 600,
 };

@@ -174,6 +174,7 @@ export interface DisputeView {
   workerFen: number | null;
   decision: string | null;
   decidedAt: string | null;
+  fault: 'worker' | 'employer' | 'none' | null;
   createdAt: string;
 }
 
@@ -198,6 +199,7 @@ export function toDisputeView(row: DisputeRow, at: At): DisputeView {
     workerFen: row.worker_fen === null ? null : Number(row.worker_fen),
     decision: row.decision,
     decidedAt: maybe(at, row.decided_at === null ? null : Number(row.decided_at)),
+    fault: row.fault,
     createdAt: at(Number(row.created_at)),
   };
 }

@@ -103,6 +103,7 @@ export function createOrderRepository(sdb: ServiceDatabase<OrderDB>) {
             auto_hire: row.auto_hire,
             piece_max: row.piece_max ?? null,
             fence_meters: row.fence_meters,
+            min_credit_score: row.min_credit_score ?? null,
             updated_at: row.updated_at,
           })
           .where('job_id', '=', row.job_id)

@@ -338,7 +338,9 @@ export async function registerOrderRoutes(
       schema: {
         tags,
         summary: "My job's order settings (employer)",
-        description: 'Auto-hire (抢单), the most pieces paid per auto-hired order, and the check-in fence.',
+        description:
+          'Auto-hire (抢单), the most pieces paid per auto-hired order, the least credit score auto-hire ' +
+          'takes, and the check-in fence.',
         params: JobParams,
         response: { 200: JobSettingsSchema },
         responseDescription: 'The settings (defaults until set)',
@@ -357,7 +359,8 @@ export async function registerOrderRoutes(
         summary: "Set my job's order settings (employer)",
         description:
           'Fields left out keep their value. The fence (100–3000 m) applies to orders hired from now on. ' +
-          'Auto-hire on piece work needs pieceMax.',
+          'Auto-hire on piece work needs pieceMax. With minCreditScore, auto-hire takes only workers ' +
+          'whose credit score is at least that; the others wait for the employer.',
         params: JobParams,
         body: JobSettingsBody,
         response: { 200: JobSettingsSchema },
@@ -365,7 +368,7 @@ export async function registerOrderRoutes(
         errors: [E.JOB_NOT_FOUND(), E.PIECE_MAX_REQUIRED()],
         example: {
           params: { jobId: ex.EXAMPLE_JOB_ID },
-          body: { autoHire: true, fenceMeters: 300 },
+          body: { autoHire: true, fenceMeters: 300, minCreditScore: 600 },
           response: ex.jobSettingsExample,
         },
       },
@@ -832,6 +835,7 @@ export async function registerOrderRoutes(
         req.params.disputeId,
         req.body.workerFen,
         req.body.decision,
+        req.body.fault ?? 'none',
       ),
   );
 }

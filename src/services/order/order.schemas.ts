@@ -7,19 +7,9 @@ import {
   Text,
   Ulid,
   listQueryFields,
+  literals,
 } from '../../platform/schemas.js';
 import { ORDER_STATES } from './order.states.js';
-
-/** A union of string literals, typed as such (the mapped array keeps each literal's type). */
-function literals<const T extends readonly string[]>(
-  values: T,
-  description: string,
-): Type.TUnion<{ -readonly [K in keyof T]: Type.TLiteral<T[K]> }> {
-  return Type.Union(
-    values.map((v) => Type.Literal(v)),
-    { description },
-  ) as unknown as Type.TUnion<{ -readonly [K in keyof T]: Type.TLiteral<T[K]> }>;
-}
 
 export const ApplicationStatusSchema = literals(
   ['pending', 'invited', 'hiring', 'hired', 'rejected', 'withdrawn', 'expired'] as const,
@@ -68,6 +58,12 @@ export const ApplicantSchema = Type.Object({
     skills: Type.Array(Type.String()),
     memberSince: Type.String(),
     realNameVerified: Type.Boolean(),
+    creditScore: Type.Integer({ minimum: 0, maximum: 1000, description: 'Credit score (信用分), 0–1000' }),
+    creditLevel: literals(['poor', 'fair', 'good', 'very_good', 'excellent'] as const, 'Credit level'),
+    rating: Type.Object({
+      count: Type.Integer({ description: 'Star ratings received as a worker' }),
+      average: Nullable(Type.Number()),
+    }),
   }),
 });
 
@@ -163,6 +159,7 @@ export const DisputeSchema = Type.Object({
   workerFen: Nullable(Type.Integer()),
   decision: Nullable(Type.String()),
   decidedAt: Nullable(AnswerInstant()),
+  fault: Nullable(literals(['worker', 'employer', 'none'] as const, 'Who the decision found at fault')),
   createdAt: AnswerInstant(),
 });
 
@@ -173,6 +170,9 @@ export const JobSettingsSchema = Type.Object({
   }),
   pieceMax: Nullable(Type.Integer()),
   fenceMeters: Type.Integer(),
+  minCreditScore: Nullable(
+    Type.Integer({ description: 'Auto-hire takes only workers with at least this credit score (null: any)' }),
+  ),
 });
 
 // Bodies and queries.
@@ -228,6 +228,12 @@ export const DecideBody = Type.Object(
       description: "The worker's share of the wage held",
     }),
     decision: Text({ maxLength: 500, multiline: true }),
+    fault: Type.Optional(
+      literals(
+        ['worker', 'employer', 'none'] as const,
+        "Who was at fault (default none): counts as a dispute lost in that party's credit score",
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -243,6 +249,7 @@ export const JobSettingsBody = Type.Object(
     autoHire: Type.Optional(Type.Boolean()),
     pieceMax: Type.Optional(Nullable(PieceMax)),
     fenceMeters: Type.Optional(Type.Integer({ minimum: 100, maximum: 3000 })),
+    minCreditScore: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 1000 }))),
   },
   { additionalProperties: false },
 );

@@ -161,7 +161,13 @@ export function createWork(ctx: OrderContext, hiring: Hiring) {
       },
       reason,
       detail: { rule, late, compensationFen: compensation },
-      event: (c) => OrderEvents.cancelled({ ...c, by: by.as, late, compensationFen: compensation }),
+      event: (c) =>
+        OrderEvents.cancelled({
+          ...c,
+          by: rule === 'refund' ? by.as : rule,
+          late,
+          compensationFen: compensation,
+        }),
     });
   }
 

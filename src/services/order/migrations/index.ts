@@ -1,7 +1,9 @@
 import type { MigrationSet } from '../../../platform/db/migrator.js';
 import { orders } from './20261207_0001_orders.js';
+import { credit } from './20261207_0002_credit.js';
 
 /** The order service's migrations, in order (names sort by time). */
 export const orderMigrations: MigrationSet = {
   '20261207_0001_orders': orders,
+  '20261207_0002_credit': credit,
 };

@@ -17,6 +17,8 @@ const LONGEST_FIRST = [
   'test/platform/scheduler-processes.test.ts',
   'test/payment/crash.test.ts',
   'test/search/processes.test.ts',
+  'test/message/processes.test.ts',
+  'test/review/credit.test.ts',
   'test/order/concurrency.test.ts',
   'test/platform/workflow-crash.test.ts',
   'test/platform/redis-crash.test.ts',

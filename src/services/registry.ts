@@ -1,5 +1,6 @@
 import type { AnyServiceModule } from '../platform/service.js';
 import { jobModule } from './job/index.js';
+import { messageModule } from './message/index.js';
 import { orderModule } from './order/index.js';
 import { paymentModule } from './payment/index.js';
 import { reviewModule } from './review/index.js';
@@ -15,5 +16,6 @@ export const ALL_SERVICES: AnyServiceModule[] = [
   jobModule,
   orderModule,
   reviewModule,
+  messageModule,
   searchModule,
 ];

@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import type { InjectOptions } from 'fastify';
 import type { BadCase } from '../support/bad-input.js';
 import { PNG_1X1 } from '../support/images.js';
 import { BUS, settle } from '../support/events.js';
@@ -77,6 +78,19 @@ export interface OrderFixture {
   unreviewedWorker: LoggedIn;
   /** Completed, no review written yet by either party. */
   unreviewedOrderId: string;
+  /**
+   * The conversation of `worker` and `employer` about `jobId` (opened when `worker` applied), with
+   * `employer`'s text message `messageId` and image message `imageMessageId`.
+   */
+  conversationId: string;
+  messageId: string;
+  imageMessageId: string;
+  /**
+   * The conversation of `disputer` and `employer` about `jobId`, with `employer`'s text message
+   * `otherMessageId`; then `disputer` blocked `employer`, so neither can send there any more.
+   */
+  blockedConversationId: string;
+  otherMessageId: string;
 }
 
 /** The job post's place as a phone's GPS reports it (WGS-84). */
@@ -139,7 +153,7 @@ async function quiesce(p: TestPlatform): Promise<void> {
 async function prepareOrders(p: TestPlatform, admin: LoggedIn): Promise<OrderFixture> {
   const send = async (
     user: LoggedIn,
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     url: string,
     payload: object | undefined,
     status: number,
@@ -270,6 +284,33 @@ async function prepareOrders(p: TestPlatform, admin: LoggedIn): Promise<OrderFix
   await send(admin, 'POST', `/api/v1/admin/reviews/${hiddenReviewId}/hide`, { reason: '含有辱骂内容' }, 200);
   const waitingReviewId = (await review(waitingWorker, waitingOrderId, { stars: 5, tags: ['paid_on_time'] }))
     .id as string;
+
+  // Conversations for the message service's cases: opened when `worker` and `disputer` applied
+  // (message.open-conversations heard order.applied).
+  const conversationOf = async (who: LoggedIn): Promise<string | undefined> =>
+    (
+      (await send(who, 'GET', '/api/v1/conversations', undefined, 200)).items as {
+        id: string;
+        jobId: string;
+      }[]
+    ).find((x) => x.jobId === job.id)?.id;
+  await settle(p, async () => !!(await conversationOf(worker)) && !!(await conversationOf(disputer)));
+  const conversationId = (await conversationOf(worker))!;
+  const blockedConversationId = (await conversationOf(disputer))!;
+  // Three of `employer`'s messages (the per-sender limit is 30 a minute).
+  const text = async (id: string, body: string) =>
+    (await send(employer, 'POST', `/api/v1/conversations/${id}/messages`, { text: body }, 201)).id as string;
+  const messageId = await text(conversationId, '明天见');
+  const otherMessageId = await text(blockedConversationId, '请按时到岗');
+  const image = await p.app.inject({
+    method: 'POST',
+    url: `/api/v1/conversations/${conversationId}/images`,
+    headers: { ...employer.auth, 'content-type': 'image/png' },
+    payload: PNG_1X1,
+  });
+  if (image.statusCode !== 201)
+    throw new Error(`order fixture: an image message answered ${image.statusCode}: ${image.body}`);
+  await send(disputer, 'PUT', `/api/v1/conversations/blocks/${employer.userId}`, undefined, 200);
   await quiesce(p);
   return {
     employer,
@@ -297,6 +338,11 @@ async function prepareOrders(p: TestPlatform, admin: LoggedIn): Promise<OrderFix
     waitingReviewId,
     unreviewedWorker,
     unreviewedOrderId,
+    conversationId,
+    messageId,
+    imageMessageId: (image.json() as { id: string }).id,
+    blockedConversationId,
+    otherMessageId,
   };
 }
 
@@ -588,7 +634,7 @@ const pieceCases = (): BadCase[] => [
   { name: 'piece count 2.5', request: { payload: { pieceCount: 2.5 } }, code: 'VALIDATION_FAILED' },
 ];
 const badPhones = ['12345', '23800000000', '1380000000a', '+8613800', '１３８００００００００'];
-/** Text fields that are not text (src/platform/text.ts) or too long, for the review routes' bodies. */
+/** Text fields that are not text (src/platform/text.ts) or too long, for the review and message bodies. */
 const badReviewText = (
   field: string,
   maxLength: number,
@@ -681,6 +727,45 @@ const pageCases = (): BadCase[] => [
   { name: 'limit 101', request: { query: { limit: '101' } }, code: 'VALIDATION_FAILED' },
   { name: 'forged cursor', request: { query: { cursor: 'abc.def' } }, status: 400, code: 'INVALID_CURSOR' },
 ];
+/**
+ * A conversation route's cases about the conversation (`c.order.conversationId`): no token,
+ * strangers (and the employer's other worker on the job), an unknown or malformed id. `tail` follows
+ * the id in the URL; `valid` is the rest of a valid request (its body and content type), so that only
+ * the conversation decides the answer.
+ */
+const conversationCases = (
+  c: CaseContext,
+  tail: string,
+  valid: { payload?: InjectOptions['payload']; headers?: Record<string, string> } = {},
+): BadCase[] => {
+  const as = (user: LoggedIn) => ({ ...valid, headers: { ...valid.headers, ...user.auth } });
+  const at = (id: string) => ({ ...valid, url: `/api/v1/conversations/${id}${tail}` });
+  const missing = { status: 404, code: 'CONVERSATION_NOT_FOUND' };
+  return [
+    ...authCases(),
+    { name: 'a stranger (a worker)', request: as(c.worker), ...missing },
+    { name: 'a stranger (an employer)', request: as(c.employer), ...missing },
+    { name: 'an admin (not a party)', request: as(c.admin), ...missing },
+    { name: "another worker of the employer's job", request: as(c.order.disputer), ...missing },
+    { name: 'unknown conversation', request: at(UNKNOWN_ID), ...missing },
+    { name: "an order's id", request: at(c.order.hiredOrderId), ...missing },
+    { name: 'conversation id not a ULID', request: at('42'), status: 400, code: 'VALIDATION_FAILED' },
+    {
+      name: 'conversation id in lower case',
+      request: at(c.order.conversationId.toLowerCase()),
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    },
+  ];
+};
+/** `n` distinct ULIDs (n ≤ 1024) no object has. */
+const manyIds = (n: number): string[] => {
+  const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  return Array.from(
+    { length: n },
+    (_, i) => `${UNKNOWN_ID.slice(0, 24)}${crockford[Math.floor(i / 32)]}${crockford[i % 32]}`,
+  );
+};
 
 /** Keyed by "METHOD /route/template" exactly as Fastify's route table lists it. */
 export const badInputCases: Record<string, RouteCases> = {
@@ -3338,6 +3423,432 @@ export const badInputCases: Record<string, RouteCases> = {
           status: 400,
           code: 'VALIDATION_FAILED',
         },
+      ];
+    },
+  },
+
+  // Message service: conversations
+  'GET /api/v1/conversations': {
+    url: () => '/api/v1/conversations',
+    headers: (c) => c.order.worker.auth,
+    cases: (): BadCase[] => [
+      ...authCases(),
+      ...pageCases(),
+      {
+        name: 'an unknown query field',
+        request: { query: { unread: 'true' } },
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+    ],
+  },
+  'GET /api/v1/conversations/blocks': {
+    url: () => '/api/v1/conversations/blocks',
+    headers: asWorker,
+    cases: (): BadCase[] => [
+      ...authCases(),
+      { name: 'POST is not allowed', request: { method: 'POST', payload: {} }, status: 404 },
+    ],
+  },
+  'PUT /api/v1/conversations/blocks/:userId': {
+    // Blocking oneself: refused, so that no case blocks anyone.
+    url: (c) => `/api/v1/conversations/blocks/${c.worker.userId}`,
+    headers: asWorker,
+    cases: (c): BadCase[] => {
+      const at = (id: string) => ({ url: `/api/v1/conversations/blocks/${id}` });
+      return [
+        ...authCases(),
+        { name: 'block oneself', request: {}, status: 400, code: 'BLOCK_SELF' },
+        { name: 'unknown user', request: at(UNKNOWN_ID), status: 404, code: 'USER_NOT_FOUND' },
+        {
+          name: "a conversation's id",
+          request: at(c.order.conversationId),
+          status: 404,
+          code: 'USER_NOT_FOUND',
+        },
+        { name: 'user id not a ULID', request: at('42'), status: 400, code: 'VALIDATION_FAILED' },
+        {
+          name: 'user id in lower case',
+          request: at(c.order.employer.userId.toLowerCase()),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'user id with I (not Crockford base 32)',
+          request: at('01ARZ3NDEKTSV4RRFFQ69G5FAI'),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+      ];
+    },
+  },
+  'DELETE /api/v1/conversations/blocks/:userId': {
+    // Unblocking answers 204 whether or not a block stood: only the token and the id can be wrong.
+    url: (c) => `/api/v1/conversations/blocks/${c.employer.userId}`,
+    headers: asWorker,
+    cases: (c): BadCase[] => {
+      const at = (id: string) => ({ url: `/api/v1/conversations/blocks/${id}` });
+      return [
+        ...authCases(),
+        { name: 'user id not a ULID', request: at('42'), status: 400, code: 'VALIDATION_FAILED' },
+        {
+          name: 'user id in lower case',
+          request: at(c.employer.userId.toLowerCase()),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'user id with I (not Crockford base 32)',
+          request: at('01ARZ3NDEKTSV4RRFFQ69G5FAI'),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+      ];
+    },
+  },
+  'GET /api/v1/conversations/:id': {
+    url: (c) => `/api/v1/conversations/${c.order.conversationId}`,
+    headers: (c) => c.order.worker.auth,
+    cases: (c) => conversationCases(c, ''),
+  },
+  'GET /api/v1/conversations/:id/messages': {
+    url: (c) => `/api/v1/conversations/${c.order.conversationId}/messages`,
+    headers: (c) => c.order.worker.auth,
+    cases: (c): BadCase[] => [
+      ...conversationCases(c, '/messages'),
+      ...pageCases(),
+      {
+        name: 'an unknown query field',
+        request: { query: { after: c.order.messageId } },
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+    ],
+  },
+  'POST /api/v1/conversations/:id/messages': {
+    url: (c) => `/api/v1/conversations/${c.order.conversationId}/messages`,
+    headers: (c) => c.order.worker.auth,
+    cases: (c): BadCase[] => {
+      const body = { text: '好的，明天见' };
+      const wrap = (changes: Record<string, unknown>) => ({ payload: { ...body, ...changes } });
+      const blocked = (user: LoggedIn) => ({
+        url: `/api/v1/conversations/${c.order.blockedConversationId}/messages`,
+        headers: user.auth,
+        payload: body,
+      });
+      return [
+        ...conversationCases(c, '/messages', { payload: body }),
+        {
+          name: 'blocked by the other party',
+          request: blocked(c.order.employer),
+          status: 403,
+          code: 'MESSAGE_BLOCKED',
+        },
+        {
+          name: 'to the party one blocked',
+          request: blocked(c.order.disputer),
+          status: 403,
+          code: 'MESSAGE_BLOCKED',
+        },
+        { name: 'no text', request: { payload: {} }, status: 400, code: 'VALIDATION_FAILED' },
+        ...badReviewText('text', 1000, wrap),
+        { name: 'text null', request: wrap({ text: null }), status: 400, code: 'VALIDATION_FAILED' },
+        {
+          name: 'text as an array',
+          request: wrap({ text: ['你好'] }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'text with a BEL control character',
+          request: wrap({ text: '你好\u0007' }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'text with ESC (terminal escape)',
+          request: wrap({ text: '\u001b[31m你好' }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'prohibited text',
+          request: wrap({ text: '有刷单任务找我' }),
+          status: 400,
+          code: 'MESSAGE_TEXT_REFUSED',
+        },
+        {
+          name: 'an unknown field beside the text',
+          request: wrap({ kind: 'system' }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'an image sent as a text message',
+          request: { payload: PNG_1X1, headers: { 'content-type': 'image/png' } },
+          status: 415,
+        },
+      ];
+    },
+  },
+  'POST /api/v1/conversations/:id/images': {
+    url: (c) => `/api/v1/conversations/${c.order.conversationId}/images`,
+    headers: (c) => c.order.worker.auth,
+    cases: (c): BadCase[] => {
+      const png = { payload: PNG_1X1, headers: { 'content-type': 'image/png' } };
+      const image = (payload: Buffer, type: string) => ({ payload, headers: { 'content-type': type } });
+      const invalid = { status: 400, code: 'IMAGE_INVALID' };
+      return [
+        ...conversationCases(c, '/images', png),
+        {
+          name: 'blocked by the other party',
+          request: {
+            ...png,
+            url: `/api/v1/conversations/${c.order.blockedConversationId}/images`,
+            headers: { ...png.headers, ...c.order.employer.auth },
+          },
+          status: 403,
+          code: 'MESSAGE_BLOCKED',
+        },
+        { name: 'JSON body', request: { payload: { image: 'x' } }, ...invalid },
+        { name: 'text disguised as PNG', request: image(Buffer.from('hello'), 'image/png'), ...invalid },
+        { name: 'PNG disguised as JPEG', request: image(PNG_1X1, 'image/jpeg'), ...invalid },
+        { name: 'PNG disguised as WebP', request: image(PNG_1X1, 'image/webp'), ...invalid },
+        { name: 'truncated PNG', request: image(PNG_1X1.subarray(0, 40), 'image/png'), ...invalid },
+        { name: 'empty image', request: image(Buffer.alloc(0), 'image/png'), ...invalid },
+        { name: 'PNG of 9000 × 9000 pixels', request: image(pngOfSide(9000), 'image/png'), ...invalid },
+        {
+          name: 'image over 5 MB',
+          request: image(Buffer.alloc(5 * 1024 * 1024 + 1, 1), 'image/png'),
+          status: 413,
+        },
+        { name: 'PDF', request: image(Buffer.from('%PDF-1.7'), 'application/pdf'), status: 415 },
+        { name: 'SVG (scriptable)', request: image(Buffer.from('<svg/>'), 'image/svg+xml'), status: 415 },
+        { name: 'GIF', request: image(Buffer.from('GIF89a'), 'image/gif'), status: 415 },
+        { name: 'plain text', request: image(Buffer.from('hello'), 'text/plain'), ...invalid },
+      ];
+    },
+  },
+  'GET /api/v1/conversations/:id/images/:messageId': {
+    url: (c) => `/api/v1/conversations/${c.order.conversationId}/images/${c.order.imageMessageId}`,
+    headers: (c) => c.order.worker.auth,
+    cases: (c): BadCase[] => {
+      const at = (id: string, conversationId = c.order.conversationId) => ({
+        url: `/api/v1/conversations/${conversationId}/images/${id}`,
+      });
+      const missing = { status: 404, code: 'MESSAGE_NOT_FOUND' };
+      return [
+        ...conversationCases(c, `/images/${c.order.imageMessageId}`),
+        { name: 'unknown message', request: at(UNKNOWN_ID), ...missing },
+        { name: 'a text message', request: at(c.order.messageId), ...missing },
+        {
+          name: "the image under the employer's other conversation",
+          request: {
+            ...at(c.order.imageMessageId, c.order.blockedConversationId),
+            headers: c.order.employer.auth,
+          },
+          ...missing,
+        },
+        { name: 'message id not a ULID', request: at('42'), status: 400, code: 'VALIDATION_FAILED' },
+        {
+          name: 'message id in lower case',
+          request: at(c.order.imageMessageId.toLowerCase()),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'path traversal',
+          request: { url: `/api/v1/conversations/${c.order.conversationId}/images/..%2F..%2Fetc%2Fpasswd` },
+          status: 400,
+        },
+      ];
+    },
+  },
+  'POST /api/v1/conversations/:id/read': {
+    url: (c) => `/api/v1/conversations/${c.order.conversationId}/read`,
+    headers: (c) => c.order.worker.auth,
+    cases: (c): BadCase[] => {
+      const read = (messageId: unknown) => ({ payload: { messageId } });
+      const missing = { status: 404, code: 'MESSAGE_NOT_FOUND' };
+      const invalid = { status: 400, code: 'VALIDATION_FAILED' };
+      return [
+        ...conversationCases(c, '/read', read(c.order.messageId)),
+        { name: 'unknown message', request: read(UNKNOWN_ID), ...missing },
+        { name: 'a message of another conversation', request: read(c.order.otherMessageId), ...missing },
+        {
+          name: "a message of the employer's other conversation",
+          request: { ...read(c.order.otherMessageId), headers: c.order.employer.auth },
+          ...missing,
+        },
+        { name: "the conversation's own id", request: read(c.order.conversationId), ...missing },
+        { name: 'no message id', request: { payload: {} }, ...invalid },
+        { name: 'message id not a ULID', request: read('42'), ...invalid },
+        { name: 'message id in lower case', request: read(c.order.messageId.toLowerCase()), ...invalid },
+        { name: 'message id null', request: read(null), ...invalid },
+        { name: 'message ids as an array', request: read([c.order.messageId]), ...invalid },
+        {
+          name: 'an unknown field beside the message id',
+          request: { payload: { messageId: c.order.messageId, all: true } },
+          ...invalid,
+        },
+      ];
+    },
+  },
+
+  // Message service: notifications
+  'GET /api/v1/notifications': {
+    url: () => '/api/v1/notifications',
+    headers: (c) => c.order.worker.auth,
+    cases: (): BadCase[] => {
+      const invalid = { status: 400, code: 'VALIDATION_FAILED' };
+      return [
+        ...authCases(),
+        { name: 'unread=maybe', request: { query: { unread: 'maybe' } }, ...invalid },
+        { name: 'unread=2', request: { query: { unread: '2' } }, ...invalid },
+        ...pageCases(),
+        { name: 'limit -1', request: { query: { limit: '-1' } }, ...invalid },
+        { name: 'an unknown query field', request: { query: { kind: 'order_hired' } }, ...invalid },
+      ];
+    },
+  },
+  'POST /api/v1/notifications/read': {
+    url: () => '/api/v1/notifications/read',
+    headers: (c) => c.order.worker.auth,
+    cases: (c): BadCase[] => {
+      const ids = (value: unknown) => ({ payload: { ids: value } });
+      const invalid = { status: 400, code: 'VALIDATION_FAILED' };
+      return [
+        ...authCases(),
+        { name: 'ids not ULIDs', request: ids(['1', '2']), ...invalid },
+        { name: 'an id in lower case', request: ids([UNKNOWN_ID.toLowerCase()]), ...invalid },
+        { name: 'an id as a number', request: ids([42]), ...invalid },
+        { name: 'no ids (an empty list)', request: ids([]), ...invalid },
+        { name: '101 ids', request: ids(manyIds(101)), ...invalid },
+        { name: 'an id twice', request: ids([UNKNOWN_ID, UNKNOWN_ID]), ...invalid },
+        { name: 'ids as a string', request: ids(UNKNOWN_ID), ...invalid },
+        { name: 'ids null', request: ids(null), ...invalid },
+        {
+          name: 'an unknown field beside the ids',
+          request: { payload: { ids: [UNKNOWN_ID], all: true } },
+          ...invalid,
+        },
+        { name: 'all as a field', request: { payload: { all: true } }, ...invalid },
+        {
+          name: "another user's id as the key",
+          request: { payload: { userId: c.worker.userId } },
+          ...invalid,
+        },
+      ];
+    },
+  },
+  'GET /api/v1/notifications/unread-count': {
+    url: () => '/api/v1/notifications/unread-count',
+    headers: (c) => c.order.worker.auth,
+    cases: (): BadCase[] => [
+      ...authCases(),
+      { name: 'POST is not allowed', request: { method: 'POST', payload: {} }, status: 404 },
+    ],
+  },
+
+  'GET /api/v1/notifications/preferences': {
+    url: () => '/api/v1/notifications/preferences',
+    headers: (c) => c.order.worker.auth,
+    cases: (): BadCase[] => [
+      ...authCases(),
+      { name: 'POST is not allowed', request: { method: 'POST', payload: {} }, status: 404 },
+    ],
+  },
+  'PUT /api/v1/notifications/preferences': {
+    url: () => '/api/v1/notifications/preferences',
+    headers: (c) => c.order.worker.auth,
+    cases: (): BadCase[] => {
+      const body = (payload: object) => ({ payload });
+      const invalid = { status: 400, code: 'VALIDATION_FAILED' };
+      return [
+        ...authCases(),
+        { name: 'an unknown kind muted', request: body({ mutedKinds: ['order_paid'] }), ...invalid },
+        {
+          name: 'a kind muted twice',
+          request: body({ mutedKinds: ['review_received', 'review_received'] }),
+          ...invalid,
+        },
+        { name: 'kinds as a string', request: body({ mutedKinds: 'review_received' }), ...invalid },
+        { name: 'push as a string', request: body({ push: 'yes' }), ...invalid },
+        {
+          name: 'quiet hours at 24:00',
+          request: body({ quietHours: { start: '24:00', end: '08:00' } }),
+          ...invalid,
+        },
+        {
+          name: 'quiet hours in H:MM',
+          request: body({ quietHours: { start: '9:00', end: '18:00' } }),
+          ...invalid,
+        },
+        { name: 'quiet hours without an end', request: body({ quietHours: { start: '22:00' } }), ...invalid },
+        {
+          name: 'quiet hours with an unknown field',
+          request: body({ quietHours: { start: '22:00', end: '08:00', days: [1] } }),
+          ...invalid,
+        },
+        { name: 'an unknown field', request: body({ sms: true }), ...invalid },
+        { name: 'a list body', request: body([]), ...invalid },
+      ];
+    },
+  },
+  'PUT /api/v1/notifications/devices/:pushToken': {
+    url: () => '/api/v1/notifications/devices/1a0018970aa2b3c4d5e',
+    headers: (c) => c.order.worker.auth,
+    cases: (): BadCase[] => {
+      const invalid = { status: 400, code: 'VALIDATION_FAILED' };
+      const token = (t: string) => ({
+        url: `/api/v1/notifications/devices/${t}`,
+        payload: { platform: 'android' },
+      });
+      return [
+        ...authCases(),
+        { name: 'a token too short', request: token('abc'), ...invalid },
+        { name: 'a token too long', request: token('a'.repeat(65)), ...invalid },
+        { name: 'a token with a dot', request: token('abc.def.ghi.jkl'), ...invalid },
+        { name: 'an unknown platform', request: { payload: { platform: 'harmony' } }, ...invalid },
+        { name: 'no platform', request: { payload: {} }, ...invalid },
+        { name: 'an unknown field', request: { payload: { platform: 'ios', model: 'x' } }, ...invalid },
+      ];
+    },
+  },
+  'DELETE /api/v1/notifications/devices/:pushToken': {
+    url: () => '/api/v1/notifications/devices/1a0018970aa2b3c4d5e',
+    headers: (c) => c.order.worker.auth,
+    cases: (): BadCase[] => [
+      ...authCases(),
+      {
+        name: 'a token with a dot',
+        request: { url: '/api/v1/notifications/devices/abc.def.ghi.jkl' },
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      { name: 'a token too short', request: { url: '/api/v1/notifications/devices/abc' }, status: 400 },
+    ],
+  },
+
+  // Message service: the WebSocket (no `config.auth`: the token comes with the upgrade or first frame)
+  'GET /ws': {
+    url: () => '/ws',
+    cases: (c): BadCase[] => {
+      const upgrade = { status: 426, code: 'UPGRADE_REQUIRED' };
+      return [
+        { name: 'a plain GET', request: {}, ...upgrade },
+        { name: 'a plain GET with a token', request: { headers: c.worker.auth }, ...upgrade },
+        {
+          name: 'a plain GET with a garbage token',
+          request: { headers: { authorization: 'Bearer abc.def.ghi' } },
+          ...upgrade,
+        },
+        {
+          name: 'a token in the query (never read there)',
+          request: { query: { token: c.worker.accessToken } },
+          ...upgrade,
+        },
+        { name: 'POST is not allowed', request: { method: 'POST', payload: {} }, status: 404 },
       ];
     },
   },

@@ -18,9 +18,8 @@ export async function settle(
     await p.events.flush();
     if (await until()) return;
     if (performance.now() - start > timeoutMs) throw new Error('events did not settle in time');
-    if (BUS === 'bullmq') {
-      p.clock.advance(2_500); // confirmation waits 2 s after publishing
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    if (BUS === 'bullmq') p.clock.advance(2_500); // confirmation waits 2 s after publishing
+    // A real pause: network reads (a WebSocket client's frames, BullMQ's workers) need the event loop.
+    await new Promise((r) => setTimeout(r, BUS === 'bullmq' ? 50 : 5));
   }
 }

@@ -38,6 +38,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyInstance {
+    /** Verifies an access token outside a route's `config.auth` (a WebSocket's first message). */
+    verifyAccessToken(token: string): Promise<Principal>;
+  }
   interface FastifyContextConfig {
     auth?: AuthRule;
     /** Internal service-to-service route: requires the service token. */
@@ -55,6 +59,11 @@ export function registerAuth(
   serviceToken: string,
 ): void {
   app.decorateRequest('principal', null);
+  app.decorate('verifyAccessToken', async (token: string) => {
+    const v = verifier();
+    if (!v) throw PlatformErrors.SERVICE_UNAVAILABLE();
+    return v.verify(token);
+  });
   app.addHook('onRoute', (route) => {
     const rule = route.config?.auth;
     const internal = route.config?.internal;

@@ -1,0 +1,7 @@
+import type { MigrationSet } from '../../../platform/db/migrator.js';
+import { messages } from './20261207_0001_messages.js';
+
+/** The message service's migrations, in order (names sort by time). */
+export const messageMigrations: MigrationSet = {
+  '20261207_0001_messages': messages,
+};

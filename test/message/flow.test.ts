@@ -21,7 +21,10 @@ let wsUrl: string;
 const sockets: TestSocket[] = [];
 
 beforeAll(async () => {
-  p = await startTestPlatform({ env: { LINGGONG_LOG_LEVEL: 'warn' } });
+  // Pings every 300 ms, so a revoked session's socket closes within the test's patience.
+  p = await startTestPlatform({
+    env: { LINGGONG_LOG_LEVEL: 'warn', LINGGONG_MESSAGE_WS_HEARTBEAT_MS: '300' },
+  });
   admin = await loginAsAdmin(p);
   if (BUS === 'bullmq') p.startBackground();
   await p.app.listen({ host: '127.0.0.1', port: 0 });
@@ -172,6 +175,45 @@ describe(`messages on ${DIALECT}`, () => {
     expect(await early.closedWith()).toMatchObject({ code: 4001, reason: 'AUTH_REQUIRED' });
     const plain = await p.app.inject({ method: 'GET', url: '/ws' });
     expect(plain.statusCode).toBe(426);
+  });
+
+  it('reminds the worker an hour before the shift, and both parties when nobody checked in', async () => {
+    const { employer, worker, applicationId } = await applied();
+    const hired = await call(p, employer, 'POST', `/api/v1/applications/${applicationId}/hire`, {});
+    expect(hired.status).toBe(201);
+    await settle(p, async () =>
+      ((await call(p, worker, 'GET', '/api/v1/notifications')).body.items as { kind: string }[]).some(
+        (n) => n.kind === 'order_hired',
+      ),
+    );
+    const kinds = async (user: LoggedIn) =>
+      ((await call(p, user, 'GET', '/api/v1/notifications')).body.items as { kind: string }[]).map(
+        (n) => n.kind,
+      );
+    const startsAt = Date.parse(hired.body.terms.shift.startsAt as string);
+    p.clock.set(startsAt - 59 * 60_000);
+    await p.scheduler.runDue();
+    expect(await kinds(worker)).toContain('shift_reminder');
+    expect(await kinds(worker)).not.toContain('check_in_missing');
+    p.clock.set(startsAt + 16 * 60_000);
+    await p.scheduler.runDue();
+    expect((await kinds(worker)).filter((k) => k === 'check_in_missing')).toHaveLength(1);
+    expect(await kinds(employer)).toContain('check_in_missing');
+  });
+
+  it('closes the oldest socket of a user past the limit per process', async () => {
+    const user = await loginWithSms(p, newPhone(), 'worker');
+    const first = await connect(user.accessToken);
+    for (let i = 0; i < 5; i++) await connect(user.accessToken);
+    expect(await first.closedWith()).toEqual({ code: 4008, reason: 'TOO_MANY_CONNECTIONS' });
+  });
+
+  it("closes a signed-out session's socket at the next heartbeat", async () => {
+    const user = await loginWithSms(p, newPhone(), 'worker');
+    const socket = await connect(user.accessToken);
+    const out = await p.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: user.auth });
+    expect(out.statusCode).toBeLessThan(300);
+    expect(await socket.closedWith(5_000)).toEqual({ code: 4001, reason: 'SESSION_REVOKED' });
   });
 
   it('notifies the hired worker once, also when the event is delivered twice', async () => {

@@ -20,6 +20,7 @@ import { createConsolePushProvider } from './push/console.js';
 import { createJPushProvider } from './push/jpush.js';
 import { createPushes } from './pushes.js';
 import { createRealtime } from './realtime.js';
+import { CHECK_IN_MISSING, createReminders, SHIFT_REMINDER } from './reminders.js';
 import { registerWebSocket } from './ws.js';
 
 export { messageConfig, type MessageConfig } from './message.config.js';
@@ -29,6 +30,7 @@ const openConversations = consumerOf<OrderEventMap>()('message.open-conversation
 // Notifications and system messages of an order's life.
 const orderNotices = consumerOf<OrderEventMap>()('message.order-notices', [
   'order.hired',
+  'order.checked_in',
   'order.cancelled',
   'order.no_show',
   'order.completed',
@@ -67,6 +69,7 @@ export const messageModule: ServiceModule<MessageDB> = {
       log,
       cursors: sctx.cursors,
       storage: sctx.storage,
+      deadlines: sctx.deadlines,
       realtime,
       at: createInstantFormatter(config.businessTimeZone),
     };
@@ -83,6 +86,11 @@ export const messageModule: ServiceModule<MessageDB> = {
     const pushes = createPushes(ctx, provider, config.businessTimeZone);
     const conversations = createConversations(ctx);
     const notifications = createNotifications(ctx, pushes);
+    const reminders = createReminders(ctx, notifications);
+    sctx.deadlines.register(SHIFT_REMINDER, (d, tx: Tx<MessageDB>) => reminders.shiftSoon(tx, d.refId));
+    sctx.deadlines.register(CHECK_IN_MISSING, (d, tx: Tx<MessageDB>) =>
+      reminders.checkInMissing(tx, d.refId),
+    );
 
     async function assertUser(userId: string): Promise<void> {
       try {
@@ -108,8 +116,15 @@ export const messageModule: ServiceModule<MessageDB> = {
           switch (event.type) {
             case 'order.hired':
               await notice(o.workerId, 'order_hired');
+              // Events from before the shift's start was in the payload set no reminders.
+              if (typeof event.payload.shiftStartsAt === 'number')
+                await reminders.onHired(tx, { ...o, shiftStartsAt: event.payload.shiftStartsAt });
+              break;
+            case 'order.checked_in':
+              await reminders.stop(tx, o.orderId);
               break;
             case 'order.cancelled': {
+              await reminders.stop(tx, o.orderId);
               const p = {
                 by: event.payload.by,
                 late: event.payload.late,
@@ -120,6 +135,7 @@ export const messageModule: ServiceModule<MessageDB> = {
               break;
             }
             case 'order.no_show':
+              await reminders.stop(tx, o.orderId);
               await notice(o.employerId, 'order_no_show');
               break;
             case 'order.completed':

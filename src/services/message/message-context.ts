@@ -1,5 +1,6 @@
 import type { Clock } from '../../platform/clock.js';
 import type { CursorCodec } from '../../platform/cursor.js';
+import type { Deadlines } from '../../platform/deadlines.js';
 import type { ServiceDatabase } from '../../platform/db/service-database.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/log.js';
@@ -21,6 +22,7 @@ export interface MessageContext {
   log: Logger;
   cursors: CursorCodec;
   storage: FileStorage;
+  deadlines: Deadlines;
   realtime: Realtime;
   /** Formats an instant (epoch ms) as ISO 8601 in the business zone. */
   at: (instant: number) => string;

@@ -6,6 +6,8 @@ export interface MessageConfig {
   wsMaxPerUser: number;
   /** Messages one sender may send per minute, over all conversations. */
   sendPerMinute: number;
+  /** WebSocket pings this often; the token is checked again at each. */
+  wsHeartbeatMs: number;
   push:
     | { provider: 'console' }
     | {
@@ -27,6 +29,9 @@ export const messageConfig = defineConfigSection({
     LINGGONG_MESSAGE_SEND_PER_MINUTE: {
       doc: 'Messages a user may send per minute over all conversations (default 30; 1–600)',
     },
+    LINGGONG_MESSAGE_WS_HEARTBEAT_MS: {
+      doc: 'WebSocket ping interval in ms; each ping also checks the token again, so a revoked session closes within it (default 30000; 200–300000)',
+    },
     LINGGONG_PUSH_PROVIDER: {
       doc: 'Push notifications: console (default: a log line) | jpush (JPush REST API v3)',
     },
@@ -43,6 +48,7 @@ export const messageConfig = defineConfigSection({
     return {
       wsMaxPerUser: read.int('LINGGONG_MESSAGE_WS_MAX_PER_USER', 5, 1, 50),
       sendPerMinute: read.int('LINGGONG_MESSAGE_SEND_PER_MINUTE', 30, 1, 600),
+      wsHeartbeatMs: read.int('LINGGONG_MESSAGE_WS_HEARTBEAT_MS', 30_000, 200, 300_000),
       push:
         provider === 'console'
           ? { provider }

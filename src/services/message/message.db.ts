@@ -7,7 +7,9 @@ export type NotificationKind =
   | 'dispute_decided'
   | 'verification_approved'
   | 'verification_rejected'
-  | 'review_received';
+  | 'review_received'
+  | 'shift_reminder'
+  | 'check_in_missing';
 
 /** The message service's tables, as Kysely sees them. Only message.repository.ts queries them. */
 export interface MessageDB {
@@ -76,6 +78,14 @@ export interface MessageDB {
     quiet_start: string | null;
     quiet_end: string | null;
     updated_at: number;
+  };
+  /** A hired order's parties and shift start, for its reminders (deadlines by order id). */
+  message_reminders: {
+    order_id: string;
+    job_id: string;
+    worker_id: string;
+    employer_id: string;
+    shift_starts_at: number;
   };
   /** A user's phones registered with the push service (JPush registration ids). */
   message_devices: {

@@ -276,6 +276,12 @@ export function createMessageRepository(sdb: ServiceDatabase<MessageDB>) {
         .execute();
     },
 
+    // Reminders.
+    saveReminder: (row: Selectable<MessageDB['message_reminders']>, ex: Executor<MessageDB>) =>
+      insertIgnore(ex, sdb.dialect, 'message_reminders', row, ['order_id']),
+    findReminder: (orderId: string, ex: Executor<MessageDB>) =>
+      ex.selectFrom('message_reminders').selectAll().where('order_id', '=', orderId).executeTakeFirst(),
+
     // Preferences and devices.
     findPreferences: (userId: string, ex: Executor<MessageDB> = root) =>
       ex.selectFrom('message_preferences').selectAll().where('user_id', '=', userId).executeTakeFirst(),

@@ -101,6 +101,8 @@ const Kind = literals(
     'verification_approved',
     'verification_rejected',
     'review_received',
+    'shift_reminder',
+    'check_in_missing',
   ] as const,
   'A kind of notification',
 );

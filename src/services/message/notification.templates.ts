@@ -75,6 +75,26 @@ export const TEMPLATES: Record<NotificationKind, Template> = {
       body: 'Your request was refused; see why and send it again.',
     }),
   },
+  shift_reminder: {
+    zh: () => ({ title: '开工提醒', body: '你的班次将在 1 小时后开始，请准时到岗签到。' }),
+    en: () => ({ title: 'Shift soon', body: 'Your shift starts in an hour: be on site and check in.' }),
+  },
+  check_in_missing: {
+    zh: (p) =>
+      p.to === 'employer'
+        ? { title: '工人尚未签到', body: '班次已开始 15 分钟，工人仍未签到。' }
+        : { title: '尚未签到', body: '班次已开始 15 分钟，你还没有签到，请尽快到岗签到，超时将记为爽约。' },
+    en: (p) =>
+      p.to === 'employer'
+        ? {
+            title: 'No check-in yet',
+            body: 'The shift started 15 minutes ago and the worker has not checked in.',
+          }
+        : {
+            title: 'Not checked in',
+            body: 'Your shift started 15 minutes ago: check in now, or it counts as a no-show.',
+          },
+  },
   review_received: {
     zh: (p) => ({ title: '收到新评价', body: `你收到了一条 ${String(p.stars)} 星评价。` }),
     en: (p) => ({ title: 'New review', body: `You received a ${String(p.stars)}-star review.` }),

@@ -9,9 +9,10 @@ export interface Frame {
   [field: string]: unknown;
 }
 
-/** What the hub needs of a connection: to send it a frame (it renders and serialises it). */
+/** What the hub needs of a connection: to send it a frame (it renders and serialises it), to close it. */
 export interface Connection {
   send(frame: Frame): void;
+  close(code: number, reason: string): void;
 }
 
 /**
@@ -70,8 +71,8 @@ export function createRealtime(deps: { redis: Redis | undefined; channel: string
       set?.delete(c);
       if (set?.size === 0) sockets.delete(userId);
     },
-    /** This process's open connections of `userId`. */
-    count: (userId: string): number => sockets.get(userId)?.size ?? 0,
+    /** This process's open connections of `userId`, oldest first. */
+    connectionsOf: (userId: string): Connection[] => [...(sockets.get(userId) ?? [])],
 
     async close(): Promise<void> {
       const s = subscriber;

@@ -14,8 +14,6 @@ import type { Connection, Frame } from './realtime.js';
 
 /** A client must authenticate this soon after connecting (header, or its first message). */
 export const AUTH_TIMEOUT_MS = 10_000;
-/** Pings this often; a client that has not answered the last one is cut off, and its token checked again. */
-export const HEARTBEAT_MS = 30_000;
 
 /** WebSocket close codes (4000–4999 are the application's). */
 export const CLOSE = {
@@ -47,7 +45,8 @@ function parseClientFrame(text: string): ClientFrame | undefined {
  * upgrade request, or as the first message `{"type":"auth","token":"…"}` (browsers cannot set
  * headers) — never in the URL, which access logs keep. Then the server sends new messages, read
  * receipts and notifications as JSON frames; `{"type":"resume","after":"<last id seen>"}` sends what
- * the client missed while away. Pings every 30 s; the token is checked again at each, so a revoked
+ * the client missed while away. Pings every 30 s (LINGGONG_MESSAGE_WS_HEARTBEAT_MS), a client that
+ * did not answer the last one is cut off, and the token is checked again at each, so a revoked
  * session or an expired token closes the socket (4001; a client refreshes and reconnects, or sends a
  * new `auth` first).
  */
@@ -64,6 +63,8 @@ export async function registerWebSocket(app: App, ctx: MessageContext): Promise<
     alive: boolean;
   }
 
+  // Each beat pings every socket; the tokens are checked again spread over the interval, so many
+  // sockets do not queue their checks (and every request's) at one moment.
   const heartbeat = setInterval(() => {
     for (const c of open) {
       if (!c.alive) {
@@ -72,19 +73,32 @@ export async function registerWebSocket(app: App, ctx: MessageContext): Promise<
       }
       c.alive = false;
       c.socket.ping();
-      if (c.token) void check(c, c.token);
+      const token = c.token;
+      if (token) setTimeout(() => void check(c, token), Math.random() * settings.wsHeartbeatMs).unref();
     }
-  }, HEARTBEAT_MS);
+  }, settings.wsHeartbeatMs);
   heartbeat.unref();
   app.addHook('onClose', async () => clearInterval(heartbeat));
 
+  // A frame is serialised once per language, however many sockets it goes to.
+  const texts = new WeakMap<Frame, Map<Lang, string>>();
+  function textOf(frame: Frame, lang: Lang): string {
+    let byLang = texts.get(frame);
+    if (!byLang) texts.set(frame, (byLang = new Map<Lang, string>()));
+    let text = byLang.get(lang);
+    if (text === undefined) {
+      const out =
+        frame.type === 'notification'
+          ? { ...frame, ...render(String(frame.kind), frame.params as Record<string, unknown>, lang) }
+          : frame;
+      byLang.set(lang, (text = JSON.stringify(out)));
+    }
+    return text;
+  }
+
   function sendFrame(c: Live, frame: Frame): void {
     if (c.socket.readyState !== c.socket.OPEN) return;
-    const out =
-      frame.type === 'notification'
-        ? { ...frame, ...render(String(frame.kind), frame.params as Record<string, unknown>, c.lang) }
-        : frame;
-    c.socket.send(JSON.stringify(out));
+    c.socket.send(textOf(frame, c.lang));
   }
 
   /** Verifies the token; the first success registers the connection under its user. */
@@ -105,8 +119,8 @@ export async function registerWebSocket(app: App, ctx: MessageContext): Promise<
     if (!c.principal) {
       c.principal = principal;
       // Past the limit, the oldest of the user's connections here gives way.
-      const mine = [...open].filter((o) => o !== c && o.principal?.userId === principal.userId);
-      if (mine.length >= settings.wsMaxPerUser) mine[0]!.socket.close(CLOSE.tooMany, 'TOO_MANY_CONNECTIONS');
+      const mine = realtime.connectionsOf(principal.userId);
+      if (mine.length >= settings.wsMaxPerUser) mine[0]!.close(CLOSE.tooMany, 'TOO_MANY_CONNECTIONS');
       realtime.add(principal.userId, c);
       c.socket.send(JSON.stringify({ type: 'ready', userId: principal.userId }));
     }
@@ -163,6 +177,7 @@ export async function registerWebSocket(app: App, ctx: MessageContext): Promise<
         principal: undefined,
         alive: true,
         send: (frame) => sendFrame(c, frame),
+        close: (code, reason) => socket.close(code, reason),
       };
       open.add(c);
       socket.on('pong', () => {

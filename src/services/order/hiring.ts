@@ -260,7 +260,10 @@ export function createHiring(ctx: OrderContext) {
       if (reported != null) await repo.markReported(input.shiftId, reported, tx.db);
       const order = (await repo.findOrder(input.orderId, tx.db))!;
       if (order.state === 'hired') return;
-      await moveOrder(ctx, tx, order, 'hire', SYSTEM, { changes: { employer_accepted_at: tx.now } });
+      await moveOrder(ctx, tx, order, 'hire', SYSTEM, {
+        changes: { employer_accepted_at: tx.now },
+        event: (c) => OrderEvents.hired({ ...c, shiftStartsAt: order.shift_starts_at }),
+      });
       await repo.moveApplication(
         order.application_id,
         ['hiring'],

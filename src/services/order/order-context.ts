@@ -46,7 +46,6 @@ export interface OrderContext {
 
 /** The event each action publishes, given the common payload (void publishes none). */
 const EVENT_OF: Partial<Record<OrderAction, (p: OrderChanged) => DomainEvent>> = {
-  hire: OrderEvents.hired,
   check_in: OrderEvents.checkedIn,
   submit: OrderEvents.submitted,
   no_show: OrderEvents.noShow,

@@ -29,7 +29,8 @@ export interface OrderEventMap {
     workerId: string;
     employerId: string;
   };
-  'order.hired': OrderChanged;
+  /** `shiftStartsAt`: the shift's start (epoch ms), for reminders. */
+  'order.hired': OrderChanged & { shiftStartsAt: number };
   'order.checked_in': OrderChanged;
   'order.checked_out': OrderChanged & { workedMinutes: number };
   'order.submitted': OrderChanged;

@@ -163,11 +163,14 @@ export function createTokenService(deps: {
     return { keys: keys.map((k) => k.publicJwk as PublicJwk) };
   }
 
-  // Local verification resolves keys from the database-backed set, reloading on an unknown kid.
+  // Local verification resolves keys from the database-backed set, reloading on an unknown kid. The
+  // set (and the public keys jose imports into it) is built once per load of the keys, not per token.
+  let local: { of: typeof keys; get: JWTVerifyGetKey } | undefined;
   const getKey: JWTVerifyGetKey = async (header, token) => {
     await ensureLoaded();
     if (header.kid && !keys.some((k) => k.kid === header.kid)) await ensureLoaded(true);
-    return createLocalJWKSet((await keySet()) as JSONWebKeySet)(header, token);
+    if (local?.of !== keys) local = { of: keys, get: createLocalJWKSet((await keySet()) as JSONWebKeySet) };
+    return local.get(header, token);
   };
 
   return {

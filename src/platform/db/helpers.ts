@@ -93,3 +93,15 @@ export async function rowsAfterId<Row>(
 export function isDeadlock(error: unknown): boolean {
   return (error as { errno?: number } | null)?.errno === 1213;
 }
+
+/** Runs `fn` again after a deadlock, a few times, each after a short random pause. */
+export async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isDeadlock(e) || attempt >= attempts) throw e;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
+  }
+}

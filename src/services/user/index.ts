@@ -1,6 +1,7 @@
 import { createInstantFormatter } from '../../platform/clock.js';
 import { assertNoTransaction } from '../../platform/db/service-database.js';
 import { createServiceHttpClient } from '../../platform/http-client.js';
+import { retryOnDeadlock } from '../../platform/db/helpers.js';
 import { createPiiCipher } from '../../platform/pii.js';
 import { createSmsProvider } from '../../platform/sms/sms.js';
 import { consumerOf } from '../../platform/events/types.js';
@@ -93,10 +94,11 @@ export const userModule: ServiceModule<UserDB, UserClient, UserCommands> = {
         {
           name: 'user.purge-expired',
           every: '1h',
-          // Old SMS codes, spent daily quotas and sessions past their absolute expiry.
+          // Old SMS codes, spent daily quotas and sessions past their absolute expiry. The deletes
+          // meet sign-ins' upserts of the same tables: a deadlock is retried, not reported.
           run: async () => {
-            await repo.purgeExpired(clock.now());
-            while ((await repo.purgeRefreshTokens(clock.now())) > 0);
+            await retryOnDeadlock(() => repo.purgeExpired(clock.now()));
+            while ((await retryOnDeadlock(() => repo.purgeRefreshTokens(clock.now()))) > 0);
           },
         },
       ],

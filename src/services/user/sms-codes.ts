@@ -2,7 +2,7 @@ import { randomInt, timingSafeEqual } from 'node:crypto';
 import { businessDay, nextBusinessMidnight, type Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { ServiceDatabase, Tx } from '../../platform/db/service-database.js';
-import { isDeadlock } from '../../platform/db/helpers.js';
+import { retryOnDeadlock } from '../../platform/db/helpers.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Logger } from '../../platform/log.js';
 import type { PiiCipher } from '../../platform/pii.js';
@@ -127,15 +127,3 @@ export function createSmsCodes(deps: {
 }
 
 export type SmsCodes = ReturnType<typeof createSmsCodes>;
-
-/** Runs `fn` again after a deadlock, a few times, each after a short random pause. */
-async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (!isDeadlock(e) || attempt >= attempts) throw e;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
-    }
-  }
-}

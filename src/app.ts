@@ -20,7 +20,8 @@ import { createEventSystem, type EventSystem } from './platform/events/event-sys
 import { createHttpServer, type App } from './platform/http/server.js';
 import { createIdGenerator } from './platform/ids.js';
 import { createLogger, type Logger } from './platform/log.js';
-import { LocalFileStorage, S3FileStorage } from './platform/storage.js';
+import { registerFileLinks } from './platform/http/files.js';
+import { createLinkSigner, LocalFileStorage, S3FileStorage } from './platform/storage.js';
 import { subscriptionsOf } from './platform/events/types.js';
 import type {
   AnyServiceModule,
@@ -133,10 +134,11 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
           })
         : new RedisCache(redis, `${config.redisPrefix}cache:`)
       : new MemoryCache(config.cacheMaxEntries));
+  const links = createLinkSigner(config.secret);
   const storage =
     config.storage.driver === 's3'
-      ? new S3FileStorage(config.storage)
-      : new LocalFileStorage(config.storage.dir);
+      ? new S3FileStorage(config.storage, () => clock.now())
+      : new LocalFileStorage(config.storage.dir, links);
   // Services served elsewhere are reached through their remote clients (HTTP, JWKS).
   const remotes = new Map<string, RemoteService>();
   for (const module of [...modules, ...(options.remoteModules ?? [])]) {
@@ -285,6 +287,7 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     isDraining: () => draining,
   });
   for (const entry of services.values()) await entry.instance.routes(app);
+  if (config.storage.driver === 'local') await registerFileLinks(app, { storage, links, clock });
   if (services.size > 0) {
     await registerDeadLetterRoutes(app, events);
     await registerWorkflowRoutes(app, workflows, ids, formatInstant);

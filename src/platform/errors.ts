@@ -83,6 +83,17 @@ export const PlatformErrors = defineErrors({
   BODY_TOO_LARGE: { status: 413, zh: '请求体过大', en: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: '不支持的内容类型', en: 'Unsupported content type' },
   ROUTE_NOT_FOUND: { status: 404, zh: '接口不存在', en: 'No such endpoint' },
+  FILE_LINK_INVALID: {
+    status: 403,
+    zh: '下载链接无效',
+    en: 'This download link is not valid',
+  },
+  FILE_LINK_EXPIRED: {
+    status: 403,
+    zh: '下载链接已过期，请重新获取',
+    en: 'This download link has expired; ask for a new one',
+  },
+  FILE_NOT_FOUND: { status: 404, zh: '文件不存在', en: 'No such file' },
   METHOD_NOT_ALLOWED: { status: 405, zh: '不支持该请求方法', en: 'Method not allowed' },
   // Refused before any route sees the request: by Node's HTTP parser or by the router.
   BAD_REQUEST: { status: 400, zh: '请求无效', en: 'Bad request' },

@@ -1,6 +1,8 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 /**
  * The file-storage port: a local folder (embedded) or an S3-compatible bucket (production).
@@ -10,7 +12,40 @@ export interface FileStorage {
   put(key: string, data: Buffer, contentType: string): Promise<void>;
   get(key: string): Promise<{ data: Buffer; contentType: string } | undefined>;
   delete(key: string): Promise<void>;
+  /**
+   * A link that downloads the (private) file without other credentials until `expiresAt` (epoch
+   * ms): a presigned URL of the bucket, or the platform's `/files/<key>?expires=…&signature=…`.
+   * Hand it only to someone allowed to read the file.
+   */
+  link(key: string, expiresAt: number): Promise<string>;
 }
+
+/**
+ * Signs and checks the platform's own download links (the local-folder adapter's): an HMAC of the
+ * key and expiry under a key derived from LINGGONG_SECRET.
+ */
+export function createLinkSigner(secret: string) {
+  const hmacKey = createHmac('sha256', secret).update('linggong-file-links').digest();
+  const mac = (key: string, expires: number) =>
+    createHmac('sha256', hmacKey).update(`${key}\n${expires}`).digest('hex');
+  return {
+    /** The path of a link to `key` valid until `expiresAt` (epoch ms; links carry seconds). */
+    path(key: string, expiresAt: number): string {
+      checkKey(key);
+      const expires = Math.ceil(expiresAt / 1000);
+      return `/files/${key}?expires=${expires}&signature=${mac(key, expires)}`;
+    },
+    /** Whether a link's key, expiry and signature belong together, and whether it is still valid. */
+    check(key: string, expires: number, signature: string, now: number): 'ok' | 'expired' | 'invalid' {
+      if (!KEY_RE.test(key) || key.includes('..') || !/^[0-9a-f]{64}$/.test(signature)) return 'invalid';
+      const want = Buffer.from(mac(key, expires), 'hex');
+      if (!timingSafeEqual(want, Buffer.from(signature, 'hex'))) return 'invalid';
+      return now >= expires * 1000 ? 'expired' : 'ok';
+    },
+  };
+}
+
+export type LinkSigner = ReturnType<typeof createLinkSigner>;
 
 const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9/_.-]{0,200}$/;
 
@@ -20,8 +55,14 @@ function checkKey(key: string): void {
 
 export class LocalFileStorage implements FileStorage {
   private readonly root: string;
-  constructor(root: string) {
+  constructor(
+    root: string,
+    private readonly signer: LinkSigner,
+  ) {
     this.root = resolve(root);
+  }
+  async link(key: string, expiresAt: number): Promise<string> {
+    return this.signer.path(key, expiresAt);
   }
   private path(key: string): string {
     checkKey(key);
@@ -68,7 +109,10 @@ export interface S3StorageOptions {
 /** S3-compatible object storage (AWS S3, Aliyun OSS in S3 mode, MinIO) through the official SDK. */
 export class S3FileStorage implements FileStorage {
   private readonly client: S3Client;
-  constructor(private readonly options: S3StorageOptions) {
+  constructor(
+    private readonly options: S3StorageOptions,
+    private readonly now: () => number = Date.now,
+  ) {
     this.client = new S3Client({
       region: options.region,
       endpoint: options.endpoint,
@@ -105,6 +149,13 @@ export class S3FileStorage implements FileStorage {
   }
   async delete(key: string): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.key(key) }));
+  }
+  /** A presigned GET of the object (SigV4 in the query), valid until `expiresAt` (at most 7 days). */
+  async link(key: string, expiresAt: number): Promise<string> {
+    const now = this.now();
+    const expiresIn = Math.max(1, Math.min(7 * 86_400, Math.ceil((expiresAt - now) / 1000)));
+    const get = new GetObjectCommand({ Bucket: this.options.bucket, Key: this.key(key) });
+    return getSignedUrl(this.client, get, { expiresIn, signingDate: new Date(now) });
   }
   destroy(): void {
     this.client.destroy();

@@ -3664,6 +3664,68 @@ export const badInputCases: Record<string, RouteCases> = {
       ];
     },
   },
+  'GET /api/v1/conversations/:id/images/:messageId/link': {
+    url: (c) => `/api/v1/conversations/${c.order.conversationId}/images/${c.order.imageMessageId}/link`,
+    headers: (c) => c.order.worker.auth,
+    cases: (c): BadCase[] => {
+      const at = (id: string) => ({
+        url: `/api/v1/conversations/${c.order.conversationId}/images/${id}/link`,
+      });
+      const missing = { status: 404, code: 'MESSAGE_NOT_FOUND' };
+      return [
+        ...conversationCases(c, `/images/${c.order.imageMessageId}/link`),
+        { name: 'unknown message', request: at(UNKNOWN_ID), ...missing },
+        { name: 'a text message', request: at(c.order.messageId), ...missing },
+        { name: 'message id not a ULID', request: at('42'), status: 400, code: 'VALIDATION_FAILED' },
+      ];
+    },
+  },
+  'GET /files/*': {
+    // A link as the image-link route signs it is made in the case itself: these are all refused.
+    url: () => `/files/message/images/x/y.png?expires=99999999999&signature=${'0'.repeat(64)}`,
+    cases: (): BadCase[] => {
+      const invalid = { status: 403, code: 'FILE_LINK_INVALID' };
+      const sig = '0'.repeat(64);
+      return [
+        { name: 'a forged signature', request: {}, ...invalid },
+        {
+          name: 'no signature',
+          request: { url: '/files/message/images/x/y.png?expires=99999999999' },
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'a signature not hex',
+          request: { url: `/files/message/images/x/y.png?expires=1&signature=${'z'.repeat(64)}` },
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'expires not a number',
+          request: { url: `/files/message/images/x/y.png?expires=soon&signature=${sig}` },
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+        {
+          name: 'a key escaping its folder',
+          request: { url: `/files/message/../../etc/passwd?expires=99999999999&signature=${sig}` },
+          status: 404,
+        },
+        {
+          name: 'an encoded traversal',
+          request: { url: `/files/message/%2e%2e/%2e%2e/etc/passwd?expires=99999999999&signature=${sig}` },
+          status: 404,
+        },
+        {
+          name: 'an unknown query field',
+          request: { url: `/files/message/images/x/y.png?expires=1&signature=${sig}&user=1` },
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        },
+        { name: 'POST is not allowed', request: { method: 'POST', payload: {} }, status: 404 },
+      ];
+    },
+  },
   'POST /api/v1/conversations/:id/read': {
     url: (c) => `/api/v1/conversations/${c.order.conversationId}/read`,
     headers: (c) => c.order.worker.auth,

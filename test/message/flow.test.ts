@@ -114,6 +114,31 @@ describe(`messages on ${DIALECT}`, () => {
     expect(seen.rawPayload.equals(PNG_1X1)).toBe(true);
     const stranger = await loginWithSms(p, newPhone(), 'worker');
     expect((await p.app.inject({ method: 'GET', url: path, headers: stranger.auth })).statusCode).toBe(404);
+    expect((await call(p, stranger, 'GET', `${path}/link`)).status).toBe(404);
+
+    // A 10-minute link that needs no token; changed or expired, it is refused.
+    const link = await call(p, employer, 'GET', `${path}/link`);
+    expect(link.status, JSON.stringify(link.body)).toBe(200);
+    const url = link.body.url as string;
+    const fetched = await p.app.inject({ method: 'GET', url });
+    expect(fetched.statusCode).toBe(200);
+    expect(fetched.rawPayload.equals(PNG_1X1)).toBe(true);
+    const tampered = url.replace(
+      /signature=([0-9a-f])/,
+      (_m, c: string) => `signature=${c === 'a' ? 'b' : 'a'}`,
+    );
+    const refused = await p.app.inject({ method: 'GET', url: tampered });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: 'FILE_LINK_INVALID' });
+    const otherKey = await p.app.inject({
+      method: 'GET',
+      url: url.replace('/files/message/images/', '/files/message/images/x'),
+    });
+    expect(otherKey.json()).toMatchObject({ code: 'FILE_LINK_INVALID' });
+    p.clock.advance(10 * 60_000 + 1_000);
+    const expired = await p.app.inject({ method: 'GET', url });
+    expect(expired.statusCode).toBe(403);
+    expect(expired.json()).toMatchObject({ code: 'FILE_LINK_EXPIRED' });
     expect((await call(p, stranger, 'GET', `/api/v1/conversations/${conversationId}/messages`)).status).toBe(
       404,
     );

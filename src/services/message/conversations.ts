@@ -20,6 +20,7 @@ export function hasContactDetails(text: string): boolean {
 }
 
 export const IMAGE_MAX_BYTES = 5 * 1024 * 1024;
+const IMAGE_LINK_TTL_MS = 10 * 60_000;
 const IMAGE_MAX_SIDE = 8192;
 const MINUTE = 60_000;
 
@@ -40,6 +41,15 @@ export function createConversations(ctx: MessageContext) {
     if (!row || (row.worker_id !== userId && row.employer_id !== userId))
       throw MessageErrors.CONVERSATION_NOT_FOUND();
     return row;
+  }
+
+  /** The storage key of an image message, if `user` is a party of its conversation. */
+  async function imageKey(user: Principal, conversationId: string, messageId: string): Promise<string> {
+    await mineOr404(conversationId, user.userId);
+    const row = await repo.findMessage(messageId);
+    if (!row || row.conversation_id !== conversationId || row.kind !== 'image')
+      throw MessageErrors.MESSAGE_NOT_FOUND();
+    return row.body;
   }
 
   /** Writes a message in `tx` and sends it to both parties once committed. */
@@ -215,13 +225,16 @@ export function createConversations(ctx: MessageContext) {
 
     /** An image message's file, to the conversation's parties only. */
     async image(user: Principal, conversationId: string, messageId: string) {
-      await mineOr404(conversationId, user.userId);
-      const row = await repo.findMessage(messageId);
-      if (!row || row.conversation_id !== conversationId || row.kind !== 'image')
-        throw MessageErrors.MESSAGE_NOT_FOUND();
-      const file = await ctx.storage.get(row.body);
+      const file = await ctx.storage.get(await imageKey(user, conversationId, messageId));
       if (!file) throw MessageErrors.MESSAGE_NOT_FOUND();
       return file;
+    },
+
+    /** A link to an image message's file that needs no token, for 10 minutes (an <img> source). */
+    async imageLink(user: Principal, conversationId: string, messageId: string) {
+      const key = await imageKey(user, conversationId, messageId);
+      const expiresAt = ctx.clock.now() + IMAGE_LINK_TTL_MS;
+      return { url: await ctx.storage.link(key, expiresAt), expiresAt: ctx.at(expiresAt) };
     },
 
     /** Marks read up to `messageId`; the other party's open apps get a read receipt. */

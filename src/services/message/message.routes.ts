@@ -18,6 +18,7 @@ import {
   PreferencesBody,
   PreferencesSchema,
   ImageParams,
+  LinkSchema,
   ListOnly,
   MarkedSchema,
   MessagePage,
@@ -248,6 +249,31 @@ export async function registerMessageRoutes(
       const file = await conversations.image(principalOf(req), req.params.id, req.params.messageId);
       return reply.type(file.contentType).header('cache-control', 'private, no-store').send(file.data);
     },
+  );
+  app.get(
+    '/api/v1/conversations/:id/images/:messageId/link',
+    {
+      schema: {
+        tags,
+        summary: "A 10-minute link to an image message's file",
+        description:
+          'For an <img> source or a download manager: the link needs no token and stops working after ' +
+          '10 minutes (a presigned URL of the bucket with S3; a signed /files link otherwise).',
+        params: ImageParams,
+        response: { 200: LinkSchema },
+        responseDescription: 'The link and when it expires',
+        errors: [missing, E.MESSAGE_NOT_FOUND()],
+        example: {
+          params: { ...conv, messageId: ex.EXAMPLE_MESSAGE_ID },
+          response: {
+            url: `/files/message/images/${conv.id}/01JEXAMP1EF1LE000000000001.png?expires=1796700000&signature=${'9f2c'.repeat(16)}`,
+            expiresAt: '2026-12-07T18:40:00+08:00',
+          },
+        },
+      },
+      config: auth,
+    },
+    async (req) => conversations.imageLink(principalOf(req), req.params.id, req.params.messageId),
   );
   app.post(
     '/api/v1/conversations/:id/read',

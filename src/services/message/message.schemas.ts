@@ -43,6 +43,11 @@ export const ConversationSchema = Type.Object({
   createdAt: AnswerInstant(),
 });
 
+export const LinkSchema = Type.Object({
+  url: Type.String({ description: 'Downloads the file with no token until expiresAt' }),
+  expiresAt: AnswerInstant(),
+});
+
 export const ConversationPage = ListAnswer(ConversationSchema);
 export const MessagePage = ListAnswer(MessageSchema);
 export const ListOnly = Type.Object(listQueryFields(), { additionalProperties: false });

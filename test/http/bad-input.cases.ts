@@ -2123,6 +2123,56 @@ export const badInputCases: Record<string, RouteCases> = {
     ],
   },
 
+  'POST /internal/v1/users/:id/sms-notices': {
+    url: (c) => `/internal/v1/users/${c.worker.userId}/sms-notices`,
+    headers: (c) => ({ 'x-service-token': c.serviceToken }),
+    cases: (): BadCase[] => {
+      const invalid = { status: 400, code: 'VALIDATION_FAILED' };
+      const body = (payload: object) => ({ payload });
+      return [
+        {
+          name: 'no service token',
+          request: { headers: { 'x-service-token': '' }, payload: { template: 'order_hired', params: {} } },
+          status: 401,
+          code: 'SERVICE_TOKEN_INVALID',
+        },
+        { name: 'an unknown template', request: body({ template: 'marketing', params: {} }), ...invalid },
+        { name: 'no params', request: body({ template: 'order_hired' }), ...invalid },
+        {
+          name: 'a param not a string',
+          request: body({ template: 'order_hired', params: { n: 1 } }),
+          ...invalid,
+        },
+        {
+          name: 'a param too long',
+          request: body({ template: 'order_hired', params: { text: '长'.repeat(101) } }),
+          ...invalid,
+        },
+        {
+          name: 'too many params',
+          request: body({
+            template: 'order_hired',
+            params: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`p${i}`, 'x'])),
+          }),
+          ...invalid,
+        },
+        {
+          name: 'a phone in the body',
+          request: body({ template: 'order_hired', params: {}, phone: '13800000000' }),
+          ...invalid,
+        },
+        {
+          name: 'user id not a ULID',
+          request: {
+            url: '/internal/v1/users/42/sms-notices',
+            payload: { template: 'order_hired', params: {} },
+          },
+          ...invalid,
+        },
+      ];
+    },
+  },
+
   // Order service: applications and invitations
   'POST /api/v1/jobs/:jobId/shifts/:shiftId/applications': {
     url: (c) => `/api/v1/jobs/${c.order.jobId}/shifts/${c.order.laterShiftId}/applications`,

@@ -99,9 +99,17 @@ describe(`pushes and quiet hours on ${DIALECT}`, () => {
     );
     expect(hired.status, JSON.stringify(hired.body)).toBe(201);
     await settle(p, async () => (await pushesOf(worker, 'order_hired')) === 1);
-    // Pushed once, not again by later passes.
+    // Pushed once, not again by later passes; and, critical, sent by SMS once (the phone masked).
     await p.scheduler.runDue();
     expect(await pushesOf(worker, 'order_hired')).toBe(1);
+    const sms = p.logLines().filter((l) => l.msg === 'SMS notice sent (console provider)');
+    expect(sms).toEqual([
+      expect.objectContaining({
+        smsNotice: 'order_hired',
+        phoneMasked: expect.stringMatching(/^1\d{2}\*{4}\d{4}$/),
+        params: expect.objectContaining({ orderId: hired.body.id }),
+      }),
+    ]);
   });
 
   it('never pushes a muted kind or to a user without a phone, and keeps them in the inbox', async () => {

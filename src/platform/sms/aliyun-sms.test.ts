@@ -251,7 +251,10 @@ describe('createAliyunSmsProvider', () => {
     return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   }
 
-  function provider(fetchImpl: typeof fetch, extra: { timeoutMs?: number; endpoint?: string } = {}) {
+  function provider(
+    fetchImpl: typeof fetch,
+    extra: { timeoutMs?: number; endpoint?: string; noticeTemplates?: Record<string, string> } = {},
+  ) {
     return createAliyunSmsProvider({
       accessKeyId: 'testId',
       accessKeySecret: 'testSecret',
@@ -279,6 +282,19 @@ describe('createAliyunSmsProvider', () => {
     expect(String(error.stack)).not.toContain(PHONE);
     expect(String(error.stack)).not.toContain(CODE);
   }
+
+  it('sends a notice with its own template and variables, and refuses one that has no template', async () => {
+    const net = fakeFetch(() => jsonResponse({ Code: 'OK', Message: 'OK', RequestId: 'R1' }));
+    const sms = provider(net.fetch, { noticeTemplates: { order_hired: 'SMS_000000002' } });
+    await sms.sendNotice(PHONE, 'order_hired', { orderId: '01JEXAMP1E0RDER0000000001A' });
+    const query = new URL(net.calls[0]!.url).searchParams;
+    expect(query.get('TemplateCode')).toBe('SMS_000000002');
+    expect(JSON.parse(query.get('TemplateParam')!)).toEqual({ orderId: '01JEXAMP1E0RDER0000000001A' });
+    expect(query.get('PhoneNumbers')).toBe(PHONE);
+    const refused = await caught(sms.sendNotice(PHONE, 'dispute_decided', {}));
+    expect(refused.message).toBe('Aliyun SMS: no template configured for dispute_decided');
+    expect(net.calls).toHaveLength(1);
+  });
 
   it('sends a signed GET to dysmsapi and resolves on Code OK', async () => {
     const net = fakeFetch(() =>

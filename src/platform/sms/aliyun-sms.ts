@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 
 import type { Clock } from '../clock.js';
-import { SmsSendError, type SmsProvider, type SmsPurpose } from './port.js';
+import { SmsSendError, type SmsNoticeTemplate, type SmsProvider, type SmsPurpose } from './port.js';
 
 /**
  * Aliyun (阿里云) Short Message Service adapter for dysmsapi `SendSms`, signed with Aliyun's RPC
@@ -135,6 +135,8 @@ export interface AliyunSmsProviderOptions {
   signName: string;
   /** Approved verification-code template; it must have one variable named `code`. */
   templateCode: string;
+  /** Approved templates of the notices, by notice (a notice without one is refused). */
+  noticeTemplates?: Partial<Record<SmsNoticeTemplate, string>>;
   /** Base URL of the SMS API; defaults to `https://dysmsapi.aliyuncs.com`. */
   endpoint?: string;
   /** Source of the request Timestamp. */
@@ -167,51 +169,68 @@ export function createAliyunSmsProvider(options: AliyunSmsProviderOptions): SmsP
 
     // One template serves every purpose for now; `_purpose` is kept for providers that differ.
     async sendCode(phone: string, code: string, _purpose: SmsPurpose): Promise<void> {
-      // A comma would make Aliyun send the code to several numbers.
-      if (phone.length === 0 || phone.includes(',')) {
-        throw new SmsSendError('Aliyun SMS: invalid phone number');
-      }
       if (code.length === 0) throw new SmsSendError('Aliyun SMS: empty verification code');
+      await send(phone, options.templateCode, { code });
+    },
 
-      const query = buildSendSmsQuery({
-        accessKeyId: options.accessKeyId,
-        accessKeySecret: options.accessKeySecret,
-        phoneNumbers: phone,
-        signName: options.signName,
-        templateCode: options.templateCode,
-        templateParam: { code },
-        now: options.clock.now(),
-        nonce: nextNonce(),
-      });
-
-      let response: Response;
-      try {
-        response = await fetchImpl(`${endpoint}/?${query}`, {
-          method: 'GET',
-          headers: { accept: 'application/json' },
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (e) {
-        // The original error is not attached: it may quote the request URL, which holds phone and code.
-        throw new SmsSendError(`Aliyun SMS request failed: ${describeTransportError(e)}`);
-      }
-
-      const answer = parseAliyunAnswer(await readBody(response));
-      const details = {
-        httpStatus: response.status,
-        ...(answer.code !== undefined ? { providerCode: answer.code } : {}),
-        ...(answer.requestId !== undefined ? { requestId: answer.requestId } : {}),
-      };
-      if (response.ok && answer.code === 'OK') return;
-      if (answer.code !== undefined) {
-        throw new SmsSendError(
-          `Aliyun SMS rejected the message: ${answer.code} (HTTP ${response.status})`,
-          details,
-        );
-      }
-      throw new SmsSendError(`Aliyun SMS answered HTTP ${response.status} without a result code`, details);
+    async sendNotice(
+      phone: string,
+      template: SmsNoticeTemplate,
+      params: Record<string, string>,
+    ): Promise<void> {
+      const templateCode = options.noticeTemplates?.[template];
+      if (!templateCode) throw new SmsSendError(`Aliyun SMS: no template configured for ${template}`);
+      await send(phone, templateCode, params);
     },
   };
+
+  async function send(
+    phone: string,
+    templateCode: string,
+    templateParam: Record<string, string>,
+  ): Promise<void> {
+    // A comma would make Aliyun send the message to several numbers.
+    if (phone.length === 0 || phone.includes(',')) {
+      throw new SmsSendError('Aliyun SMS: invalid phone number');
+    }
+    const query = buildSendSmsQuery({
+      accessKeyId: options.accessKeyId,
+      accessKeySecret: options.accessKeySecret,
+      phoneNumbers: phone,
+      signName: options.signName,
+      templateCode,
+      templateParam,
+      now: options.clock.now(),
+      nonce: nextNonce(),
+    });
+
+    let response: Response;
+    try {
+      response = await fetchImpl(`${endpoint}/?${query}`, {
+        method: 'GET',
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (e) {
+      // The original error is not attached: it may quote the request URL, which holds phone and code.
+      throw new SmsSendError(`Aliyun SMS request failed: ${describeTransportError(e)}`);
+    }
+
+    const answer = parseAliyunAnswer(await readBody(response));
+    const details = {
+      httpStatus: response.status,
+      ...(answer.code !== undefined ? { providerCode: answer.code } : {}),
+      ...(answer.requestId !== undefined ? { requestId: answer.requestId } : {}),
+    };
+    if (response.ok && answer.code === 'OK') return;
+    if (answer.code !== undefined) {
+      throw new SmsSendError(
+        `Aliyun SMS rejected the message: ${answer.code} (HTTP ${response.status})`,
+        details,
+      );
+    }
+    throw new SmsSendError(`Aliyun SMS answered HTTP ${response.status} without a result code`, details);
+  }
 }
 
 /** Reads the body as text; a body that cannot be read counts as empty, the status still decides. */

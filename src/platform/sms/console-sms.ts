@@ -15,5 +15,11 @@ export function createConsoleSmsProvider(log: Logger): SmsProvider {
         `SMS code for ${maskPhone(phone)}: ${code} (development)`,
       );
     },
+    async sendNotice(phone, template, params) {
+      log.info(
+        { phoneMasked: maskPhone(phone), smsNotice: template, params },
+        'SMS notice sent (console provider)',
+      );
+    },
   };
 }

@@ -6,11 +6,21 @@
 /** Why a verification code is being sent; lets a provider choose wording or template per use. */
 export type SmsPurpose = 'login' | 'reset_password' | 'delete_account';
 
-/** Sends verification codes by SMS. Implementations must never log or echo the phone number or code. */
+/** The notices critical enough to go by SMS too (the message service's critical notifications). */
+export type SmsNoticeTemplate = 'order_hired' | 'order_cancelled_late' | 'dispute_decided';
+export const SMS_NOTICE_TEMPLATES: readonly SmsNoticeTemplate[] = [
+  'order_hired',
+  'order_cancelled_late',
+  'dispute_decided',
+];
+
+/** Sends SMS. Implementations must never log or echo the phone number, the code or the parameters. */
 export interface SmsProvider {
   readonly name: string;
   /** Sends a verification code; resolves when the provider accepted it, throws SmsSendError otherwise. */
   sendCode(phone: string, code: string, purpose: SmsPurpose): Promise<void>;
+  /** Sends a notice by its approved template with its variables (ids and amounts, no personal data). */
+  sendNotice(phone: string, template: SmsNoticeTemplate, params: Record<string, string>): Promise<void>;
 }
 
 /**

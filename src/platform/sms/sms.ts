@@ -3,9 +3,15 @@ import type { ConfigReader, ConfigVariables, Profile } from '../config/reader.js
 import type { Logger } from '../log.js';
 import { createAliyunSmsProvider } from './aliyun-sms.js';
 import { createConsoleSmsProvider } from './console-sms.js';
-import type { SmsProvider } from './port.js';
+import { SMS_NOTICE_TEMPLATES, type SmsNoticeTemplate, type SmsProvider } from './port.js';
 
-export { SmsSendError, type SmsProvider, type SmsPurpose } from './port.js';
+export {
+  SmsSendError,
+  SMS_NOTICE_TEMPLATES,
+  type SmsNoticeTemplate,
+  type SmsProvider,
+  type SmsPurpose,
+} from './port.js';
 
 /** Which SMS provider sends codes, and its credentials (`config.sms`). */
 export type SmsSettings =
@@ -16,6 +22,7 @@ export type SmsSettings =
       accessKeySecret: string;
       signName: string;
       templateCode: string;
+      noticeTemplates: Partial<Record<SmsNoticeTemplate, string>>;
     };
 
 export const SMS_VARIABLES: ConfigVariables = {
@@ -27,6 +34,9 @@ export const SMS_VARIABLES: ConfigVariables = {
   LINGGONG_ALIYUN_SMS_SIGN_NAME: { doc: 'Approved SMS signature (签名), e.g. 零工' },
   LINGGONG_ALIYUN_SMS_TEMPLATE_CODE: {
     doc: 'Approved template code with a ${code} parameter, e.g. SMS_123456789',
+  },
+  LINGGONG_ALIYUN_SMS_NOTICE_TEMPLATES: {
+    doc: 'Approved templates of the critical notices sent by SMS too, name:code pairs, e.g. order_hired:SMS_1,order_cancelled_late:SMS_2,dispute_decided:SMS_3 (a notice without one is not sent by SMS)',
   },
 };
 
@@ -40,12 +50,27 @@ export function parseSmsSettings(read: ConfigReader, profile: Profile): SmsSetti
       accessKeySecret: read.required('LINGGONG_ALIYUN_SMS_ACCESS_KEY_SECRET', because),
       signName: read.required('LINGGONG_ALIYUN_SMS_SIGN_NAME', because),
       templateCode: read.required('LINGGONG_ALIYUN_SMS_TEMPLATE_CODE', because),
+      noticeTemplates: parseNoticeTemplates(read),
     };
   }
   if (profile === 'production') {
     read.problem('LINGGONG_SMS_PROVIDER: the console provider is for development; production needs aliyun');
   }
   return { provider };
+}
+
+function parseNoticeTemplates(read: ConfigReader): Partial<Record<SmsNoticeTemplate, string>> {
+  const name = 'LINGGONG_ALIYUN_SMS_NOTICE_TEMPLATES';
+  const out: Partial<Record<SmsNoticeTemplate, string>> = {};
+  for (const pair of (read.get(name) ?? '').split(',').filter(Boolean)) {
+    const [notice, code] = pair.split(':').map((x) => x.trim());
+    if (!SMS_NOTICE_TEMPLATES.includes(notice as SmsNoticeTemplate) || !code || !/^[A-Za-z0-9_]+$/.test(code))
+      read.problem(
+        `${name}: "${pair}" is not <notice>:<template code> (notices: ${SMS_NOTICE_TEMPLATES.join(', ')})`,
+      );
+    else out[notice as SmsNoticeTemplate] = code;
+  }
+  return out;
 }
 
 /** The configured provider: Aliyun, or the console (the code goes to the log) in development. */

@@ -67,6 +67,10 @@ export interface MessageDB {
     push_due_at: number | null;
     pushed_at: number | null;
     push_attempts: number;
+    /** Critical notifications: when to send the SMS (null: none, or sent). */
+    sms_due_at: number | null;
+    sms_sent_at: number | null;
+    sms_attempts: number;
   };
   /** What a user wants pushed, and when not (absent: everything, any time). */
   message_preferences: {

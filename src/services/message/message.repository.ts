@@ -261,6 +261,29 @@ export function createMessageRepository(sdb: ServiceDatabase<MessageDB>) {
         .orderBy('push_due_at')
         .limit(limit)
         .execute(),
+    smsDue: (now: number, limit: number, onlyIds?: string[]) =>
+      root
+        .selectFrom('message_notifications')
+        .selectAll()
+        .where('sms_due_at', '<=', now)
+        .$if(onlyIds !== undefined, (q) => q.where('id', 'in', onlyIds!))
+        .orderBy('sms_due_at')
+        .limit(limit)
+        .execute(),
+    async markSms(id: string, now: number) {
+      await root
+        .updateTable('message_notifications')
+        .set({ sms_due_at: null, sms_sent_at: now })
+        .where('id', '=', id)
+        .execute();
+    },
+    async smsFailed(id: string, attempts: number, next: number | null) {
+      await root
+        .updateTable('message_notifications')
+        .set({ sms_due_at: next, sms_attempts: attempts })
+        .where('id', '=', id)
+        .execute();
+    },
     async markPushed(id: string, now: number) {
       await root
         .updateTable('message_notifications')

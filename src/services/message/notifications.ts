@@ -8,7 +8,7 @@ import type { MessageDB, NotificationKind } from './message.db.js';
 import { toNotificationView } from './message.mappers.js';
 import type { NotificationRow } from './message.repository.js';
 import { render } from './notification.templates.js';
-import type { Pushes } from './pushes.js';
+import { isCritical, type Pushes } from './pushes.js';
 
 /**
  * The notification inbox (系统通知): consumers of other services' events write one notification per
@@ -37,6 +37,9 @@ export function createNotifications(ctx: MessageContext, pushes: Pushes) {
         push_due_at: await pushes.dueAt(tx, userId, kind, params),
         pushed_at: null,
         push_attempts: 0,
+        sms_due_at: isCritical(kind, params) ? tx.now : null,
+        sms_sent_at: null,
+        sms_attempts: 0,
       };
       if (!(await repo.insertNotification(row, tx.db))) return;
       tx.afterCommit(async () => {
@@ -47,7 +50,8 @@ export function createNotifications(ctx: MessageContext, pushes: Pushes) {
           params,
           createdAt: ctx.at(tx.now),
         });
-        if (row.push_due_at !== null && row.push_due_at <= tx.now) await pushes.deliverDue([row.id]);
+        if ((row.push_due_at ?? Infinity) <= tx.now || row.sms_due_at !== null)
+          await pushes.deliverDue([row.id]);
       });
     },
 

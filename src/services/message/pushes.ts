@@ -5,6 +5,8 @@ import type { MessageDB, NotificationKind } from './message.db.js';
 import type { NotificationRow } from './message.repository.js';
 import { render } from './notification.templates.js';
 import { PushSendError, type PushProvider } from './push/port.js';
+import type { SmsNoticeTemplate } from '../../platform/sms/port.js';
+import { userClient } from '../user/index.js';
 
 const MINUTE = 60_000;
 const MAX_ATTEMPTS = 5;
@@ -41,6 +43,14 @@ function minutesOfDay(instant: number, timeZone: string): number {
   return Number(parts.hour) * 60 + Number(parts.minute);
 }
 
+/** A notification's parameters (ids, amounts, flags) as the strings push data and SMS templates take. */
+function stringParams(params: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params))
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+  return out;
+}
+
 const hhmm = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5));
 
 /**
@@ -59,11 +69,11 @@ export function pushTime(now: number, quiet: Preferences['quietHours'], timeZone
 }
 
 /**
- * Push delivery of notifications: each notification row carries when it is to be pushed
+ * Push and SMS delivery of notifications: each notification row carries when it is to be pushed
  * (`push_due_at`, set in the transaction that writes it from the user's preferences: never for a
  * muted kind or with pushes off, later in quiet hours, at once for critical kinds). A pass sends
  * what is due, outside any transaction, and marks it; a failure is retried with backoff, at most
- * five times. The pass runs after each commit that wrote a notification and as a schedule.
+ * five times. Critical notifications also go by SMS at once (`sms_due_at`), likewise. The pass runs after each commit that wrote a notification and as a schedule.
  */
 export function createPushes(ctx: MessageContext, provider: PushProvider, timeZone: string) {
   const { repo, log, clock } = ctx;
@@ -86,8 +96,7 @@ export function createPushes(ctx: MessageContext, provider: PushProvider, timeZo
     }
     const params = JSON.parse(row.params) as Record<string, unknown>;
     const { title, body } = render(row.kind, params, 'zh-CN');
-    const data: Record<string, string> = { notificationId: row.id, kind: row.kind };
-    for (const [k, v] of Object.entries(params)) data[k] = String(v);
+    const data = { notificationId: row.id, kind: row.kind, ...stringParams(params) };
     try {
       await provider.send({ registrationIds: devices.map((d) => d.registration_id), title, body, data });
       await repo.markPushed(row.id, clock.now());
@@ -97,6 +106,22 @@ export function createPushes(ctx: MessageContext, provider: PushProvider, timeZo
       const next = retry && attempts < MAX_ATTEMPTS ? clock.now() + 2 ** attempts * MINUTE : null;
       await repo.pushFailed(row.id, attempts, next);
       log.warn({ err: e, notificationId: row.id, attempts, retry: next !== null }, 'push failed');
+    }
+  }
+
+  /** A critical notification by SMS too, through the user service (which holds the phone). */
+  async function sendSms(row: NotificationRow): Promise<void> {
+    const params = JSON.parse(row.params) as Record<string, unknown>;
+    const template: SmsNoticeTemplate =
+      row.kind === 'order_cancelled' ? 'order_cancelled_late' : (row.kind as SmsNoticeTemplate);
+    try {
+      await ctx.clients.get(userClient).sendSmsNotice(row.user_id, template, stringParams(params));
+      await repo.markSms(row.id, clock.now());
+    } catch (e) {
+      const attempts = row.sms_attempts + 1;
+      const next = attempts < MAX_ATTEMPTS ? clock.now() + 2 ** attempts * MINUTE : null;
+      await repo.smsFailed(row.id, attempts, next);
+      log.warn({ err: e, notificationId: row.id, attempts, retry: next !== null }, 'SMS notice failed');
     }
   }
 
@@ -111,15 +136,21 @@ export function createPushes(ctx: MessageContext, provider: PushProvider, timeZo
       return pushTime(tx.now, prefs.quietHours, timeZone);
     },
 
-    /** Sends every push due now (or these rows only); answers how many were tried. */
+    /** Sends every push and SMS due now (or of these rows only); answers how many were tried. */
     async deliverDue(onlyIds?: string[]): Promise<number> {
       let tried = 0;
-      for (;;) {
-        const rows = await repo.pushesDue(clock.now(), BATCH, onlyIds);
-        for (const row of rows) await send(row);
-        tried += rows.length;
-        if (onlyIds || rows.length < BATCH) return tried;
+      for (const [due, deliver] of [
+        [repo.pushesDue, send],
+        [repo.smsDue, sendSms],
+      ] as const) {
+        for (;;) {
+          const rows = await due(clock.now(), BATCH, onlyIds);
+          for (const row of rows) await deliver(row);
+          tried += rows.length;
+          if (onlyIds || rows.length < BATCH) break;
+        }
       }
+      return tried;
     },
 
     async addDevice(user: Principal, registrationId: string, platform: 'android' | 'ios') {

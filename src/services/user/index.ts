@@ -3,7 +3,7 @@ import { assertNoTransaction } from '../../platform/db/service-database.js';
 import { createServiceHttpClient } from '../../platform/http-client.js';
 import { retryOnDeadlock } from '../../platform/db/helpers.js';
 import { createPiiCipher } from '../../platform/pii.js';
-import { createSmsProvider } from '../../platform/sms/sms.js';
+import { createSmsProvider, type SmsNoticeTemplate } from '../../platform/sms/sms.js';
 import { consumerOf } from '../../platform/events/types.js';
 import { clientOf, commandsOf, type ServiceModule } from '../../platform/service.js';
 import { createAuthService } from './auth.service.js';
@@ -11,6 +11,7 @@ import { registerAuthRoutes } from './auth.routes.js';
 import { userMigrations } from './migrations/index.js';
 import { createProfileService } from './profile.service.js';
 import { seedDemoAccounts } from './seed.js';
+import { createSmsNotices } from './sms-notices.js';
 import { createRemoteVerifier, createTokenService } from './tokens.js';
 import type { UserDB } from './user.db.js';
 import type { PublicProfile } from './user.mappers.js';
@@ -30,6 +31,15 @@ import type { UserEventMap } from './user.events.js';
  */
 export interface UserClient {
   getPublicProfile(userId: string): Promise<PublicProfile>;
+  /**
+   * Sends the user a notice by SMS through the platform's provider, the phone staying here;
+   * false when the account has no phone or is not active. Throws SmsSendError when refused.
+   */
+  sendSmsNotice(
+    userId: string,
+    template: SmsNoticeTemplate,
+    params: Record<string, string>,
+  ): Promise<boolean>;
 }
 
 /** What the CLI runs in-process (`linggong create-admin`). */
@@ -81,10 +91,15 @@ export const userModule: ServiceModule<UserDB, UserClient, UserCommands> = {
       log,
       at,
     });
+    const notices = createSmsNotices({ repo, pii, sms });
     const client: UserClient = {
       async getPublicProfile(userId) {
         assertNoTransaction('UserClient.getPublicProfile');
         return profiles.getPublic(userId);
+      },
+      async sendSmsNotice(userId, template, params) {
+        assertNoTransaction('UserClient.sendSmsNotice');
+        return notices.send(userId, template, params);
       },
     };
     return {
@@ -113,7 +128,7 @@ export const userModule: ServiceModule<UserDB, UserClient, UserCommands> = {
       commands: { createAdmin: (phone, name) => profiles.createAdmin(phone, name) },
       async routes(app) {
         await registerAuthRoutes(app, auth, tokens, config);
-        await registerUserRoutes(app, profiles, tokens);
+        await registerUserRoutes(app, profiles, tokens, notices);
       },
       seed: () => seedDemoAccounts({ sdb, repo, pii, ids }),
     };
@@ -124,6 +139,10 @@ export const userModule: ServiceModule<UserDB, UserClient, UserCommands> = {
       async getPublicProfile(userId) {
         return (await http.request<PublicProfile>('GET', `/internal/v1/users/${encodeURIComponent(userId)}`))
           .body;
+      },
+      async sendSmsNotice(userId, template, params) {
+        const path = `/internal/v1/users/${encodeURIComponent(userId)}/sms-notices`;
+        return (await http.request<{ sent: boolean }>('POST', path, { template, params })).body.sent;
       },
     };
     return { client, verifier: createRemoteVerifier({ userServiceUrl: baseUrl, config, clock, cache }) };

@@ -3,7 +3,8 @@ import Type, { type Static } from 'typebox';
 import { sendJsonText } from '../../platform/http/json-text.js';
 import type { App } from '../../platform/http/server.js';
 import { principalOf } from '../../platform/http/auth.js';
-import { DEFAULT_PAGE_SIZE, IdParams } from '../../platform/schemas.js';
+import { SMS_NOTICE_TEMPLATES } from '../../platform/sms/port.js';
+import { DEFAULT_PAGE_SIZE, IdParams, literals } from '../../platform/schemas.js';
 import { AVATAR_MAX_BYTES, AVATAR_TYPES } from './avatars.js';
 import type { ProfileService } from './profile.service.js';
 import {
@@ -18,6 +19,7 @@ import {
   PublicProfileSchema,
   UpdateProfileBody,
 } from './user.schemas.js';
+import type { SmsNotices } from './sms-notices.js';
 import type { TokenService } from './tokens.js';
 import { UserErrors } from './user.errors.js';
 import {
@@ -45,6 +47,7 @@ export async function registerUserRoutes(
   app: App,
   profiles: ProfileService,
   tokens: TokenService,
+  notices: SmsNotices,
 ): Promise<void> {
   /**
    * The public profile, sent as the JSON text it is cached as (public and internal routes). A hit
@@ -341,4 +344,38 @@ export async function registerUserRoutes(
     },
     publicProfile,
   );
+  app.post(
+    '/internal/v1/users/:id/sms-notices',
+    {
+      schema: {
+        tags: ['internal'],
+        summary: 'Send a user a notice by SMS',
+        description:
+          "For the message service's critical notifications (service token): the phone stays in the user " +
+          'service. `sent: false` when the account has no phone or is not active.',
+        params: IdParams,
+        body: SmsNoticeBody,
+        response: { 200: Type.Object({ sent: Type.Boolean() }) },
+        responseDescription: 'Whether a message went out',
+        example: {
+          params,
+          body: { template: 'order_hired', params: { orderId: '01JEXAMP1E0RDER0000000001A' } },
+          response: { sent: true },
+        },
+      },
+      config: { internal: true },
+    },
+    async (req) => ({ sent: await notices.send(req.params.id, req.body.template, req.body.params) }),
+  );
 }
+
+const SmsNoticeBody = Type.Object(
+  {
+    template: literals(SMS_NOTICE_TEMPLATES, 'The notice'),
+    params: Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 100 }), {
+      maxProperties: 10,
+      description: "The template's variables (ids and amounts)",
+    }),
+  },
+  { additionalProperties: false },
+);

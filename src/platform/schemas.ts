@@ -128,3 +128,8 @@ export function literals<const T extends readonly string[]>(
     { description },
   ) as unknown as Type.TUnion<{ -readonly [K in keyof T]: Type.TLiteral<T[K]> }>;
 }
+
+/** A list query's page request: its `limit` (the default page size when absent) and `cursor`. */
+export function pageOf(q: { limit?: number | undefined; cursor?: string | undefined }) {
+  return { limit: q.limit ?? DEFAULT_PAGE_SIZE, cursor: q.cursor };
+}

@@ -233,6 +233,26 @@ describe(`messages on ${DIALECT}`, () => {
     expect(await first.closedWith()).toEqual({ code: 4008, reason: 'TOO_MANY_CONNECTIONS' });
   });
 
+  it("tells the payer that a top-up arrived, in the payer's language", async () => {
+    const { employer } = await applied();
+    await settle(p, async () =>
+      ((await call(p, employer, 'GET', '/api/v1/notifications')).body.items as { kind: string }[]).some(
+        (n) => n.kind === 'topup_succeeded',
+      ),
+    );
+    const inbox = await call(p, employer, 'GET', '/api/v1/notifications', undefined, {
+      'accept-language': 'en',
+    });
+    expect(inbox.body.items).toEqual([
+      expect.objectContaining({
+        kind: 'topup_succeeded',
+        title: 'Top-up received',
+        body: '1000.00 yuan is in your wallet.',
+        params: { amountFen: 100_000 },
+      }),
+    ]);
+  });
+
   it("closes a signed-out session's socket at the next heartbeat", async () => {
     const user = await loginWithSms(p, newPhone(), 'worker');
     const socket = await connect(user.accessToken);

@@ -10,7 +10,7 @@ import {
 } from '../support/databases.js';
 import { TEST_MYSQL_URL, TEST_REDIS_URL } from '../support/env.js';
 import { idNumber } from '../support/identity.js';
-import { startServe, type ServedProcess } from '../support/serve.js';
+import { sharedServeEnv, startServe, type ServedProcess } from '../support/serve.js';
 import { TestSocket } from './support.js';
 
 /**
@@ -31,19 +31,10 @@ async function serve(env: Record<string, string>): Promise<ServedProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'linggong-message-'));
   dirs.push(dataDir);
   const served = await startServe(
-    {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TZ: process.env.TZ,
-      LINGGONG_DATA_DIR: dataDir,
-      LINGGONG_PORT: '0',
-      LINGGONG_DATABASE_URL: database!.url,
-      LINGGONG_REDIS_URL: redis!.url,
-      LINGGONG_REDIS_PREFIX: redis!.prefix,
-      LINGGONG_RATE_LIMIT_MAX: '100000',
-      LINGGONG_AUTH_RATE_LIMIT_MAX: '100000',
-      ...env,
-    },
+    sharedServeEnv(
+      { databaseUrl: database!.url, redisUrl: redis!.url, redisPrefix: redis!.prefix, dataDir },
+      env,
+    ),
     60_000,
   );
   servers.push(served);

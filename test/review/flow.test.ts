@@ -189,6 +189,11 @@ describe(`reviews on ${DIALECT}`, () => {
     const { employer, worker, orderId } = await completeOrder(p, admin);
     await call(p, worker, 'POST', reviewsUrl(orderId), { stars: 4, tags: ['friendly'] });
     await call(p, employer, 'POST', reviewsUrl(orderId), { stars: 5 });
+    // Both reads below must see one state: the real name's approval has reached the score first.
+    await settle(p, async () => {
+      const credit = await call(p, worker, 'GET', `/api/v1/users/${worker.userId}/credit`);
+      return credit.body.parts.some((x: { kind: string; identity?: boolean }) => x.identity === true);
+    });
     await p.app.listen({ host: '127.0.0.1', port: 0 });
     const baseUrl = `http://127.0.0.1:${(p.app.server.address() as AddressInfo).port}`;
     const remote = (token: string) =>

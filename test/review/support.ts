@@ -31,5 +31,12 @@ export async function completeOrder(
   expect(confirmed.body.state).toBe('completed');
   // The review service opens the window when it hears order.completed.
   await settle(p, async () => (await call(p, worker, 'GET', reviewsUrl(order.id))).status === 200);
+  // A new worker's real-name approval reaches the credit score through its own event: wait for it,
+  // so that the scores a test reads before and after what it does differ only by that.
+  if (!parties.worker)
+    await settle(p, async () => {
+      const credit = await call(p, worker, 'GET', `/api/v1/users/${worker.userId}/credit`);
+      return credit.body.parts.some((x: { kind: string; identity?: boolean }) => x.identity === true);
+    });
   return { employer, worker, orderId: order.id as string, jobId: job.id, shiftId };
 }

@@ -15,7 +15,7 @@ import {
 import { TEST_MYSQL_URL, TEST_REDIS_URL } from '../support/env.js';
 import { openJob } from '../support/jobs.js';
 import { startTestPlatform } from '../support/platform.js';
-import { startServe, type ServedProcess } from '../support/serve.js';
+import { sharedServeEnv, startServe, type ServedProcess } from '../support/serve.js';
 import { loginWithSms, newPhone } from '../support/users.js';
 import { ids, searchJobs } from './http-support.js';
 
@@ -37,18 +37,12 @@ let redis: TestRedis | undefined;
 async function serve(): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'linggong-replica-'));
   dirs.push(dataDir);
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TZ: process.env.TZ,
-    LINGGONG_DATA_DIR: dataDir,
-    LINGGONG_PORT: '0',
-    LINGGONG_DATABASE_URL: database!.url,
-    LINGGONG_REDIS_URL: redis!.url,
-    LINGGONG_REDIS_PREFIX: redis!.prefix,
-    LINGGONG_RATE_LIMIT_MAX: '100000',
-    LINGGONG_AUTH_RATE_LIMIT_MAX: '100000',
-  };
+  const env = sharedServeEnv({
+    databaseUrl: database!.url,
+    redisUrl: redis!.url,
+    redisPrefix: redis!.prefix,
+    dataDir,
+  });
   const served = await startServe(env, 60_000);
   children.push(served.child);
   return served;

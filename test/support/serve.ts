@@ -40,3 +40,26 @@ export function startServe(env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<
     });
   });
 }
+
+/**
+ * The environment of a `linggong serve` process on a shared test database and Redis prefix, with a
+ * data folder of its own and the rate limits out of the way (several processes of one test).
+ */
+export function sharedServeEnv(
+  shared: { databaseUrl: string; redisUrl: string; redisPrefix: string; dataDir: string },
+  env: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TZ: process.env.TZ,
+    LINGGONG_DATA_DIR: shared.dataDir,
+    LINGGONG_PORT: '0',
+    LINGGONG_DATABASE_URL: shared.databaseUrl,
+    LINGGONG_REDIS_URL: shared.redisUrl,
+    LINGGONG_REDIS_PREFIX: shared.redisPrefix,
+    LINGGONG_RATE_LIMIT_MAX: '100000',
+    LINGGONG_AUTH_RATE_LIMIT_MAX: '100000',
+    ...env,
+  };
+}

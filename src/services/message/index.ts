@@ -4,6 +4,7 @@ import { isAppError } from '../../platform/errors.js';
 import { consumerOf } from '../../platform/events/types.js';
 import type { ServiceModule } from '../../platform/service.js';
 import type { OrderEventMap } from '../order/index.js';
+import type { PaymentEventMap } from '../payment/index.js';
 import type { ReviewEventMap } from '../review/index.js';
 import { userClient } from '../user/index.js';
 import type { VerificationEventMap } from '../verification/index.js';
@@ -41,6 +42,12 @@ const verificationNotices = consumerOf<VerificationEventMap>()('message.verifica
   'verification.rejected',
 ]);
 const reviewNotices = consumerOf<ReviewEventMap>()('message.review-notices', ['review.published']);
+const paymentNotices = consumerOf<PaymentEventMap>()('message.payment-notices', [
+  'payment.topped_up',
+  'payment.settled',
+  'payment.withdrawal_succeeded',
+  'payment.withdrawal_failed',
+]);
 
 /**
  * The message service (消息服务): conversations between employers and workers, the notification
@@ -51,7 +58,7 @@ export const messageModule: ServiceModule<MessageDB> = {
   migrations: messageMigrations,
   config: messageConfig,
   uses: [userClient],
-  consumers: [openConversations, orderNotices, verificationNotices, reviewNotices],
+  consumers: [openConversations, orderNotices, verificationNotices, reviewNotices, paymentNotices],
   create(sctx) {
     const { db: sdb, config, clock, ids, log } = sctx;
     const realtime = createRealtime({
@@ -153,6 +160,18 @@ export const messageModule: ServiceModule<MessageDB> = {
           const kind =
             event.type === 'verification.approved' ? 'verification_approved' : 'verification_rejected';
           await notifications.notify(tx, event.id, event.payload.userId, kind, { kind: event.payload.kind });
+        }),
+        paymentNotices.handle<MessageDB>(async (event, tx) => {
+          const p = event.payload;
+          const user = 'userId' in p ? p.userId : p.workerId;
+          const kinds = {
+            'payment.topped_up': 'topup_succeeded',
+            'payment.settled': 'pay_settled',
+            'payment.withdrawal_succeeded': 'withdrawal_succeeded',
+            'payment.withdrawal_failed': 'withdrawal_failed',
+          } as const;
+          const params = { amountFen: p.amountFen, ...('orderId' in p ? { orderId: p.orderId } : {}) };
+          await notifications.notify(tx, event.id, user, kinds[event.type], params);
         }),
         reviewNotices.handle<MessageDB>(async (event, tx) => {
           for (const r of event.payload.reviews) {

@@ -9,7 +9,11 @@ export type NotificationKind =
   | 'verification_rejected'
   | 'review_received'
   | 'shift_reminder'
-  | 'check_in_missing';
+  | 'check_in_missing'
+  | 'topup_succeeded'
+  | 'pay_settled'
+  | 'withdrawal_succeeded'
+  | 'withdrawal_failed';
 
 /** The message service's tables, as Kysely sees them. Only message.repository.ts queries them. */
 export interface MessageDB {

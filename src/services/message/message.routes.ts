@@ -2,7 +2,7 @@ import { principalOf } from '../../platform/http/auth.js';
 import { requestLang } from '../../platform/http/problem.js';
 import type { App } from '../../platform/http/server.js';
 import { IMAGE_TYPES } from '../../platform/images.js';
-import { DEFAULT_PAGE_SIZE } from '../../platform/schemas.js';
+import { pageOf } from '../../platform/schemas.js';
 import { IMAGE_MAX_BYTES, type Conversations } from './conversations.js';
 import { MessageErrors as E } from './message.errors.js';
 import * as ex from './message.examples.js';
@@ -39,10 +39,6 @@ const auth = { auth: true } as const;
 const FILE_TYPES = Object.keys(IMAGE_TYPES);
 const conv = { id: ex.EXAMPLE_CONVERSATION_ID };
 const missing = E.CONVERSATION_NOT_FOUND();
-const page = (q: { limit?: number | undefined; cursor?: string | undefined }) => ({
-  limit: q.limit ?? DEFAULT_PAGE_SIZE,
-  cursor: q.cursor,
-});
 
 export async function registerMessageRoutes(
   app: App,
@@ -69,7 +65,7 @@ export async function registerMessageRoutes(
       },
       config: auth,
     },
-    async (req) => conversations.list(principalOf(req), page(req.query)),
+    async (req) => conversations.list(principalOf(req), pageOf(req.query)),
   );
   app.get(
     '/api/v1/conversations/blocks',
@@ -161,7 +157,7 @@ export async function registerMessageRoutes(
       },
       config: auth,
     },
-    async (req) => conversations.history(principalOf(req), req.params.id, page(req.query)),
+    async (req) => conversations.history(principalOf(req), req.params.id, pageOf(req.query)),
   );
   app.post(
     '/api/v1/conversations/:id/messages',
@@ -314,7 +310,7 @@ export async function registerMessageRoutes(
       config: auth,
     },
     async (req) =>
-      notifications.list(principalOf(req), page(req.query), req.query.unread ?? false, requestLang(req)),
+      notifications.list(principalOf(req), pageOf(req.query), req.query.unread ?? false, requestLang(req)),
   );
   app.post(
     '/api/v1/notifications/read',

@@ -108,6 +108,10 @@ const Kind = literals(
     'review_received',
     'shift_reminder',
     'check_in_missing',
+    'topup_succeeded',
+    'pay_settled',
+    'withdrawal_succeeded',
+    'withdrawal_failed',
   ] as const,
   'A kind of notification',
 );

@@ -95,6 +95,28 @@ export const TEMPLATES: Record<NotificationKind, Template> = {
             body: 'Your shift started 15 minutes ago: check in now, or it counts as a no-show.',
           },
   },
+  topup_succeeded: {
+    zh: (p) => ({ title: '充值到账', body: `${yuan(p.amountFen)} 元已充入钱包。` }),
+    en: (p) => ({ title: 'Top-up received', body: `${yuan(p.amountFen)} yuan is in your wallet.` }),
+  },
+  pay_settled: {
+    zh: (p) => ({ title: '周结工资到账', body: `${yuan(p.amountFen)} 元已结算到钱包，可以提现。` }),
+    en: (p) => ({
+      title: 'Weekly pay settled',
+      body: `${yuan(p.amountFen)} yuan is settled into your wallet and can be withdrawn.`,
+    }),
+  },
+  withdrawal_succeeded: {
+    zh: (p) => ({ title: '提现成功', body: `${yuan(p.amountFen)} 元已转到你的收款账户。` }),
+    en: (p) => ({ title: 'Withdrawal paid', body: `${yuan(p.amountFen)} yuan was paid to your account.` }),
+  },
+  withdrawal_failed: {
+    zh: (p) => ({ title: '提现失败', body: `${yuan(p.amountFen)} 元提现未成功，已退回钱包。` }),
+    en: (p) => ({
+      title: 'Withdrawal failed',
+      body: `The withdrawal of ${yuan(p.amountFen)} yuan failed; the money is back in your wallet.`,
+    }),
+  },
   review_received: {
     zh: (p) => ({ title: '收到新评价', body: `你收到了一条 ${String(p.stars)} 星评价。` }),
     en: (p) => ({ title: 'New review', body: `You received a ${String(p.stars)}-star review.` }),

@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { principalOf } from '../../platform/http/auth.js';
 import type { IdempotencyHooks } from '../../platform/http/idempotency.js';
 import type { App } from '../../platform/http/server.js';
-import { DEFAULT_PAGE_SIZE, IdParams } from '../../platform/schemas.js';
+import { pageOf, IdParams } from '../../platform/schemas.js';
 import { EscrowErrors } from '../payment/index.js';
 import { IMAGE_TYPES } from '../../platform/images.js';
 import { EVIDENCE_MAX_BYTES, type Disputes } from './disputes.js';
@@ -74,10 +74,6 @@ export async function registerOrderRoutes(
 ): Promise<void> {
   const { hiring, work, disputes, reads } = parts;
   const order = (row: Parameters<typeof toOrderView>[0]) => toOrderView(row, ctx.at);
-  const page = (q: { limit?: number | undefined; cursor?: string | undefined }) => ({
-    limit: q.limit ?? DEFAULT_PAGE_SIZE,
-    cursor: q.cursor,
-  });
 
   // Applications.
   app.post(
@@ -148,7 +144,7 @@ export async function registerOrderRoutes(
         req.params.jobId,
         req.params.shiftId,
         req.query.status,
-        page(req.query),
+        pageOf(req.query),
       ),
   );
   app.post(
@@ -210,7 +206,7 @@ export async function registerOrderRoutes(
       },
       config: { auth: true },
     },
-    async (req) => reads.myApplications(principalOf(req), page(req.query)),
+    async (req) => reads.myApplications(principalOf(req), pageOf(req.query)),
   );
   app.get(
     '/api/v1/applications/:id',
@@ -393,7 +389,7 @@ export async function registerOrderRoutes(
       config: { auth: true },
     },
     async (req) =>
-      reads.myOrders(principalOf(req), req.query.as ?? 'worker', req.query.state, page(req.query)),
+      reads.myOrders(principalOf(req), req.query.as ?? 'worker', req.query.state, pageOf(req.query)),
   );
   app.get(
     '/api/v1/orders/:id',
@@ -758,7 +754,7 @@ export async function registerOrderRoutes(
       },
       config: admin,
     },
-    async (req) => reads.adminOrders(req.query.state, page(req.query)),
+    async (req) => reads.adminOrders(req.query.state, pageOf(req.query)),
   );
   app.post(
     '/api/v1/admin/orders/:id/transition',
@@ -799,7 +795,7 @@ export async function registerOrderRoutes(
       },
       config: admin,
     },
-    async (req) => disputes.queue(req.query.status ?? 'open', page(req.query)),
+    async (req) => disputes.queue(req.query.status ?? 'open', pageOf(req.query)),
   );
   app.post(
     '/api/v1/admin/orders/:id/disputes/:disputeId/decide',

@@ -2,7 +2,7 @@ import { principalOf } from '../../platform/http/auth.js';
 import type { IdempotencyHooks } from '../../platform/http/idempotency.js';
 import { requestLang } from '../../platform/http/problem.js';
 import type { App } from '../../platform/http/server.js';
-import { DEFAULT_PAGE_SIZE, IdParams } from '../../platform/schemas.js';
+import { pageOf, IdParams } from '../../platform/schemas.js';
 import type { ReviewReads } from './review-reads.js';
 import { ReviewErrors as E } from './review.errors.js';
 import * as ex from './review.examples.js';
@@ -32,10 +32,6 @@ const tags = ['review'];
 const admin = { auth: ['admin'] as const };
 const orderParams = { orderId: ex.EXAMPLE_ORDER_ID };
 const reviewParams = { id: ex.EXAMPLE_REVIEW_ID };
-const page = (q: { limit?: number | undefined; cursor?: string | undefined }) => ({
-  limit: q.limit ?? DEFAULT_PAGE_SIZE,
-  cursor: q.cursor,
-});
 
 export async function registerReviewRoutes(
   app: App,
@@ -186,7 +182,7 @@ export async function registerReviewRoutes(
     },
     async (req) => {
       await reads.assertUser(req.params.userId);
-      return reviews.received(req.params.userId, req.query.as ?? 'worker', page(req.query));
+      return reviews.received(req.params.userId, req.query.as ?? 'worker', pageOf(req.query));
     },
   );
   app.get(
@@ -241,7 +237,7 @@ export async function registerReviewRoutes(
       },
       config: admin,
     },
-    async (req) => reviews.queue(page(req.query)),
+    async (req) => reviews.queue(pageOf(req.query)),
   );
   app.post(
     '/api/v1/admin/reviews/:id/hide',

@@ -18,6 +18,18 @@ export interface FileStorage {
    * Hand it only to someone allowed to read the file.
    */
   link(key: string, expiresAt: number): Promise<string>;
+  /**
+   * Where a client may upload the file itself until `expiresAt` (a presigned PUT of the bucket, with
+   * the headers it must send), or undefined when uploads go through the API (the local folder).
+   * Whatever arrives there is the caller's to check before using it.
+   */
+  uploadTarget(key: string, contentType: string, expiresAt: number): Promise<UploadTarget | undefined>;
+}
+
+export interface UploadTarget {
+  method: 'PUT';
+  url: string;
+  headers: Record<string, string>;
 }
 
 /**
@@ -63,6 +75,9 @@ export class LocalFileStorage implements FileStorage {
   }
   async link(key: string, expiresAt: number): Promise<string> {
     return this.signer.path(key, expiresAt);
+  }
+  async uploadTarget(): Promise<undefined> {
+    return undefined;
   }
   private path(key: string): string {
     checkKey(key);
@@ -156,6 +171,22 @@ export class S3FileStorage implements FileStorage {
     const expiresIn = Math.max(1, Math.min(7 * 86_400, Math.ceil((expiresAt - now) / 1000)));
     const get = new GetObjectCommand({ Bucket: this.options.bucket, Key: this.key(key) });
     return getSignedUrl(this.client, get, { expiresIn, signingDate: new Date(now) });
+  }
+  /** A presigned PUT of the object with its content type (signed: the upload must send it). */
+  async uploadTarget(key: string, contentType: string, expiresAt: number): Promise<UploadTarget> {
+    const now = this.now();
+    const expiresIn = Math.max(1, Math.min(7 * 86_400, Math.ceil((expiresAt - now) / 1000)));
+    const put = new PutObjectCommand({
+      Bucket: this.options.bucket,
+      Key: this.key(key),
+      ContentType: contentType,
+    });
+    const url = await getSignedUrl(this.client, put, {
+      expiresIn,
+      signingDate: new Date(now),
+      signableHeaders: new Set(['content-type']),
+    });
+    return { method: 'PUT', url, headers: { 'content-type': contentType } };
   }
   destroy(): void {
     this.client.destroy();

@@ -3714,6 +3714,46 @@ export const badInputCases: Record<string, RouteCases> = {
       ];
     },
   },
+  'POST /api/v1/conversations/:id/image-uploads': {
+    url: (c) => `/api/v1/conversations/${c.order.conversationId}/image-uploads`,
+    headers: (c) => c.order.worker.auth,
+    cases: (c): BadCase[] => {
+      const invalid = { status: 400, code: 'VALIDATION_FAILED' };
+      const body = (payload: object) => ({ payload });
+      return [
+        ...conversationCases(c, '/image-uploads', { payload: { contentType: 'image/png' } }),
+        // The test platform stores files locally: direct uploads are refused, nothing is written.
+        {
+          name: 'local storage',
+          request: body({ contentType: 'image/png' }),
+          status: 409,
+          code: 'DIRECT_UPLOAD_UNAVAILABLE',
+        },
+        { name: 'a GIF', request: body({ contentType: 'image/gif' }), ...invalid },
+        { name: 'SVG', request: body({ contentType: 'image/svg+xml' }), ...invalid },
+        { name: 'no content type', request: body({}), ...invalid },
+        { name: 'an unknown field', request: body({ contentType: 'image/png', size: 10 }), ...invalid },
+      ];
+    },
+  },
+  'POST /api/v1/conversations/:id/image-uploads/:upload/complete': {
+    url: (c) => `/api/v1/conversations/${c.order.conversationId}/image-uploads/${UNKNOWN_ID}.png/complete`,
+    headers: (c) => c.order.worker.auth,
+    cases: (c): BadCase[] => {
+      const at = (uploadId: string) => ({
+        url: `/api/v1/conversations/${c.order.conversationId}/image-uploads/${uploadId}/complete`,
+      });
+      const invalid = { status: 400, code: 'VALIDATION_FAILED' };
+      return [
+        ...conversationCases(c, `/image-uploads/${UNKNOWN_ID}.png/complete`),
+        { name: 'an upload never made', request: {}, status: 404, code: 'UPLOAD_NOT_FOUND' },
+        { name: 'an upload id without its type', request: at(UNKNOWN_ID), ...invalid },
+        { name: 'an upload id of a GIF', request: at(`${UNKNOWN_ID}.gif`), ...invalid },
+        { name: 'an upload id in lower case', request: at(`${UNKNOWN_ID.toLowerCase()}.png`), ...invalid },
+        { name: 'a path in the upload id', request: at(`..%2F${UNKNOWN_ID}.png`), ...invalid },
+      ];
+    },
+  },
   'GET /api/v1/conversations/:id/images/:messageId/link': {
     url: (c) => `/api/v1/conversations/${c.order.conversationId}/images/${c.order.imageMessageId}/link`,
     headers: (c) => c.order.worker.auth,

@@ -2,12 +2,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECT } from '../support/env.js';
 import { BUS, settle } from '../support/events.js';
-import { verifiedUser } from '../support/identity.js';
 import { PNG_1X1 } from '../support/images.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { loginAsAdmin, loginWithSms, newPhone, type LoggedIn } from '../support/users.js';
-import { applyUrl, call, fund, refresh, shiftJob } from '../order/support.js';
-import { TestSocket } from './support.js';
+import { call } from '../order/support.js';
+import { appliedPair, TestSocket } from './support.js';
 
 /**
  * Conversations and notifications end to end through HTTP and WebSocket: a worker applies, the
@@ -42,30 +41,7 @@ async function connect(token?: string): Promise<TestSocket> {
   return s;
 }
 
-/** An employer's job and a verified worker who applied to it, once the conversation is open. */
-async function applied() {
-  await refresh(p, admin);
-  const employer = await loginWithSms(p, newPhone(), 'employer');
-  await fund(p, employer, 100_000);
-  const worker = await verifiedUser(p, admin, '孙小梅');
-  const { job, shiftId } = await shiftJob(p, employer);
-  const app = await call(p, worker, 'POST', applyUrl(job.id, shiftId), {});
-  expect(app.status).toBe(201);
-  let conversationId = '';
-  await settle(p, async () => {
-    const list = await call(p, worker, 'GET', '/api/v1/conversations');
-    conversationId = list.body.items?.[0]?.id ?? '';
-    return conversationId !== '';
-  });
-  return {
-    employer,
-    worker,
-    jobId: job.id,
-    shiftId,
-    applicationId: app.body.application.id as string,
-    conversationId,
-  };
-}
+const applied = () => appliedPair(p, admin);
 
 describe(`messages on ${DIALECT}`, () => {
   it('delivers a message to the other party at once, with unread counts and read receipts', async () => {

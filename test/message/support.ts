@@ -1,4 +1,10 @@
+import { expect } from 'vitest';
 import WebSocket from 'ws';
+import { applyUrl, call, fund, refresh, shiftJob } from '../order/support.js';
+import { settle } from '../support/events.js';
+import { verifiedUser } from '../support/identity.js';
+import type { TestPlatform } from '../support/platform.js';
+import { loginWithSms, newPhone, type LoggedIn } from '../support/users.js';
 
 /** A frame the server sent, read loosely. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -81,4 +87,29 @@ export class TestSocket {
   close(): void {
     this.ws.close();
   }
+}
+
+/** An employer's job and a verified worker who applied to it, once the conversation is open. */
+export async function appliedPair(p: TestPlatform, admin: LoggedIn) {
+  await refresh(p, admin);
+  const employer = await loginWithSms(p, newPhone(), 'employer');
+  await fund(p, employer, 100_000);
+  const worker = await verifiedUser(p, admin, '孙小梅');
+  const { job, shiftId } = await shiftJob(p, employer);
+  const app = await call(p, worker, 'POST', applyUrl(job.id, shiftId), {});
+  expect(app.status).toBe(201);
+  let conversationId = '';
+  await settle(p, async () => {
+    const list = await call(p, worker, 'GET', '/api/v1/conversations');
+    conversationId = list.body.items?.[0]?.id ?? '';
+    return conversationId !== '';
+  });
+  return {
+    employer,
+    worker,
+    jobId: job.id,
+    shiftId,
+    applicationId: app.body.application.id as string,
+    conversationId,
+  };
 }

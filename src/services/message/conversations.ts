@@ -1,7 +1,8 @@
 import { readPage, type Page, type PageRequest } from '../../platform/cursor.js';
 import type { Tx } from '../../platform/db/service-database.js';
 import type { Principal } from '../../platform/http/auth.js';
-import { imageExtension } from '../../platform/images.js';
+import { isUniqueViolation } from '../../platform/db/helpers.js';
+import { IMAGE_TYPES, imageExtension } from '../../platform/images.js';
 import { moderate } from '../job/index.js';
 import type { MessageContext } from './message-context.js';
 import type { MessageDB } from './message.db.js';
@@ -20,6 +21,10 @@ export function hasContactDetails(text: string): boolean {
 }
 
 export const IMAGE_MAX_BYTES = 5 * 1024 * 1024;
+const UPLOAD_TTL_MS = 15 * 60_000;
+/** Where a sender's direct upload to a conversation lands (the key binds it to both). */
+const uploadKey = (conversationId: string, userId: string, uploadId: string) =>
+  `message/uploads/${conversationId}/${userId}/${uploadId}`;
 const IMAGE_LINK_TTL_MS = 10 * 60_000;
 const IMAGE_MAX_SIDE = 8192;
 const MINUTE = 60_000;
@@ -219,6 +224,57 @@ export function createConversations(ctx: MessageContext) {
         }));
       } catch (e) {
         await ctx.storage.delete(key).catch(() => undefined);
+        throw e;
+      }
+    },
+
+    /**
+     * Where to upload an image straight to the bucket (S3: a presigned PUT for 15 minutes); the
+     * message is written when the upload is completed. Refused on local storage: upload through
+     * POST …/images instead.
+     */
+    async imageUpload(sender: Principal, conversationId: string, contentType: string) {
+      await mayWrite(sender, conversationId);
+      const type = IMAGE_TYPES[contentType];
+      if (!type) throw MessageErrors.IMAGE_INVALID();
+      const uploadId = `${ids()}.${type.ext}`;
+      const expiresAt = ctx.clock.now() + UPLOAD_TTL_MS;
+      const target = await ctx.storage.uploadTarget(
+        uploadKey(conversationId, sender.userId, uploadId),
+        contentType,
+        expiresAt,
+      );
+      if (!target) throw MessageErrors.DIRECT_UPLOAD_UNAVAILABLE();
+      return { upload: uploadId, ...target, expiresAt: ctx.at(expiresAt) };
+    },
+
+    /** The uploaded object checked as an image (else deleted), then the message; once per upload. */
+    async completeImageUpload(sender: Principal, conversationId: string, uploadId: string) {
+      const conv = await mayWrite(sender, conversationId);
+      const key = uploadKey(conversationId, sender.userId, uploadId);
+      const file = await ctx.storage.get(key);
+      if (!file) throw MessageErrors.UPLOAD_NOT_FOUND();
+      if (
+        !imageExtension(file.contentType, file.data, { maxBytes: IMAGE_MAX_BYTES, maxSide: IMAGE_MAX_SIDE })
+      ) {
+        await ctx.storage.delete(key);
+        throw MessageErrors.IMAGE_INVALID();
+      }
+      // The message takes the upload's id, so a second completion cannot write a second message.
+      const messageId = uploadId.slice(0, 26);
+      try {
+        return await send(conv, (_id, now) => ({
+          id: messageId,
+          conversation_id: conv.id,
+          sender_id: sender.userId,
+          kind: 'image',
+          body: key,
+          params: null,
+          flagged: 0,
+          created_at: now,
+        }));
+      } catch (e) {
+        if (isUniqueViolation(e)) throw MessageErrors.UPLOAD_USED();
         throw e;
       }
     },

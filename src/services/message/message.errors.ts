@@ -25,6 +25,13 @@ export const MessageErrors = defineErrors({
     zh: '请使用 WebSocket 连接此地址',
     en: 'This address takes a WebSocket connection',
   },
+  DIRECT_UPLOAD_UNAVAILABLE: {
+    status: 409,
+    zh: '当前存储不支持直传，请通过接口上传图片',
+    en: 'This storage takes uploads through the API only (POST …/images)',
+  },
+  UPLOAD_NOT_FOUND: { status: 404, zh: '未找到已上传的文件', en: 'Nothing was uploaded for this upload id' },
+  UPLOAD_USED: { status: 409, zh: '该上传已发送过', en: 'This upload has already been sent' },
   MESSAGE_NOT_FOUND: { status: 404, zh: '消息不存在', en: 'No such message' },
   IMAGE_INVALID: {
     status: 400,

@@ -28,6 +28,9 @@ import {
   ReadBody,
   ReadNotificationsBody,
   TextBody,
+  UploadBody,
+  UploadParams,
+  UploadSchema,
   UnreadSchema,
   UserParams,
 } from './message.schemas.js';
@@ -226,6 +229,69 @@ export async function registerMessageRoutes(
       },
     );
   });
+  app.post(
+    '/api/v1/conversations/:id/image-uploads',
+    {
+      schema: {
+        tags,
+        summary: 'Upload an image straight to the bucket (S3): where to PUT it',
+        description:
+          'A presigned PUT for 15 minutes, with the content type it must be sent with; then complete it ' +
+          '(POST …/image-uploads/{upload}/complete), which checks the file and sends the message. On ' +
+          'local storage 409 DIRECT_UPLOAD_UNAVAILABLE: upload through POST …/images.',
+        params: ConversationParams,
+        body: UploadBody,
+        response: { 201: UploadSchema },
+        responseDescription: 'Where and how to upload',
+        errors: [missing, E.IMAGE_INVALID(), E.DIRECT_UPLOAD_UNAVAILABLE(), E.MESSAGE_BLOCKED()],
+        example: {
+          params: conv,
+          body: { contentType: 'image/jpeg' },
+          response: {
+            upload: '01JEXAMP1EF11E000000000001.jpg',
+            method: 'PUT',
+            url: 'https://linggong.oss-cn-shanghai.aliyuncs.com/message/uploads/…?X-Amz-Signature=…',
+            headers: { 'content-type': 'image/jpeg' },
+            expiresAt: '2026-12-07T18:45:00+08:00',
+          },
+        },
+      },
+      config: auth,
+    },
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(await conversations.imageUpload(principalOf(req), req.params.id, req.body.contentType)),
+  );
+  app.post(
+    '/api/v1/conversations/:id/image-uploads/:upload/complete',
+    {
+      schema: {
+        tags,
+        summary: 'Complete a direct upload: the image message',
+        description:
+          'The uploaded file is checked as an image (type, size up to 5 MB, dimensions); anything else ' +
+          'is deleted and refused. Once per upload.',
+        params: UploadParams,
+        response: { 201: MessageSchema },
+        responseDescription: 'The image message',
+        errors: [missing, E.UPLOAD_NOT_FOUND(), E.IMAGE_INVALID(), E.UPLOAD_USED(), E.MESSAGE_BLOCKED()],
+        example: {
+          params: { ...conv, upload: '01JEXAMP1EF11E000000000001.jpg' },
+          response: {
+            ...ex.messageExample,
+            kind: 'image',
+            body: `/api/v1/conversations/${conv.id}/images/${ex.EXAMPLE_MESSAGE_ID}`,
+          },
+        },
+      },
+      config: auth,
+    },
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(await conversations.completeImageUpload(principalOf(req), req.params.id, req.params.upload)),
+  );
   app.get(
     '/api/v1/conversations/:id/images/:messageId',
     {
@@ -262,7 +328,7 @@ export async function registerMessageRoutes(
         example: {
           params: { ...conv, messageId: ex.EXAMPLE_MESSAGE_ID },
           response: {
-            url: `/files/message/images/${conv.id}/01JEXAMP1EF1LE000000000001.png?expires=1796700000&signature=${'9f2c'.repeat(16)}`,
+            url: `/files/message/images/${conv.id}/01JEXAMP1EF11E000000000001.png?expires=1796700000&signature=${'9f2c'.repeat(16)}`,
             expiresAt: '2026-12-07T18:40:00+08:00',
           },
         },

@@ -48,6 +48,22 @@ export const LinkSchema = Type.Object({
   expiresAt: AnswerInstant(),
 });
 
+export const UploadBody = Type.Object(
+  { contentType: literals(['image/png', 'image/jpeg', 'image/webp'] as const, 'The image type to upload') },
+  { additionalProperties: false },
+);
+export const UploadSchema = Type.Object({
+  upload: Type.String({ description: 'Complete the upload with it' }),
+  method: Type.Literal('PUT'),
+  url: Type.String({ description: 'Presigned: send the file there, with the headers below' }),
+  headers: Type.Record(Type.String(), Type.String()),
+  expiresAt: AnswerInstant(),
+});
+export const UploadParams = Type.Object({
+  id: Ulid,
+  upload: Type.String({ pattern: '^[0-7][0-9A-HJKMNP-TV-Z]{25}\\.(png|jpg|webp)$' }),
+});
+
 export const ConversationPage = ListAnswer(ConversationSchema);
 export const MessagePage = ListAnswer(MessageSchema);
 export const ListOnly = Type.Object(listQueryFields(), { additionalProperties: false });

@@ -50,8 +50,11 @@ export function createNotifications(ctx: MessageContext, pushes: Pushes) {
           params,
           createdAt: ctx.at(tx.now),
         });
+        // Not awaited: a slow push service must not hold up the consumer; the schedule retries.
         if ((row.push_due_at ?? Infinity) <= tx.now || row.sms_due_at !== null)
-          await pushes.deliverDue([row.id]);
+          void pushes
+            .deliverDue([row.id])
+            .catch((e: unknown) => ctx.log.warn({ err: e, notificationId: row.id }, 'push pass failed'));
       });
     },
 

@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import type { InjectOptions } from 'fastify';
-import type { BadCase } from '../support/bad-input.js';
+import { totalRows, type BadCase } from '../support/bad-input.js';
 import { PNG_1X1 } from '../support/images.js';
 import { BUS, settle } from '../support/events.js';
 import { at, createJob, jobPost, openJob } from '../support/jobs.js';
@@ -99,38 +99,6 @@ const SITE = { lng: 121.5272106, lat: 31.1774276 };
 /** Platforms whose background work (the BullMQ bus's workers) this file started. */
 const backgroundStarted = new WeakSet<TestPlatform>();
 
-/** Rows in every table of every service (a fingerprint of the stored state). */
-async function rowCount(p: TestPlatform): Promise<number> {
-  let total = 0;
-  for (const [, { db }] of p.services) {
-    const rows =
-      db.dialect === 'sqlite'
-        ? await db
-            .untyped()
-            .selectFrom('sqlite_master')
-            .select('name')
-            .where('type', '=', 'table')
-            .where('name', 'like', `${db.prefix}%`)
-            .execute()
-        : await db
-            .untyped()
-            .selectFrom('information_schema.tables')
-            .select('table_name as name')
-            .where('table_schema', '=', db.untyped().fn('database', []))
-            .where('table_name', 'like', `${db.prefix}%`)
-            .execute();
-    for (const { name } of rows as { name: string }[]) {
-      const [row] = await db
-        .untyped()
-        .selectFrom(name)
-        .select((eb) => eb.fn.countAll().as('n'))
-        .execute();
-      total += Number((row as { n: unknown }).n);
-    }
-  }
-  return total;
-}
-
 /**
  * On the BullMQ bus, waits until the workers have consumed what the fixture published (no row
  * changes for a second), so that the cases' before/after row counts see no late consumer.
@@ -143,7 +111,7 @@ async function quiesce(p: TestPlatform): Promise<void> {
   while (stable < 5) {
     await p.events.flush();
     await new Promise((r) => setTimeout(r, 200));
-    const now = await rowCount(p);
+    const now = await totalRows(p);
     stable = now === last ? stable + 1 : 0;
     last = now;
     if (performance.now() - start > 30_000) throw new Error('order fixture: events did not settle');

@@ -1,11 +1,9 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLATFORM_ROUTE_PREFIXES } from '../../src/platform/http/server.js';
 import { ALL_SERVICES } from '../../src/services/registry.js';
 import { widgetModule } from '../fixtures/widget-service.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { wrongValuesFor, type BadCase } from '../support/bad-input.js';
-import { toSafeInt } from '../../src/platform/money.js';
+import { totalRows, wrongValuesFor, type BadCase } from '../support/bad-input.js';
 import { DIALECT } from '../support/env.js';
 import { badInputCases, type CaseContext } from './bad-input.cases.js';
 
@@ -24,44 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await p.stop();
 });
-
-/** Each service's tables (listed once: the schema does not change during the test). */
-const tablesByService = new Map<string, string[]>();
-
-/** Rows in every table of every service, counted with one statement per service. */
-async function totalRows(): Promise<number> {
-  let total = 0;
-  for (const [service, { db }] of p.services) {
-    let tables = tablesByService.get(service);
-    if (!tables) {
-      const rows =
-        db.dialect === 'sqlite'
-          ? await db
-              .untyped()
-              .selectFrom('sqlite_master')
-              .select('name')
-              .where('type', '=', 'table')
-              .where('name', 'like', `${db.prefix}%`)
-              .execute()
-          : await db
-              .untyped()
-              .selectFrom('information_schema.tables')
-              .select('table_name as name')
-              .where('table_schema', '=', db.untyped().fn('database', []))
-              .where('table_name', 'like', `${db.prefix}%`)
-              .execute();
-      tables = (rows as { name: string }[])
-        .map((r) => r.name)
-        .filter((name) => !name.endsWith('_migrations') && !name.endsWith('_migrations_lock'));
-      tablesByService.set(service, tables);
-    }
-    if (tables.length === 0) continue;
-    const counts = tables.map((t) => `(select count(*) from ${t})`).join(' + ');
-    const { rows } = await sql<{ n: unknown }>`select ${sql.raw(counts)} as n`.execute(db.untyped());
-    total += toSafeInt(rows[0]!.n);
-  }
-  return total;
-}
 
 function serviceRoutes() {
   return p.app.routeTable.filter(
@@ -141,7 +101,7 @@ describe(`bad input on every route (${DIALECT})`, () => {
     const url = spec.url(ctx);
     const cases = [...spec.cases(ctx), ...genericCases(route, url)];
     for (const c of cases) {
-      const before = await totalRows();
+      const before = await totalRows(p);
       const res = await p.app.inject({
         method: route.method as 'GET',
         url,
@@ -154,7 +114,7 @@ describe(`bad input on every route (${DIALECT})`, () => {
       else if (!String(res.headers['content-type']).startsWith('application/problem+json'))
         failures.push(`${label} (not problem+json)`);
       else if (c.code && res.json().code !== c.code) failures.push(`${label} (expected code ${c.code})`);
-      const after = await totalRows();
+      const after = await totalRows(p);
       if (after !== before) failures.push(`${c.name}: row count changed ${before} → ${after}`);
     }
     expect(failures).toEqual([]);

@@ -1,4 +1,7 @@
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryCache } from '../../src/platform/cache.js';
+import { userModule, type UserClient } from '../../src/services/user/index.js';
 import { DIALECT } from '../support/env.js';
 import { BUS, settle } from '../support/events.js';
 import { idNumber, verifiedUser } from '../support/identity.js';
@@ -145,5 +148,27 @@ describe(`pushes and quiet hours on ${DIALECT}`, () => {
     });
     await call(p, admin, 'POST', `/api/v1/admin/verifications/${again.body.request.id}/approve`);
     await settle(p, async () => (await pushesOf(plain, 'verification_approved')) === 1);
+  });
+
+  it("sends a notice by SMS through the user service's internal route, the phone never leaving it", async () => {
+    await p.app.listen({ host: '127.0.0.1', port: 0 });
+    const baseUrl = `http://127.0.0.1:${(p.app.server.address() as AddressInfo).port}`;
+    const users = userModule.remote!({
+      baseUrl,
+      config: p.config,
+      clock: p.clock,
+      log: p.log,
+      cache: new MemoryCache(),
+    }).client as UserClient;
+    const phone = newPhone();
+    const user = await loginWithSms(p, phone, 'worker');
+    const before = p.logLines().filter((l) => l.msg === 'SMS notice sent (console provider)').length;
+    expect(await users.sendSmsNotice(user.userId, 'dispute_decided', { workerFen: '17500' })).toBe(true);
+    const sent = p.logLines().filter((l) => l.msg === 'SMS notice sent (console provider)');
+    expect(sent).toHaveLength(before + 1);
+    expect(sent.at(-1)).toMatchObject({ smsNotice: 'dispute_decided', params: { workerFen: '17500' } });
+    expect(JSON.stringify(sent.at(-1))).not.toContain(phone);
+    // An unknown account: nothing sent.
+    expect(await users.sendSmsNotice('01ARZ3NDEKTSV4RRFFQ69G5FAV', 'order_hired', {})).toBe(false);
   });
 });

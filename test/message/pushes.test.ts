@@ -105,7 +105,10 @@ describe(`pushes and quiet hours on ${DIALECT}`, () => {
     // Pushed once, not again by later passes; and, critical, sent by SMS once (the phone masked).
     await p.scheduler.runDue();
     expect(await pushesOf(worker, 'order_hired')).toBe(1);
-    const sms = p.logLines().filter((l) => l.msg === 'SMS notice sent (console provider)');
+    const smsLines = () => p.logLines().filter((l) => l.msg === 'SMS notice sent (console provider)');
+    await settle(p, async () => smsLines().length > 0);
+    await p.scheduler.runDue();
+    const sms = smsLines();
     expect(sms).toEqual([
       expect.objectContaining({
         smsNotice: 'order_hired',

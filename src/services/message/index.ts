@@ -1,12 +1,11 @@
 import { createInstantFormatter } from '../../platform/clock.js';
 import type { Tx } from '../../platform/db/service-database.js';
-import { isAppError } from '../../platform/errors.js';
 import { consumerOf } from '../../platform/events/types.js';
 import type { ServiceModule } from '../../platform/service.js';
 import type { OrderEventMap } from '../order/index.js';
 import type { PaymentEventMap } from '../payment/index.js';
 import type { ReviewEventMap } from '../review/index.js';
-import { userClient } from '../user/index.js';
+import { accountExists, userClient } from '../user/index.js';
 import type { VerificationEventMap } from '../verification/index.js';
 import { createConversations } from './conversations.js';
 import type { MessageContext } from './message-context.js';
@@ -100,12 +99,7 @@ export const messageModule: ServiceModule<MessageDB> = {
     );
 
     async function assertUser(userId: string): Promise<void> {
-      try {
-        await ctx.clients.get(userClient).getPublicProfile(userId);
-      } catch (e) {
-        if (isAppError(e) && e.status === 404) throw MessageErrors.USER_NOT_FOUND();
-        throw e;
-      }
+      if (!(await accountExists(ctx.clients.get(userClient), userId))) throw MessageErrors.USER_NOT_FOUND();
     }
 
     return {

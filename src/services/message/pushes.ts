@@ -1,3 +1,4 @@
+import { businessDayStart } from '../../platform/clock.js';
 import type { Tx } from '../../platform/db/service-database.js';
 import type { Principal } from '../../platform/http/auth.js';
 import type { MessageContext } from './message-context.js';
@@ -30,18 +31,9 @@ export function isCritical(kind: NotificationKind, params: Record<string, unknow
   );
 }
 
-/** Minutes since midnight of `instant` in `timeZone`. */
-function minutesOfDay(instant: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  })
-    .formatToParts(new Date(instant))
-    .reduce<Record<string, string>>((acc, p) => ({ ...acc, [p.type]: p.value }), {});
-  return Number(parts.hour) * 60 + Number(parts.minute);
-}
+/** Whole minutes since the business day's midnight. */
+const minutesOfDay = (instant: number, timeZone: string): number =>
+  Math.floor((instant - businessDayStart(instant, timeZone)) / MINUTE);
 
 /** A notification's parameters (ids, amounts, flags) as the strings push data and SMS templates take. */
 function stringParams(params: Record<string, unknown>): Record<string, string> {

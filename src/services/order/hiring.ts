@@ -478,14 +478,24 @@ export function createHiring(ctx: OrderContext) {
       const application = await open(worker.userId, terms, shift, { source: 'apply', note, pieceMax: null });
       const auto = await repo.findSettings(jobId);
       if (!auto?.auto_hire) return { application, order: null };
-      // 抢单: a verified real name is hired at once, first come first served.
-      const identity = await ctx.clients.get(verificationClient).identity(worker.userId);
-      if (identity.status !== 'approved') return { application, order: null };
-      if (auto.min_credit_score !== null) {
+      // 抢单: a verified real name (and the job's least credit score) is hired at once, first come
+      // first served. The application is written already: if a check cannot be made, it waits for
+      // the employer rather than the request failing.
+      const minScore = auto.min_credit_score;
+      const qualifies = await (async () => {
+        const identity = await ctx.clients.get(verificationClient).identity(worker.userId);
+        if (identity.status !== 'approved') return false;
+        if (minScore === null) return true;
         const reputation = await ctx.clients.get(reviewClient).summaries([worker.userId]);
-        if (reputation.get(worker.userId)!.credit.score < auto.min_credit_score)
-          return { application, order: null };
-      }
+        return reputation.get(worker.userId)!.credit.score >= minScore;
+      })().catch((e: unknown) => {
+        ctx.log.warn(
+          { err: e, applicationId: application.id },
+          'auto-hire checks failed; the application waits',
+        );
+        return false;
+      });
+      if (!qualifies) return { application, order: null };
       try {
         const order = await hire(application, null);
         return { application: (await repo.findApplication(application.id))!, order };

@@ -2,8 +2,7 @@ import { jitteredTtl } from '../../platform/cache.js';
 import { assertNoTransaction } from '../../platform/db/service-database.js';
 import type { Lang } from '../../platform/context.js';
 import type { Principal } from '../../platform/http/auth.js';
-import { isAppError } from '../../platform/errors.js';
-import { userClient } from '../user/index.js';
+import { accountExists, userClient } from '../user/index.js';
 import { computeCredit, levelOf } from './credit.formula.js';
 import type { StoredParts } from './credit.js';
 import { summaryKey, type ReviewContext } from './review-context.js';
@@ -60,12 +59,7 @@ export function createReviewReads(ctx: ReviewContext) {
 
   /** 404 unless the account exists (the user service's public profile). */
   async function assertUser(userId: string): Promise<void> {
-    try {
-      await ctx.clients.get(userClient).getPublicProfile(userId);
-    } catch (e) {
-      if (isAppError(e) && e.status === 404) throw ReviewErrors.USER_NOT_FOUND();
-      throw e;
-    }
+    if (!(await accountExists(ctx.clients.get(userClient), userId))) throw ReviewErrors.USER_NOT_FOUND();
   }
 
   return {

@@ -1,5 +1,6 @@
 import { createInstantFormatter } from '../../platform/clock.js';
 import { assertNoTransaction } from '../../platform/db/service-database.js';
+import { isAppError } from '../../platform/errors.js';
 import { createServiceHttpClient } from '../../platform/http-client.js';
 import { retryOnDeadlock } from '../../platform/db/helpers.js';
 import { createPiiCipher } from '../../platform/pii.js';
@@ -48,6 +49,17 @@ export interface UserCommands {
 }
 
 export const userClient = clientOf<UserClient>('user');
+
+/** Whether an account exists and is active (its public profile answers); other failures propagate. */
+export async function accountExists(users: UserClient, userId: string): Promise<boolean> {
+  try {
+    await users.getPublicProfile(userId);
+    return true;
+  } catch (e) {
+    if (isAppError(e) && e.status === 404) return false;
+    throw e;
+  }
+}
 export const userCommands = commandsOf<UserCommands>('user');
 
 // Cached public profiles are dropped on every change, in every process (and by other services'

@@ -12,6 +12,7 @@ const workers = Number(process.env.LINGGONG_TEST_WORKERS) || Math.max(2, availab
  * one of them would keep a run going alone after the rest had finished.
  */
 const LONGEST_FIRST = [
+  'test/e2e/flow.test.ts',
   'test/cli.test.ts',
   'test/order/hire-crash.test.ts',
   'test/platform/scheduler-processes.test.ts',

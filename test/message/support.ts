@@ -29,8 +29,12 @@ export class TestSocket {
     });
   }
 
-  static async connect(url: string, token?: string): Promise<TestSocket> {
-    const ws = new WebSocket(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  /** Opens a socket (authenticated by header when `token` is given; `ca` to trust for wss://). */
+  static async connect(url: string, token?: string, ca?: Buffer): Promise<TestSocket> {
+    const ws = new WebSocket(url, {
+      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+      ...(ca ? { ca } : {}),
+    });
     const socket = new TestSocket(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

@@ -1,0 +1,370 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_MYSQL_URL, TEST_REDIS_URL } from '../support/env.js';
+import { idNumber } from '../support/identity.js';
+import { TestSocket } from '../message/support.js';
+import { BIN } from '../support/serve.js';
+import { startAllInOne, startSplit, type ApiAnswer, type Topology } from '../support/topology.js';
+
+/**
+ * The whole flow of the platform end to end, through HTTP and WebSocket only, as an app would drive
+ * it: sign-up, real-name verification, top-up, post, search, apply, chat, hire, check-in,
+ * check-out, confirm and pay, reviews, withdrawal, a dispute and a cancellation. The same suite runs
+ * all-in-one (one `linggong serve` on the embedded defaults) and, with MariaDB and Redis configured,
+ * split: every service in processes of its own behind nginx (test/support/topology.ts).
+ */
+const SPLIT = Boolean(TEST_MYSQL_URL && TEST_REDIS_URL);
+const SITE = { lng: 121.5272106, lat: 31.1774276 };
+const DAILY = 20_000;
+
+let t: Topology;
+beforeAll(async () => {
+  const started = Date.now();
+  t = SPLIT ? await startSplit() : await startAllInOne();
+  console.log(`${t.name}: ${t.processes.size || 1} processes started in ${Date.now() - started} ms`);
+}, 400_000);
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await t?.stop();
+}, 60_000);
+
+const sockets: TestSocket[] = [];
+
+interface Account {
+  token: string;
+  userId: string;
+  phone: string;
+}
+
+let phoneSeq = 0;
+function newPhone(): string {
+  // 139 + 8 digits, unique within the run and across runs of the same databases.
+  return `139${String((Date.now() % 1e6) * 100 + phoneSeq++)
+    .padStart(8, '0')
+    .slice(-8)}`;
+}
+
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  who?: Account,
+  headers?: Record<string, string>,
+): Promise<ApiAnswer> {
+  return t.call(method, path, { body, token: who?.token, headers });
+}
+
+function ok(answer: ApiAnswer, status = 200): ApiAnswer {
+  expect(answer.status, `${answer.status} ${answer.text.slice(0, 500)}`).toBe(status);
+  return answer;
+}
+
+async function signIn(phone: string, role?: 'worker' | 'employer'): Promise<Account> {
+  const code = await t.smsCode(phone, async () => {
+    ok(await call('POST', '/api/v1/auth/sms-codes', { phone, purpose: 'login' }), 202);
+  });
+  const login = ok(await call('POST', '/api/v1/auth/login/sms', { phone, code, ...(role ? { role } : {}) }));
+  const token = login.json.accessToken as string;
+  const me = ok(await t.call('GET', '/api/v1/users/me', { token }));
+  return { token, userId: me.json.id as string, phone };
+}
+
+/** Polls until `read` answers something (events travel through queues in the split topology). */
+async function until<T>(what: string, read: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not happen within ${ms} ms`);
+}
+
+/** The fields of an order this suite reads. */
+interface OrderView {
+  id: string;
+  state: string;
+  terms: Record<string, unknown>;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+async function postJob(employer: Account, title: string, startsAt: number, headcount: number) {
+  const draft = ok(
+    await call(
+      'POST',
+      '/api/v1/jobs',
+      {
+        title,
+        description: '午晚市传菜，包两餐，当天结算。',
+        category: 'food.waiter',
+        pay: { type: 'daily', amountFen: DAILY },
+        settlement: 'daily',
+        shifts: [{ startsAt: iso(startsAt), endsAt: iso(startsAt + 8 * 3_600_000), headcount }],
+        contact: { name: '刘店长', phone: '13912345679' },
+        place: {
+          address: '上海市浦东新区世纪大道100号',
+          city: '上海市',
+          location: { ...SITE, system: 'wgs84' },
+        },
+      },
+      employer,
+      { 'idempotency-key': `draft-${employer.userId}-${startsAt}` },
+    ),
+    201,
+  );
+  const open = ok(await call('POST', `/api/v1/jobs/${draft.json.id}/submit`, { version: 1 }, employer));
+  expect(open.json.status).toBe('open');
+  return { jobId: draft.json.id as string, shiftId: draft.json.shifts[0].id as string };
+}
+
+async function apply(worker: Account, jobId: string, shiftId: string): Promise<string> {
+  const applied = ok(
+    await call(
+      'POST',
+      `/api/v1/jobs/${jobId}/shifts/${shiftId}/applications`,
+      { note: '做过两年传菜' },
+      worker,
+    ),
+    201,
+  );
+  return applied.json.application.id as string;
+}
+
+async function hire(employer: Account, applicationId: string): Promise<OrderView> {
+  const hired = ok(
+    await call('POST', `/api/v1/applications/${applicationId}/hire`, {}, employer, {
+      'idempotency-key': `hire-${applicationId}`,
+    }),
+    201,
+  );
+  expect(hired.json.state).toBe('hired');
+  return hired.json as OrderView;
+}
+
+async function wallet(who: Account): Promise<Record<string, number>> {
+  return ok(await call('GET', '/api/v1/wallet', undefined, who)).json;
+}
+
+async function verify(who: Account, name: string): Promise<void> {
+  const submitted = ok(
+    await call('POST', '/api/v1/verifications/identity', { name, idNumber: idNumber() }, who),
+  );
+  ok(
+    await call('POST', `/api/v1/admin/verifications/${submitted.json.request.id}/approve`, undefined, admin),
+  );
+}
+
+let admin: Account;
+let employer: Account;
+let worker: Account;
+let job: { jobId: string; shiftId: string };
+let order: OrderView;
+let conversationId: string;
+const FUNDS = 100_000;
+
+describe(`the whole flow, ${SPLIT ? 'split behind nginx (MariaDB + Redis)' : 'all-in-one (embedded defaults)'}`, () => {
+  it('signs up an employer and a worker by SMS code; the demo admin signs in', async () => {
+    employer = await signIn(newPhone(), 'employer');
+    worker = await signIn(newPhone(), 'worker');
+    admin = await signIn('13800000000');
+    const me = ok(await call('GET', '/api/v1/users/me', undefined, worker));
+    expect(me.json.roles).toContain('worker');
+    expect(me.json.phone).toMatch(/^\d{3}\*{4}\d{4}$/);
+  });
+
+  it('verifies the worker’s real name through the admin queue', async () => {
+    await verify(worker, '王小明');
+    const status = ok(await call('GET', '/api/v1/verifications/identity', undefined, worker));
+    expect(status.json.status).toBe('approved');
+  });
+
+  it('tops the employer’s wallet up through the sandbox channel', async () => {
+    const topup = ok(
+      await call('POST', '/api/v1/payments', { channel: 'sandbox', amountFen: FUNDS }, employer, {
+        'idempotency-key': `topup-${employer.userId}`,
+      }),
+      201,
+    );
+    const paid = ok(await call('POST', `/api/v1/payments/sandbox/${topup.json.id}/pay`, {}, employer));
+    expect(paid.json.status).toBe('paid');
+    expect(await wallet(employer)).toMatchObject({ availableFen: FUNDS, heldFen: 0 });
+  });
+
+  it('posts a job that opens at once and is found by search', async () => {
+    job = await postJob(employer, '餐厅传菜员 日结200元 端到端', Date.now() + 20 * 60_000, 3);
+    const found = await until('the job in the search index', async () => {
+      const page = ok(
+        await call(
+          'GET',
+          `/api/v1/search/jobs?q=${encodeURIComponent('传菜')}&lng=${SITE.lng}&lat=${SITE.lat}&coord=wgs84&radius=3000&sort=distance`,
+        ),
+      );
+      return (page.json.items as { id: string; distanceMeters: number }[]).find((j) => j.id === job.jobId);
+    });
+    expect(found.distanceMeters).toBeLessThan(50);
+  });
+
+  it('applies; the employer and the worker chat in the conversation the application opened', async () => {
+    const applicationId = await apply(worker, job.jobId, job.shiftId);
+    conversationId = await until('the conversation', async () => {
+      const list = ok(await call('GET', '/api/v1/conversations', undefined, employer));
+      return (list.json.items as { id: string }[])[0]?.id;
+    });
+    const socket = await TestSocket.connect(`${t.url.replace(/^http/, 'ws')}/ws`, worker.token, t.ca);
+    sockets.push(socket);
+    await socket.next((f) => f.type === 'ready', 10_000);
+    const sent = ok(
+      await call(
+        'POST',
+        `/api/v1/conversations/${conversationId}/messages`,
+        { text: '你好，明天见' },
+        employer,
+      ),
+      201,
+    );
+    const got = await socket.next((f) => f.type === 'message' && f.id === sent.json.id, 10_000);
+    expect(got.message).toMatchObject({ body: '你好，明天见', senderId: employer.userId });
+
+    order = await hire(employer, applicationId);
+    expect(order.terms).toMatchObject({ payType: 'daily', wageFen: DAILY });
+    // The day's pay and the 5 % fee are held in escrow.
+    expect(await wallet(employer)).toMatchObject({ availableFen: FUNDS - 21_000, heldFen: 21_000 });
+    // The hire reaches the worker as a notification, through the queue and the message service.
+    const notice = await socket.next((f) => f.type === 'notification' && f.kind === 'order_hired', 30_000);
+    expect(notice).toMatchObject({ kind: 'order_hired' });
+  });
+
+  it('checks in on site, checks out, submits; the employer confirms and the worker is paid', async () => {
+    const inside = ok(
+      await call('POST', `/api/v1/orders/${order.id}/check-in`, SITE, worker, {
+        'idempotency-key': `in-${order.id}`,
+      }),
+    );
+    expect(inside.json.state).toBe('checked_in');
+    ok(await call('POST', `/api/v1/orders/${order.id}/check-out`, SITE, worker));
+    ok(await call('POST', `/api/v1/orders/${order.id}/submit`, {}, worker));
+    const confirmed = ok(await call('POST', `/api/v1/orders/${order.id}/confirm`, {}, employer));
+    expect(confirmed.json).toMatchObject({ state: 'completed', payFen: DAILY });
+    expect(await wallet(worker)).toMatchObject({ availableFen: DAILY, heldFen: 0 });
+    expect(await wallet(employer)).toMatchObject({ availableFen: FUNDS - 21_000, heldFen: 0 });
+    const seen = ok(await call('GET', `/api/v1/orders/${order.id}`, undefined, worker));
+    expect(seen.json.transitions.map((x: { to: string }) => x.to)).toEqual([
+      'hired',
+      'checked_in',
+      'checked_out',
+      'submitted',
+      'completed',
+    ]);
+    // Nobody else reads the order.
+    const stranger = await signIn(newPhone(), 'worker');
+    expect((await call('GET', `/api/v1/orders/${order.id}`, undefined, stranger)).status).toBe(404);
+  });
+
+  it('reviews both ways; both are published together and the worker’s credit score counts them', async () => {
+    await until('the order open for reviews', async () => {
+      const r = await call(
+        'POST',
+        `/api/v1/orders/${order.id}/reviews`,
+        { stars: 5, tags: ['paid_on_time'], text: '当天就结算了' },
+        worker,
+      );
+      return r.status === 201 ? r : undefined;
+    });
+    const second = ok(
+      await call(
+        'POST',
+        `/api/v1/orders/${order.id}/reviews`,
+        { stars: 5, tags: ['punctual', 'diligent'] },
+        employer,
+      ),
+      201,
+    );
+    expect(second.json.status).toBe('published');
+    const credit = await until('the credit score', async () => {
+      const c = ok(await call('GET', `/api/v1/users/${worker.userId}/credit`, undefined, worker));
+      return c.json.score === 671 ? c : undefined;
+    });
+    expect(credit.json.level).toBe('very_good');
+  });
+
+  it('withdraws the pay to the sandbox channel', async () => {
+    const withdrawal = ok(
+      await call(
+        'POST',
+        '/api/v1/withdrawals',
+        { channel: 'sandbox', account: '13812345678', payeeName: '王小明', amountFen: DAILY },
+        worker,
+        { 'idempotency-key': `wd-${worker.userId}` },
+      ),
+      201,
+    );
+    expect(withdrawal.json).toMatchObject({ amountFen: DAILY, status: 'succeeded', account: '138****5678' });
+    expect(await wallet(worker)).toMatchObject({ availableFen: 0 });
+  });
+
+  it('settles a dispute by the admin’s split', async () => {
+    const other = await signIn(newPhone(), 'worker');
+    const disputed = await hire(employer, await apply(other, job.jobId, job.shiftId));
+    ok(await call('POST', `/api/v1/orders/${disputed.id}/check-in`, SITE, other));
+    ok(await call('POST', `/api/v1/orders/${disputed.id}/check-out`, SITE, other));
+    ok(await call('POST', `/api/v1/orders/${disputed.id}/submit`, {}, other));
+    const opened = ok(
+      await call(
+        'POST',
+        `/api/v1/orders/${disputed.id}/disputes`,
+        { reason: '提前离岗，只工作了半天' },
+        employer,
+      ),
+      201,
+    );
+    ok(
+      await call(
+        'POST',
+        `/api/v1/orders/${disputed.id}/disputes/${opened.json.id}/response`,
+        { response: '经理同意提前离开' },
+        other,
+      ),
+    );
+    expect((await call('POST', `/api/v1/orders/${disputed.id}/confirm`, {}, employer)).status).toBe(409);
+    const decided = ok(
+      await call(
+        'POST',
+        `/api/v1/admin/orders/${disputed.id}/disputes/${opened.json.id}/decide`,
+        { workerFen: 15_000, decision: '按四分之三支付', fault: 'none' },
+        admin,
+      ),
+    );
+    expect(decided.json).toMatchObject({ status: 'decided', workerFen: 15_000 });
+    expect(await wallet(other)).toMatchObject({ availableFen: 15_000 });
+    // Of 21,000 held: 15,000 to the worker and its 750 fee; the rest back to the employer.
+    expect(await wallet(employer)).toMatchObject({ availableFen: FUNDS - 21_000 - 15_750, heldFen: 0 });
+  });
+
+  it('cancels a hire free two days ahead: the escrow goes back', async () => {
+    const later = await postJob(employer, '展会协助 日结200元 端到端', Date.now() + 48 * 3_600_000, 1);
+    const third = await signIn(newPhone(), 'worker');
+    const hired = await hire(employer, await apply(third, later.jobId, later.shiftId));
+    expect(await wallet(employer)).toMatchObject({ heldFen: 21_000 });
+    const cancelled = ok(
+      await call('POST', `/api/v1/orders/${hired.id}/cancel`, { reason: '活动取消' }, employer),
+    );
+    expect(cancelled.json).toMatchObject({ state: 'cancelled', payFen: 0, escrow: { action: 'refund' } });
+    expect(await wallet(employer)).toMatchObject({ availableFen: FUNDS - 21_000 - 15_750, heldFen: 0 });
+    const shifts = ok(await call('GET', `/api/v1/jobs/${later.jobId}/manage`, undefined, employer));
+    expect(shifts.json.shifts[0]).toMatchObject({ hired: 0 });
+  });
+
+  it('leaves a ledger that `linggong ledger check` finds clean', async () => {
+    if (!SPLIT) await t.halt(); // the embedded database belongs to one process
+    const checked = spawnSync(
+      process.execPath,
+      [BIN, 'ledger', 'check', ...(SPLIT ? ['--services', 'payment'] : [])],
+      {
+        env: t.commandEnv('payment'),
+        encoding: 'utf8',
+      },
+    );
+    expect(checked.stdout + checked.stderr).toMatch(/Ledger check: clean/);
+    expect(checked.status).toBe(0);
+  });
+});

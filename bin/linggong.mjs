@@ -30,14 +30,40 @@ if (tunables !== undefined && runsOnGlibc()) {
 
 async function runHere() {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const compiled = `${root}dist/main.js`;
-  if (existsSync(compiled)) {
-    await import(pathToFileURL(compiled).href);
-  } else {
+  const compiled = existsSync(`${root}dist/main.js`);
+  if (!compiled) {
     const { register } = await import('tsx/esm/api');
     register();
-    await import(pathToFileURL(`${root}src/main.ts`).href);
   }
+  const source = (file) =>
+    pathToFileURL(`${root}${compiled ? 'dist' : 'src'}/${file}.${compiled ? 'js' : 'ts'}`).href;
+  // Tracing (LINGGONG_TRACING_*, environment only) starts before main loads Fastify: the http
+  // instrumentation must patch node:http before anything imports it. Off, nothing is loaded.
+  if (process.env.LINGGONG_TRACING_OTLP_URL?.trim()) {
+    const { startTracing } = await import(source('platform/tracing'));
+    await startTracing({
+      env: process.env,
+      services: servedServices(process.argv.slice(2)),
+    });
+  }
+  await import(source('main'));
+}
+
+/**
+ * The services named by --services (or LINGGONG_SERVICES), as main reads them; undefined for all.
+ * @param {string[]} args
+ */
+function servedServices(args) {
+  let list = process.env.LINGGONG_SERVICES;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--services' && args[i + 1] && !args[i + 1].startsWith('--')) list = args[i + 1];
+    else if (args[i].startsWith('--services=')) list = args[i].slice('--services='.length);
+  }
+  const services = (list ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return services.length === 0 || (services.length === 1 && services[0] === 'all') ? undefined : services;
 }
 
 /** @param {string} glibcTunables */

@@ -15,6 +15,7 @@ import { retentionSchedule } from './platform/retention.js';
 import { createDeadlines, type Deadlines } from './platform/deadlines.js';
 import { registerWorkflowRoutes } from './platform/workflow/admin.routes.js';
 import { createWorkflowRunner, type WorkflowRunner } from './platform/workflow/runner.js';
+import { watchWorkflows } from './platform/workflow/metrics.js';
 import { createBullJobQueue, createInProcessJobQueue, type JobQueue } from './platform/jobs/queue.js';
 import { createEventSystem, type EventSystem } from './platform/events/event-system.js';
 import { createHttpServer, type App } from './platform/http/server.js';
@@ -195,6 +196,7 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
       { owner, ...(options.workflowLeaseMs ? { leaseMs: options.workflowLeaseMs } : {}) },
     );
     workflows.set(entry.module.name, { runner, db: entry.db });
+    watchWorkflows(metrics, runner);
     entry.instance = entry.module.create({
       deadlines: serviceDeadlines,
       workflows: runner,

@@ -1,7 +1,10 @@
+import { createServer, type OutgoingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { missingMallocTunables, runsOnGlibc } from '../bin/malloc.mjs';
 import { buildPlatform, type Platform } from './app.js';
 import { ConfigError, listConfigVariables, loadConfig, type Config } from './platform/config.js';
 import { contextUsesFrames } from './platform/context.js';
+import { stopTracing } from './platform/tracing.js';
 import { DatabaseLockedError } from './platform/db/process-lock.js';
 import { paymentCommands } from './services/payment/index.js';
 import { orderCommands } from './services/order/index.js';
@@ -39,10 +42,12 @@ Serving a subset means several processes: that needs MySQL/MariaDB and Redis.
 Background work (outbox relay, event consumers, schedules) runs in the same process unless
 --no-workers (or LINGGONG_WORKERS=false); with the embedded bus it always does.
 Ctrl-C (SIGINT) or SIGTERM drains in-flight requests, then closes connections.`,
-  worker: `Usage: linggong worker [--services user,job]
+  worker: `Usage: linggong worker [--services user,job] [--port 3000] [--host 127.0.0.1]
 
 Runs the outbox relays, event consumers and schedules of the selected services without serving
-HTTP. Needs the bullmq event bus (LINGGONG_REDIS_URL) to be useful beside serve processes.`,
+the API. Needs the bullmq event bus (LINGGONG_REDIS_URL) to be useful beside serve processes.
+Answers only its operations endpoints on the port: /healthz, /readyz and /metrics (the event
+handlers' metrics are recorded here), for probes and Prometheus.`,
   dlq: `Usage: linggong dlq list --service user [--state open|replayed|discarded]
        linggong dlq show <service> <id>
        linggong dlq replay <service> <id>
@@ -125,6 +130,7 @@ async function serve(flags: Parsed['flags']): Promise<void> {
     }, config.shutdownGraceMs);
     timer.unref();
     await platform.close();
+    await stopTracing();
     platform.log.info('stopped');
     process.exit(0);
   };
@@ -163,6 +169,68 @@ async function serve(flags: Parsed['flags']): Promise<void> {
     await platform.close().catch(() => undefined);
     throw e;
   }
+}
+
+/** The endpoints a worker answers: the probes and the metrics, nothing of the API. */
+const WORKER_ENDPOINTS = new Set(['/healthz', '/readyz', '/metrics']);
+
+async function worker(flags: Parsed['flags']): Promise<void> {
+  const config = configFrom({ ...flags, workers: true });
+  const platform = await buildPlatform({ config });
+  // The platform's own handlers answer, through inject: the same readiness checks, metrics token
+  // and problem+json answers as a serve process, on a listener that routes nothing else.
+  const ops = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (req.method !== 'GET' || !WORKER_ENDPOINTS.has(path)) {
+      res.writeHead(404, { 'content-type': 'application/problem+json' });
+      res.end(
+        JSON.stringify({
+          type: 'urn:linggong:error:ROUTE_NOT_FOUND',
+          title: 'Not Found',
+          status: 404,
+          code: 'ROUTE_NOT_FOUND',
+          detail: 'A worker answers /healthz, /readyz and /metrics only',
+          instance: path,
+          requestId: '',
+        }),
+      );
+      return;
+    }
+    void platform.app
+      .inject({ method: 'GET', url: req.url!, headers: req.headers })
+      .then((r) => {
+        res.writeHead(r.statusCode, r.headers as OutgoingHttpHeaders);
+        res.end(r.rawPayload);
+      })
+      .catch(() => {
+        res.writeHead(500);
+        res.end();
+      });
+  });
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    ops.close();
+    await platform.close();
+    await stopTracing();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  await platform.migrate('up');
+  await new Promise<void>((resolve, reject) => {
+    ops.once('error', reject);
+    ops.listen(config.port, config.host, resolve);
+  });
+  platform.startBackground();
+  const { port } = ops.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  console.log(
+    `Linggong worker running for ${[...platform.services.keys()].join(', ')}.\n` +
+      `  Health:   http://${host}:${port}/healthz  http://${host}:${port}/readyz\n` +
+      `  Metrics:  http://${host}:${port}/metrics\nPress Ctrl-C to stop.`,
+  );
 }
 
 async function withPlatform<T>(flags: Parsed['flags'], fn: (p: Platform) => Promise<T>): Promise<T> {
@@ -302,22 +370,9 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       await serve(flags);
       return -1; // keeps running
-    case 'worker': {
-      const config = configFrom({ ...flags, workers: true });
-      const platform = await buildPlatform({ config });
-      const stop = async (): Promise<void> => {
-        await platform.close();
-        process.exit(0);
-      };
-      process.on('SIGINT', () => void stop());
-      process.on('SIGTERM', () => void stop());
-      await platform.migrate('up');
-      platform.startBackground();
-      console.log(
-        `Linggong worker running for ${[...platform.services.keys()].join(', ')}. Press Ctrl-C to stop.`,
-      );
+    case 'worker':
+      await worker(flags);
       return -1;
-    }
     case 'dlq':
       return dlq(positional, flags);
     case 'migrate': {

@@ -13,6 +13,7 @@ import { parseScheduleOverrides } from './jobs/scheduler.js';
 import { developmentPiiKeys, parsePiiKeys, type PiiKey } from './pii.js';
 import { parseSmsSettings, type SmsSettings } from './sms/sms.js';
 import type { S3StorageOptions } from './storage.js';
+import { readTracingSettings } from './tracing.js';
 
 export type { Profile } from './config/reader.js';
 export { PLATFORM_VARIABLES } from './config/variables.js';
@@ -198,6 +199,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
   const mallocTuning = rawEnv.LINGGONG_MALLOC_TUNING;
   if (mallocTuning !== undefined && mallocTuning !== 'on' && mallocTuning !== 'off')
     problems.push(`LINGGONG_MALLOC_TUNING=${mallocTuning}: must be one of on, off`);
+  // Tracing starts in bin/linggong.mjs before anything else loads (tracing.ts); checked here too.
+  problems.push(...readTracingSettings(rawEnv).problems);
 
   const redisUrl = get('LINGGONG_REDIS_URL');
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl))

@@ -8,6 +8,8 @@ import { randomHex } from './random.js';
 export interface RequestContext {
   traceId: string;
   spanId: string;
+  /** The trace's sampled flag: false only when tracing is on and its sampler left the trace out. */
+  readonly sampled: boolean;
   requestId: string;
   lang: Lang;
   /** Set by the idempotency middleware; the unit of work stores the result in its transaction. */
@@ -37,11 +39,40 @@ class Context implements RequestContext {
     readonly requestId: string,
     readonly lang: Lang,
   ) {}
+
+  /** Without tracing nothing samples, and a traceparent says sampled, as it always did. */
+  get sampled(): boolean {
+    return true;
+  }
+}
+
+/** A context in a span of OpenTelemetry's, which made the sampling decision (tracing.ts). */
+class TracedContext extends Context {
+  private readonly traceSampled: boolean;
+  constructor(span: SpanIds, requestId: string, lang: Lang) {
+    super(span.traceId, span.spanId, requestId, lang);
+    this.traceSampled = span.sampled;
+  }
+  override get sampled(): boolean {
+    return this.traceSampled;
+  }
 }
 
 /** A context with a new span, in the trace `traceId` (a new trace when not given). */
 export function newContext(requestId: string, lang: Lang, traceId: string = newTraceId()): RequestContext {
   return new Context(traceId, newSpanId(), requestId, lang);
+}
+
+/** The trace and span a context belongs to, and whether the trace is sampled. */
+export interface SpanIds {
+  traceId: string;
+  spanId: string;
+  sampled: boolean;
+}
+
+/** A context in a span that tracing made (tracing.ts): its ids are the exported span's. */
+export function contextInSpan(requestId: string, lang: Lang, span: SpanIds): RequestContext {
+  return new TracedContext(span, requestId, lang);
 }
 
 const requestStorage = new AsyncLocalStorage<RequestContext>();
@@ -78,13 +109,15 @@ export function newSpanId(): string {
 const TRACEPARENT_RE = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 /** Parses a W3C traceparent header; returns undefined for anything malformed or all-zero. */
-export function parseTraceparent(header: unknown): { traceId: string; parentSpanId: string } | undefined {
+export function parseTraceparent(
+  header: unknown,
+): { traceId: string; parentSpanId: string; sampled: boolean } | undefined {
   if (typeof header !== 'string') return undefined;
   const m = TRACEPARENT_RE.exec(header.trim().toLowerCase());
   if (!m || /^0+$/.test(m[1]!) || /^0+$/.test(m[2]!)) return undefined;
-  return { traceId: m[1]!, parentSpanId: m[2]! };
+  return { traceId: m[1]!, parentSpanId: m[2]!, sampled: (parseInt(m[3]!, 16) & 1) === 1 };
 }
 
-export function formatTraceparent(traceId: string, spanId: string): string {
-  return `00-${traceId}-${spanId}-01`;
+export function formatTraceparent(traceId: string, spanId: string, sampled = true): string {
+  return `00-${traceId}-${spanId}-${sampled ? '01' : '00'}`;
 }

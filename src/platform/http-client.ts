@@ -3,6 +3,7 @@ import { AppError, PlatformErrors } from './errors.js';
 import type { Clock } from './clock.js';
 import { assertNoTransaction } from './db/service-database.js';
 import type { Logger } from './log.js';
+import { tracingOn } from './tracing.js';
 
 /**
  * HTTP client for calls between services in the split topology: a timeout on every call, retries
@@ -34,6 +35,9 @@ export function createServiceHttpClient(options: ServiceHttpClientOptions): Serv
   const retries = options.retries ?? 2;
   const breaker = options.breaker ?? { failures: 5, openMs: 10_000 };
   const doFetch = options.fetch ?? fetch;
+  // With tracing on, the undici instrumentation sends the traceparent of the call's client span;
+  // a second one of ours would contradict it. Another fetch than Node's is not instrumented.
+  const sendTraceparent = options.fetch !== undefined || !tracingOn();
   let consecutiveFailures = 0;
   let openUntil = 0;
 
@@ -45,7 +49,7 @@ export function createServiceHttpClient(options: ServiceHttpClientOptions): Serv
       'accept-language': ctx?.lang ?? 'zh-CN',
     };
     if (ctx) {
-      headers.traceparent = formatTraceparent(ctx.traceId, newSpanId());
+      if (sendTraceparent) headers.traceparent = formatTraceparent(ctx.traceId, newSpanId(), ctx.sampled);
       headers['x-request-id'] = ctx.requestId;
     }
     if (body !== undefined) headers['content-type'] = 'application/json';

@@ -4,6 +4,7 @@ import { TEST_MYSQL_URL, TEST_REDIS_URL } from '../support/env.js';
 import { idNumber } from '../support/identity.js';
 import { TestSocket } from '../message/support.js';
 import { BIN } from '../support/serve.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp.js';
 import { startAllInOne, startSplit, type ApiAnswer, type Topology } from '../support/topology.js';
 
 /**
@@ -18,14 +19,18 @@ const SITE = { lng: 121.5272106, lat: 31.1774276 };
 const DAILY = 20_000;
 
 let t: Topology;
+// Split, every process exports its spans here: one hire's trace is followed across processes.
+let traces: OtlpReceiver | undefined;
 beforeAll(async () => {
   const started = Date.now();
-  t = SPLIT ? await startSplit() : await startAllInOne();
+  if (SPLIT) traces = await startOtlpReceiver();
+  t = SPLIT ? await startSplit({ env: { LINGGONG_TRACING_OTLP_URL: traces!.url } }) : await startAllInOne();
   console.log(`${t.name}: ${t.processes.size || 1} processes started in ${Date.now() - started} ms`);
 }, 400_000);
 afterAll(async () => {
   for (const s of sockets) s.close();
   await t?.stop();
+  await traces?.close();
 }, 60_000);
 
 const sockets: TestSocket[] = [];
@@ -131,6 +136,10 @@ async function apply(worker: Account, jobId: string, shiftId: string): Promise<s
 }
 
 async function hire(employer: Account, applicationId: string): Promise<OrderView> {
+  return (await hireAnswer(employer, applicationId)).json as OrderView;
+}
+
+async function hireAnswer(employer: Account, applicationId: string): Promise<ApiAnswer> {
   const hired = ok(
     await call('POST', `/api/v1/applications/${applicationId}/hire`, {}, employer, {
       'idempotency-key': `hire-${applicationId}`,
@@ -138,7 +147,7 @@ async function hire(employer: Account, applicationId: string): Promise<OrderView
     201,
   );
   expect(hired.json.state).toBe('hired');
-  return hired.json as OrderView;
+  return hired;
 }
 
 async function wallet(who: Account): Promise<Record<string, number>> {
@@ -225,13 +234,38 @@ describe(`the whole flow, ${SPLIT ? 'split behind nginx (MariaDB + Redis)' : 'al
     const got = await socket.next((f) => f.type === 'message' && f.id === sent.json.id, 10_000);
     expect(got.message).toMatchObject({ body: '你好，明天见', senderId: employer.userId });
 
-    order = await hire(employer, applicationId);
+    const hired = await hireAnswer(employer, applicationId);
+    order = hired.json as OrderView;
     expect(order.terms).toMatchObject({ payType: 'daily', wageFen: DAILY });
     // The day's pay and the 5 % fee are held in escrow.
     expect(await wallet(employer)).toMatchObject({ availableFen: FUNDS - 21_000, heldFen: 21_000 });
     // The hire reaches the worker as a notification, through the queue and the message service.
     const notice = await socket.next((f) => f.type === 'notification' && f.kind === 'order_hired', 30_000);
     expect(notice).toMatchObject({ kind: 'order_hired' });
+
+    if (traces) {
+      // One trace from the gateway: the order service's request, its calls to the job and payment
+      // services (their server spans), and the order.hired event handled by consumers of other
+      // services after the queue.
+      const traceId = /^00-([0-9a-f]{32})-/.exec(String(hired.headers.traceparent))![1]!;
+      const gateway = t.accessLog().find((l) => l.request_id === hired.headers['x-request-id']);
+      expect(String(gateway?.traceparent)).toContain(traceId);
+      const spans = await until('the hire trace across services and a queue', async () => {
+        const mine = traces!.spans().filter((s) => s.traceId === traceId);
+        const servers = new Set(mine.filter((s) => s.kind === 'SERVER').map((s) => s.serviceName));
+        const consumed = mine.some((s) => s.kind === 'CONSUMER' && s.serviceName !== 'linggong-order');
+        return servers.size >= 3 && consumed ? mine : undefined;
+      });
+      const services = new Set(spans.map((s) => s.serviceName));
+      expect([...services]).toEqual(
+        expect.arrayContaining(['linggong-order', 'linggong-job', 'linggong-payment']),
+      );
+      const consumer = spans.find((s) => s.kind === 'CONSUMER' && s.serviceName !== 'linggong-order')!;
+      // The consumer's parent is a span of the request that published the event (a queue hop).
+      expect(
+        spans.some((s) => s.spanId === consumer.parentSpanId && s.serviceName === 'linggong-order'),
+      ).toBe(true);
+    }
   });
 
   it('checks in on site, checks out, submits; the employer confirms and the worker is paid', async () => {
@@ -353,7 +387,191 @@ describe(`the whole flow, ${SPLIT ? 'split behind nginx (MariaDB + Redis)' : 'al
     const shifts = ok(await call('GET', `/api/v1/jobs/${later.jobId}/manage`, undefined, employer));
     expect(shifts.json.shifts[0]).toMatchObject({ hired: 0 });
   });
+});
 
+/** Whether an answer is the clean refusal of a service that is away: 503 problem+json. */
+function expectUnavailable(answer: ApiAnswer): void {
+  expect(answer.status, answer.text).toBe(503);
+  expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(answer.json).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = Date.now();
+  const value = await fn();
+  return { value, ms: Date.now() - started };
+}
+
+async function fundedEmployer(amountFen: number): Promise<Account> {
+  const who = await signIn(newPhone(), 'employer');
+  const topup = ok(await call('POST', '/api/v1/payments', { channel: 'sandbox', amountFen }, who), 201);
+  ok(await call('POST', `/api/v1/payments/sandbox/${topup.json.id}/pay`, {}, who));
+  return who;
+}
+
+describe.skipIf(!SPLIT)('a service process killed mid-flow (SIGKILL), split', () => {
+  it('payment during hires: callers answer 503 problem+json in time, each hire ends hired or undone, hiring goes on after the restart', async () => {
+    const boss = await fundedEmployer(200_000);
+    const shift = await postJob(boss, '仓库分拣 日结200元 故障演练', Date.now() + 3 * 3_600_000, 6);
+    const applications: string[] = [];
+    for (let i = 0; i < 5; i++)
+      applications.push(await apply(await signIn(newPhone(), 'worker'), shift.jobId, shift.shiftId));
+    await hire(boss, applications[0]!);
+
+    // Three hires in flight when the payment process dies.
+    const inflight = applications
+      .slice(1, 4)
+      .map((id) =>
+        timed(() =>
+          call('POST', `/api/v1/applications/${id}/hire`, {}, boss, { 'idempotency-key': `hire-${id}` }),
+        ),
+      );
+    await new Promise((r) => setTimeout(r, 30));
+    await t.kill('payment-1');
+    // The payment service's own route, and a route of the order service that calls it.
+    const walletRead = await timed(() => call('GET', '/api/v1/wallet', undefined, boss));
+    expectUnavailable(walletRead.value);
+    expect(walletRead.ms).toBeLessThan(5_000);
+    const during = await timed(() =>
+      call('POST', `/api/v1/applications/${applications[4]}/hire`, {}, boss, {
+        'idempotency-key': `hire-${applications[4]}`,
+      }),
+    );
+    for (const { value, ms } of [...(await Promise.all(inflight)), during]) {
+      // Hired before the kill, still hiring when the wait ended (the workflow goes on), or refused
+      // cleanly: never an HTML page, a 500 or a hang.
+      expect(ms).toBeLessThan(15_000);
+      if (value.status === 201) expect(['hired', 'hiring']).toContain(value.json.state);
+      else expectUnavailable(value);
+    }
+
+    await t.restart('payment-1');
+    // Every hire ends: hired with its escrow held, or undone with the application open again.
+    const ended = await until(
+      'every hire ended',
+      async () => {
+        const views = await Promise.all(
+          applications.map(
+            async (id) => ok(await call('GET', `/api/v1/applications/${id}`, undefined, boss)).json,
+          ),
+        );
+        return views.every((a) => a.status !== 'hiring') ? views : undefined;
+      },
+      60_000,
+    );
+    // An undone hire is hired again, under a new key: the first key answers what it answered.
+    for (const a of ended.filter((x) => x.status === 'pending')) {
+      const again = ok(
+        await call('POST', `/api/v1/applications/${a.id}/hire`, {}, boss, {
+          'idempotency-key': `rehire-${a.id}`,
+        }),
+        201,
+      );
+      await until('the hire again', async () => {
+        const o = ok(await call('GET', `/api/v1/orders/${again.json.id}`, undefined, boss));
+        return o.json.state === 'hired' ? o : undefined;
+      });
+    }
+    const hiredCount = applications.length;
+    expect(await wallet(boss)).toMatchObject({
+      heldFen: 21_000 * hiredCount,
+      availableFen: 200_000 - 21_000 * hiredCount,
+    });
+    const manage = ok(await call('GET', `/api/v1/jobs/${shift.jobId}/manage`, undefined, boss));
+    expect(manage.json.shifts[0]).toMatchObject({ hired: hiredCount });
+  }, 180_000);
+
+  it('job during publishing: callers answer 503 problem+json in time, nothing is half-published, all open and found after the restart', async () => {
+    const boss = await signIn(newPhone(), 'employer');
+    const drafts: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const d = ok(
+        await call(
+          'POST',
+          '/api/v1/jobs',
+          {
+            title: `展会搭建 日结200元 故障演练${i}`,
+            description: '展会现场搭建，包午餐，当天结算。',
+            category: 'food.waiter',
+            pay: { type: 'daily', amountFen: DAILY },
+            settlement: 'daily',
+            shifts: [
+              {
+                startsAt: iso(Date.now() + 5 * 3_600_000),
+                endsAt: iso(Date.now() + 13 * 3_600_000),
+                headcount: 2,
+              },
+            ],
+            contact: { name: '陈经理', phone: '13912345670' },
+            place: {
+              address: '上海市浦东新区世纪大道100号',
+              city: '上海市',
+              location: { ...SITE, system: 'wgs84' },
+            },
+          },
+          boss,
+        ),
+        201,
+      );
+      drafts.push(d.json.id as string);
+    }
+    const inflight = drafts.map((id) =>
+      timed(() => call('POST', `/api/v1/jobs/${id}/submit`, { version: 1 }, boss)),
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    await t.kill('job-1');
+    const read = await timed(() => call('GET', `/api/v1/jobs/${drafts[0]}`));
+    expectUnavailable(read.value);
+    expect(read.ms).toBeLessThan(5_000);
+    // The order service calls the job service for the terms: it answers 503 within its timeout.
+    const worker = await signIn(newPhone(), 'worker');
+    const applying = await timed(() =>
+      call('POST', `/api/v1/jobs/${drafts[0]}/shifts/${drafts[0]}/applications`, {}, worker),
+    );
+    expectUnavailable(applying.value);
+    expect(applying.ms).toBeLessThan(10_000);
+    for (const { value, ms } of await Promise.all(inflight)) {
+      expect(ms).toBeLessThan(15_000);
+      if (value.status === 200) expect(value.json.status).toBe('open');
+      else expectUnavailable(value);
+    }
+
+    await t.restart('job-1');
+    // Each job is a draft at version 1 or open at version 2: never between. Drafts are submitted again.
+    for (const id of drafts) {
+      const job = ok(await call('GET', `/api/v1/jobs/${id}/manage`, undefined, boss)).json;
+      expect([`draft 1`, `open 2`]).toContain(`${job.status} ${job.version}`);
+      if (job.status === 'draft') ok(await call('POST', `/api/v1/jobs/${id}/submit`, { version: 1 }, boss));
+    }
+    // Every publication reaches the search index (the outbox kept the events of the dead process).
+    await until('all four in the search index', async () => {
+      const page = ok(await call('GET', `/api/v1/search/jobs?q=${encodeURIComponent('故障演练')}&limit=20`));
+      const found = (page.json.items as { id: string }[]).filter((j) => drafts.includes(j.id));
+      return found.length === drafts.length ? found : undefined;
+    });
+  }, 180_000);
+});
+
+describe.skipIf(!SPLIT)('the split topology’s workers', () => {
+  it('answer their probes and metrics (the event handlers’ among them), and nothing of the API', async () => {
+    const workers = [...t.processes.values()].filter((p) => p.args[0] === 'worker');
+    expect(workers).toHaveLength(7);
+    for (const w of workers) {
+      expect((await fetch(`${w.address}/readyz`)).status, w.name).toBe(200);
+      const api = await fetch(`${w.address}/api/v1/categories`);
+      expect(api.status).toBe(404);
+      expect(api.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+    // The message service's worker handled the flow's events: its handler metrics show them.
+    const message = workers.find((w) => w.name === 'message-worker')!;
+    const metrics = await (await fetch(`${message.address}/metrics`)).text();
+    expect(metrics).toMatch(
+      /linggong_event_handler_duration_seconds_count\{consumer="message\.[a-z-]+"\} [1-9]/,
+    );
+  });
+});
+
+describe('after all of it', () => {
   it('leaves a ledger that `linggong ledger check` finds clean', async () => {
     if (!SPLIT) await t.halt(); // the embedded database belongs to one process
     const checked = spawnSync(

@@ -13,7 +13,8 @@ import { BIN } from './serve.js';
  * The platform as users run it, in either topology, reached only through HTTP and WebSocket:
  * - all-in-one: one `linggong serve` on the embedded defaults (SQLite, in-process bus, local files);
  * - split: per service, `serve --services <name> --no-workers` processes (N each) and one
- *   `worker --services <name>`, each service on a MariaDB database of its own, all on one Redis
+ *   `worker --services <name>` (search: N `serve --services search` running their own consumer,
+ *   each a replica of the index), each service on a MariaDB database of its own, all on one Redis
  *   (BullMQ events), behind nginx with the configuration of deploy/nginx/ (TLS for clients, the
  *   internal listener for the calls between services).
  */
@@ -66,7 +67,7 @@ export interface RunningProcess {
   args: string[];
   env: NodeJS.ProcessEnv;
   child: ChildProcess;
-  /** The HTTP address it listens on (serve processes). */
+  /** The HTTP address it listens on (the API of a serve process, the probes and metrics of a worker). */
   address?: string;
   log: string;
 }
@@ -124,7 +125,7 @@ function startProcess(
 }
 
 const SERVE_READY = /Docs:\s+(http:\/\/[^/\s]+)\/docs/;
-const WORKER_READY = /Linggong worker running for/;
+const WORKER_READY = /Linggong worker running for[^\n]*\n\s+Health:\s+(http:\/\/[^/\s]+)\/healthz/;
 
 function stopProcess(p: RunningProcess): Promise<void> {
   if (p.child.exitCode !== null || p.child.signalCode !== null) return Promise.resolve();
@@ -237,7 +238,7 @@ export async function startAllInOne(): Promise<Topology> {
 }
 
 export interface SplitOptions {
-  /** HTTP processes per service (search always has one: its embedded index belongs to one process). */
+  /** HTTP processes per service (each search process holds a whole replica of the embedded index). */
   replicas?: number;
   /** Extra environment for every process (e.g. the tracing endpoint). */
   env?: Record<string, string>;
@@ -280,8 +281,9 @@ export async function startSplit(options: SplitOptions = {}): Promise<Topology> 
     const internal = `http://127.0.0.1:${internalPort}`;
     const filesDir = join(root, 'files');
     mkdirSync(filesDir);
-    const envOf = (service: string): NodeJS.ProcessEnv => {
-      const dataDir = join(root, service);
+    const envOf = (service: string, processName = service): NodeJS.ProcessEnv => {
+      // A data folder per process: an embedded search index belongs to one.
+      const dataDir = join(root, processName);
       mkdirSync(dataDir, { recursive: true });
       const env: NodeJS.ProcessEnv = {
         ...baseEnv(dataDir),
@@ -301,19 +303,22 @@ export async function startSplit(options: SplitOptions = {}): Promise<Topology> 
     };
     const serve = (service: string, i: number): Promise<RunningProcess> => {
       const args = ['serve', '--services', service, ...(service === 'search' ? [] : ['--no-workers'])];
-      return startProcess(`${service}-${i}`, args, envOf(service), SERVE_READY).then((p) => {
-        // A restart listens where nginx's pool expects this process.
-        p.env = { ...p.env, LINGGONG_PORT: new URL(p.address!).port };
-        processes.set(p.name, p);
-        return p;
-      });
+      return startProcess(`${service}-${i}`, args, envOf(service, `${service}-${i}`), SERVE_READY).then(
+        (p) => {
+          // A restart listens where nginx's pool expects this process.
+          p.env = { ...p.env, LINGGONG_PORT: new URL(p.address!).port };
+          processes.set(p.name, p);
+          return p;
+        },
+      );
     };
     // The first process of each service migrates its database; the others start on it after.
     await Promise.all(SERVICES.map((s) => serve(s, 1)));
     const more: Promise<unknown>[] = [];
     for (const s of SERVICES) {
-      if (s === 'search') continue;
       for (let i = 2; i <= replicas; i++) more.push(serve(s, i));
+      // Search processes run their own consumer: each replica of the index gets every job event.
+      if (s === 'search') continue;
       more.push(
         startProcess(`${s}-worker`, ['worker', '--services', s], envOf(s), WORKER_READY).then((p) =>
           processes.set(p.name, p),
@@ -339,7 +344,7 @@ export async function startSplit(options: SplitOptions = {}): Promise<Topology> 
     writeFileSync(conf, text);
     const upstreams = SERVICES.map((s) => {
       const servers = [...processes.values()]
-        .filter((p) => p.name.startsWith(`${s}-`) && p.address)
+        .filter((p) => p.name.startsWith(`${s}-`) && p.args[0] === 'serve')
         .map((p) => `  server ${p.address!.replace('http://', '')} max_fails=1 fail_timeout=2s;`);
       return `upstream linggong_${s} {\n${servers.join('\n')}\n  keepalive 32;\n}`;
     });

@@ -102,6 +102,12 @@ export const PLATFORM_VARIABLES: ConfigVariables = {
   LINGGONG_S3_FORCE_PATH_STYLE: { doc: 'true for path-style URLs (MinIO); default false' },
   LINGGONG_S3_PREFIX: { doc: 'Key prefix inside the bucket (default empty)' },
   LINGGONG_SHUTDOWN_GRACE_MS: { doc: 'How long shutdown waits for in-flight requests (default 10000)' },
+  LINGGONG_TRACING_OTLP_URL: {
+    doc: 'OpenTelemetry: the OTLP/HTTP traces endpoint (JSON), e.g. http://otel-collector:4318/v1/traces; tracing is off when unset (environment only, read at process start)',
+  },
+  LINGGONG_TRACING_SAMPLE_RATIO: {
+    doc: 'Share of new traces recorded, 0 to 1 (default 1); a request arriving in a trace follows its sampled flag (environment only, read at process start)',
+  },
   LINGGONG_MALLOC_TUNING: {
     doc: 'on | off: `serve` with its glibc malloc settings (default on; environment only; "Password hashing" in docs/architecture.md)',
   },

@@ -183,7 +183,8 @@ export class ServiceDatabase<DB> {
       }
     }
     const ctx = currentContext();
-    const traceparent = ctx ? formatTraceparent(ctx.traceId, ctx.spanId) : null;
+    // The span that published is the parent of each consumer's span (tracing.ts, inConsumerSpan).
+    const traceparent = ctx ? formatTraceparent(ctx.traceId, ctx.spanId, ctx.sampled) : null;
     const rows = events.map((event) => ({
       id: this.deps.ids(),
       type: event.type,

@@ -1,8 +1,9 @@
 import type { Clock } from '../clock.js';
-import { newContext, parseTraceparent, runWithContext, type RequestContext } from '../context.js';
+import { contextInSpan, newContext, parseTraceparent, runWithContext } from '../context.js';
 import { insertIgnore } from '../db/helpers.js';
 import type { ServiceDatabase } from '../db/service-database.js';
 import type { Logger } from '../log.js';
+import { inConsumerSpan } from '../tracing.js';
 import type { EventEnvelope, EventHandler, ReplicaHooks, Subscription } from './types.js';
 import { DEFAULT_MAX_ATTEMPTS } from './types.js';
 import type { EventMetrics } from './metrics.js';
@@ -38,7 +39,7 @@ export async function runConsumer(
   event: EventEnvelope,
   deps: { log: Logger; metrics: EventMetrics; clock: Clock },
 ): Promise<boolean> {
-  return runWithContext(eventContext(event), async () => {
+  return inEventContext(c, event, async () => {
     const started = performance.now();
     try {
       const handled = await c.db.transaction(async (tx) => {
@@ -97,7 +98,7 @@ export async function runConsumerBatch(
       // concurrent duplicate makes the insert fail, and the batch falls back to one event at a time.
       const inbox = c.db.table('inbox');
       if (c.inbox === false) {
-        for (const event of events) await runWithContext(eventContext(event), () => c.handler(event, tx));
+        for (const event of events) await inEventContext(c, event, () => c.handler(event, tx));
         return events;
       }
       const seen = new Set(
@@ -126,7 +127,7 @@ export async function runConsumerBatch(
           .execute();
       }
       for (const event of handled) {
-        await runWithContext(eventContext(event), () => c.handler(event, tx));
+        await inEventContext(c, event, () => c.handler(event, tx));
       }
       return handled;
     });
@@ -151,9 +152,19 @@ export async function runConsumerBatch(
   }
 }
 
-/** The context a handler runs in: the producer's trace (from the event), a new span, the event id. */
-function eventContext(event: EventEnvelope): RequestContext {
-  return newContext(event.id, 'zh-CN', parseTraceparent(event.traceparent)?.traceId);
+/**
+ * Runs `fn` in the context of handling `event`: the producer's trace (from the event), a span of
+ * its own (with tracing, the consumer span, child of the producer's), the event id as request id.
+ */
+function inEventContext<T>(c: BoundConsumer, event: EventEnvelope, fn: () => Promise<T>): Promise<T> {
+  return inConsumerSpan(c.subscription.consumer, event, (span) =>
+    runWithContext(
+      span
+        ? contextInSpan(event.id, 'zh-CN', span)
+        : newContext(event.id, 'zh-CN', parseTraceparent(event.traceparent)?.traceId),
+      fn,
+    ),
+  );
 }
 
 export function errorText(e: unknown): string {

@@ -5,6 +5,7 @@ import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyRequest,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -13,7 +14,15 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import { randomHex } from '../random.js';
-import { formatTraceparent, newContext, parseTraceparent, runWithContext } from '../context.js';
+import {
+  contextInSpan,
+  formatTraceparent,
+  newContext,
+  parseTraceparent,
+  runWithContext,
+  type RequestContext,
+} from '../context.js';
+import { serverSpanIds, tracingOn } from '../tracing.js';
 import type { Logger } from '../log.js';
 import { registerAuth, type AccessTokenVerifier } from './auth.js';
 import { corsStep, registerOptionsRoute } from './cors.js';
@@ -88,6 +97,22 @@ export const PLATFORM_ROUTE_PREFIXES = ['/healthz', '/readyz', '/metrics', DOCS_
 function listenUrl(config: Config): string {
   const host = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : config.host;
   return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+}
+
+/** The request's context: in the trace of its traceparent header (or a new one), with a span of its own. */
+function contextOfHeaders(request: FastifyRequest): RequestContext {
+  const parent = parseTraceparent(request.headers.traceparent);
+  return newContext(String(request.id), requestLang(request), parent?.traceId);
+}
+
+/**
+ * The request's context when tracing: the ids of the server span the http instrumentation made
+ * (its parent is the traceparent header), so logs and events name the exported span. Requests
+ * that did not come through a socket (app.inject) have no such span.
+ */
+function contextOfServerSpan(request: FastifyRequest): RequestContext {
+  const span = serverSpanIds(request.method, request.routeOptions.url);
+  return span ? contextInSpan(String(request.id), requestLang(request), span) : contextOfHeaders(request);
 }
 
 /**
@@ -171,12 +196,13 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<App> {
   // Every request, in this order and in one hook (steps.ts): security headers, the request id and
   // the trace context for everything that happens while serving it (logs, events, calls); then,
   // within that context, CORS (which answers preflights) and the rate limit.
+  // With tracing on, the context is the server span's instead (chosen once, here).
+  const contextOf = tracingOn() ? contextOfServerSpan : contextOfHeaders;
   app.addHook('onRequest', (request, reply, done) => {
     void reply.headers(request.url.startsWith(DOCS_PREFIX) ? documentSecurity : API_SECURITY_HEADERS);
-    const parent = parseTraceparent(request.headers.traceparent);
-    const ctx = newContext(String(request.id), requestLang(request), parent?.traceId);
+    const ctx = contextOf(request);
     void reply.header('x-request-id', ctx.requestId);
-    void reply.header('traceparent', formatTraceparent(ctx.traceId, ctx.spanId));
+    void reply.header('traceparent', formatTraceparent(ctx.traceId, ctx.spanId, ctx.sampled));
     runWithContext(ctx, () => runSteps(requestSteps, request, reply, done));
   });
   // Every response: one access line, and metrics.

@@ -8,6 +8,7 @@ import type { IdGenerator } from '../ids.js';
 import type { ScheduleSpec } from '../jobs/scheduler.js';
 import type { Logger } from '../log.js';
 import { backoffMs } from '../events/types.js';
+import { inInternalSpan } from '../tracing.js';
 import type { WorkflowDefinition, WorkflowStep } from './workflow.js';
 
 export const WORKFLOW_STATES = ['running', 'compensating', 'completed', 'compensated', 'failed'] as const;
@@ -212,7 +213,11 @@ export function createWorkflowRunner(
         };
         let result: unknown;
         try {
-          result = await step.action(ctx);
+          result = await inInternalSpan(
+            `workflow ${row.name} ${step.name}`,
+            stepAttributes(row, step.name, attempt),
+            () => step.action(ctx),
+          );
         } catch (e) {
           if (!(await onStepError(row, def, step, attempt, e))) return;
           continue;
@@ -244,14 +249,20 @@ export function createWorkflowRunner(
         const attempt = row.attempts + 1;
         if (step.compensate) {
           try {
-            await step.compensate({
-              instanceId: row.id,
-              key: `${row.name}:${row.id}:${step.name}`,
-              input,
-              results,
-              attempt,
-              result: results[step.name],
-            });
+            const compensate = step.compensate.bind(step);
+            await inInternalSpan(
+              `workflow ${row.name} ${step.name} compensate`,
+              stepAttributes(row, step.name, attempt),
+              () =>
+                compensate({
+                  instanceId: row.id,
+                  key: `${row.name}:${row.id}:${step.name}`,
+                  input,
+                  results,
+                  attempt,
+                  result: results[step.name],
+                }),
+            );
           } catch (e) {
             const failed = attempt >= def.retry.compensationAttempts;
             const error = errorText(e);
@@ -542,6 +553,29 @@ export function createWorkflowRunner(
       return due.length;
     },
 
+    /**
+     * For the metrics (metrics.ts): live instances whose progress was last stored more than
+     * `stalledAfterMs` ago (stuck), and instances whose compensation failed for good (failed).
+     * Both read the (state, next_at) index's state prefix: live and failed rows are few.
+     */
+    async health(stalledAfterMs: number): Promise<{ stuck: number; failed: number }> {
+      const count = async (states: WorkflowState[], before?: number) =>
+        Number(
+          (
+            (await q()
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('state', 'in', states)
+              .$if(before !== undefined, (qb) => qb.where('updated_at', '<', before!))
+              .executeTakeFirstOrThrow()) as { n: number | string }
+          ).n,
+        );
+      return {
+        stuck: await count(LIVE, deps.clock.now() - stalledAfterMs),
+        failed: await count(['failed']),
+      };
+    },
+
     /** The sweep as a schedule; included only when the service registered a workflow. */
     schedule(): ScheduleSpec | undefined {
       if (definitions.size === 0) return undefined;
@@ -589,4 +623,14 @@ function errorText(e: unknown): string {
 
 function parseJson<T>(text: string): T {
   return JSON.parse(text) as T;
+}
+
+/** What a workflow step's span says of it (tracing.ts). */
+function stepAttributes(row: Row, step: string, attempt: number): Record<string, string | number> {
+  return {
+    'linggong.workflow.name': row.name,
+    'linggong.workflow.instance_id': row.id,
+    'linggong.workflow.step': step,
+    'linggong.workflow.attempt': attempt,
+  };
 }

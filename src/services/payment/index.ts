@@ -5,9 +5,11 @@ import { clientOf, commandsOf, type ServiceModule } from '../../platform/service
 import { verificationClient } from '../verification/index.js';
 import { createChannels } from './channels-setup.js';
 import { createEscrow } from './escrow.js';
+import { ledgerCheckSchedule } from './ledger-check.js';
 import { checkLedger, createLedger, type LedgerProblem } from './ledger/index.js';
 import { paymentMigrations } from './migrations/index.js';
 import { paymentConfig } from './payment.config.js';
+import { registerPaymentMetrics } from './payment.metrics.js';
 import { createReconciliation } from './reconciliation.js';
 import type { PaymentContext } from './payment-context.js';
 import type { EscrowState, PaymentClient } from './payment.client.js';
@@ -75,10 +77,14 @@ export const paymentModule: ServiceModule<PaymentDB, PaymentClient, PaymentComma
       withdrawals,
       createReconciliation(payment),
     ];
+    registerPaymentMetrics(ctx.metrics, sdb);
     return {
       client: escrow.client,
       commands: { checkLedger: (options = {}) => checkLedger(sdb, options) },
-      schedules: features.flatMap((f) => f.schedules ?? []),
+      schedules: [
+        ...features.flatMap((f) => f.schedules ?? []),
+        ledgerCheckSchedule({ sdb, clock, ids, log }),
+      ],
       handlers: features.flatMap((f) => f.handlers ?? []),
       async routes(app) {
         for (const feature of features) await feature.routes?.(app);

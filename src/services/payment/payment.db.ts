@@ -1,3 +1,4 @@
+import type { LedgerCheckTables } from './ledger-check.db.js';
 import type { ReconciliationTables } from './reconciliation.db.js';
 import type { TopupTables } from './topup.db.js';
 import type { WithdrawalTables } from './withdrawal.db.js';
@@ -9,7 +10,8 @@ import type { WithdrawalTables } from './withdrawal.db.js';
  * Money columns are BIGINT fen. Reads pass them through `toSafeInt`: mysql2 answers BIGINTs beyond
  * 2^53 and every SUM() as strings.
  */
-export interface PaymentDB extends LedgerTables, TopupTables, WithdrawalTables, ReconciliationTables {}
+export interface PaymentDB
+  extends LedgerTables, TopupTables, WithdrawalTables, ReconciliationTables, LedgerCheckTables {}
 
 /** The ledger's tables (ledger/): accounts, immutable transfers and their legs. */
 export interface LedgerTables {

@@ -1,10 +1,13 @@
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_MYSQL_URL, TEST_REDIS_URL } from '../support/env.js';
 import { idNumber } from '../support/identity.js';
 import { TestSocket } from '../message/support.js';
 import { BIN } from '../support/serve.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp.js';
+import { startOtlpReceiver, type CollectedSpan, type OtlpReceiver } from '../support/otlp.js';
 import { startAllInOne, startSplit, type ApiAnswer, type Topology } from '../support/topology.js';
 
 /**
@@ -29,6 +32,12 @@ beforeAll(async () => {
 }, 400_000);
 afterAll(async () => {
   for (const s of sockets) s.close();
+  // Every process's output, for reading after a failure (CI prints the path).
+  if (t) {
+    const file = join(tmpdir(), `linggong-e2e-${t.name}.log`);
+    writeFileSync(file, t.output());
+    console.log(`${t.name}: the processes' output is in ${file}`);
+  }
   await t?.stop();
   await traces?.close();
 }, 60_000);
@@ -74,12 +83,20 @@ async function signIn(phone: string, role?: 'worker' | 'employer'): Promise<Acco
   return { token, userId: me.json.id as string, phone };
 }
 
-/** Polls until `read` answers something (events travel through queues in the split topology). */
-async function until<T>(what: string, read: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+/**
+ * Polls until `read` answers something (events travel through queues in the split topology), at
+ * most every `everyMs`: the gateway's rate limit (15 r/s a client) holds for this test too.
+ */
+async function until<T>(
+  what: string,
+  read: () => Promise<T | undefined>,
+  ms = 30_000,
+  everyMs = 100,
+): Promise<T> {
   for (const deadline = Date.now() + ms; Date.now() < deadline;) {
     const value = await read();
     if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`${what} did not happen within ${ms} ms`);
 }
@@ -250,21 +267,21 @@ describe(`the whole flow, ${SPLIT ? 'split behind nginx (MariaDB + Redis)' : 'al
       const traceId = /^00-([0-9a-f]{32})-/.exec(String(hired.headers.traceparent))![1]!;
       const gateway = t.accessLog().find((l) => l.request_id === hired.headers['x-request-id']);
       expect(String(gateway?.traceparent)).toContain(traceId);
+      // The consumer's parent is a span of another process in the trace: the event crossed a queue.
+      const queueHop = (mine: CollectedSpan[]) =>
+        mine.find(
+          (c) =>
+            c.kind === 'CONSUMER' &&
+            mine.some((p) => p.spanId === c.parentSpanId && p.serviceName !== c.serviceName),
+        );
       const spans = await until('the hire trace across services and a queue', async () => {
         const mine = traces!.spans().filter((s) => s.traceId === traceId);
         const servers = new Set(mine.filter((s) => s.kind === 'SERVER').map((s) => s.serviceName));
-        const consumed = mine.some((s) => s.kind === 'CONSUMER' && s.serviceName !== 'linggong-order');
-        return servers.size >= 3 && consumed ? mine : undefined;
+        return servers.size >= 3 && queueHop(mine) ? mine : undefined;
       });
-      const services = new Set(spans.map((s) => s.serviceName));
-      expect([...services]).toEqual(
-        expect.arrayContaining(['linggong-order', 'linggong-job', 'linggong-payment']),
-      );
-      const consumer = spans.find((s) => s.kind === 'CONSUMER' && s.serviceName !== 'linggong-order')!;
-      // The consumer's parent is a span of the request that published the event (a queue hop).
-      expect(
-        spans.some((s) => s.spanId === consumer.parentSpanId && s.serviceName === 'linggong-order'),
-      ).toBe(true);
+      const servers = spans.filter((s) => s.kind === 'SERVER').map((s) => s.serviceName);
+      expect(servers).toEqual(expect.arrayContaining(['linggong-order', 'linggong-job', 'linggong-payment']));
+      expect(queueHop(spans)!.name).toMatch(/ process$/);
     }
   });
 
@@ -457,7 +474,8 @@ describe.skipIf(!SPLIT)('a service process killed mid-flow (SIGKILL), split', ()
         );
         return views.every((a) => a.status !== 'hiring') ? views : undefined;
       },
-      60_000,
+      90_000,
+      1_000,
     );
     // An undone hire is hired again, under a new key: the first key answers what it answered.
     for (const a of ended.filter((x) => x.status === 'pending')) {
@@ -568,6 +586,44 @@ describe.skipIf(!SPLIT)('the split topology’s workers', () => {
     expect(metrics).toMatch(
       /linggong_event_handler_duration_seconds_count\{consumer="message\.[a-z-]+"\} [1-9]/,
     );
+  });
+});
+
+describe.skipIf(!SPLIT)('the gateway (deploy/nginx)', () => {
+  it('passes request ids through and logs them, keeps /internal/ inside, and answers problem+json itself', async () => {
+    const traced = ok(
+      await call('GET', '/api/v1/categories', undefined, undefined, { 'x-request-id': 'e2e-gateway-1' }),
+    );
+    expect(traced.headers['x-request-id']).toBe('e2e-gateway-1');
+    const line = await until('the access log line', async () =>
+      t.accessLog().find((l) => l.request_id === 'e2e-gateway-1'),
+    );
+    expect(line).toMatchObject({ status: 200, service: 'job', uri: '/api/v1/categories' });
+    expect(String(line.upstream)).toMatch(/^127\.0\.0\.1:\d+$/);
+
+    for (const path of ['/internal/v1/jobs/open', '/no/such/route']) {
+      const refused = await call('GET', path, undefined, undefined, { 'accept-language': 'en' });
+      expect(refused.status).toBe(404);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.json).toMatchObject({
+        code: 'ROUTE_NOT_FOUND',
+        detail: 'No such route',
+        instance: path,
+      });
+    }
+    // The sign-in routes' own limit (1 r/s, a burst of 30), before any process is reached.
+    const answers = await Promise.all(
+      Array.from({ length: 45 }, () =>
+        call('POST', '/api/v1/auth/refresh', { refreshToken: `rt_${'0'.repeat(43)}` }),
+      ),
+    );
+    const limited = answers.filter((a) => a.status === 429);
+    expect(limited.length).toBeGreaterThanOrEqual(10);
+    expect(limited[0]!.headers['retry-after']).toBe('1');
+    expect(limited[0]!.json).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    // The others reached the user service, which refused the unknown token itself.
+    for (const a of answers.filter((x) => x.status !== 429))
+      expect(a.json.code, a.text).toBe('REFRESH_TOKEN_INVALID');
   });
 });
 

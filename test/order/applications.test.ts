@@ -140,6 +140,33 @@ describe(`applications on ${DIALECT}`, () => {
     expect(await wallet(p, employer)).toMatchObject({ heldFen: 0 });
   });
 
+  it('hires an applicant again after a hire was refused and undone (a new order; the void one stays)', async () => {
+    const employer = await employerWith(10_000); // less than the day's pay and fee (21,000)
+    const worker = await loginWithSms(p, newPhone(), 'worker');
+    const { job, shiftId } = await shiftJob(p, employer, { overrides: { requirements: { minAge: 16 } } });
+    const applied = await call(p, worker, 'POST', applyUrl(job.id, shiftId), {});
+    expect(applied.status, JSON.stringify(applied.body)).toBe(201);
+    const hireUrl = `/api/v1/applications/${applied.body.application.id}/hire`;
+    const refused = await call(p, employer, 'POST', hireUrl, {});
+    expect(refused).toMatchObject({ status: 409, body: { code: 'ESCROW_INSUFFICIENT_FUNDS' } });
+    const open = await call(p, employer, 'GET', `/api/v1/applications/${applied.body.application.id}`);
+    expect(open.body).toMatchObject({ status: 'pending', reason: 'ESCROW_INSUFFICIENT_FUNDS' });
+    const voided = open.body.orderId as string;
+
+    await fund(p, employer, 20_000);
+    const hired = await call(p, employer, 'POST', hireUrl, {});
+    expect(hired.status, JSON.stringify(hired.body)).toBe(201);
+    expect(hired.body).toMatchObject({ state: 'hired', applicationId: applied.body.application.id });
+    expect(hired.body.id).not.toBe(voided);
+    expect((await call(p, employer, 'GET', `/api/v1/orders/${voided}`)).body.state).toBe('void');
+    // One live order: hiring it once more answers the order it has.
+    const again = await call(p, employer, 'POST', hireUrl, {});
+    expect(again.body.id).toBe(hired.body.id);
+    expect(await wallet(p, employer)).toMatchObject({ heldFen: 21_000, availableFen: 9_000 });
+    expect((await ownerShifts(p, employer, job.id))[0]).toMatchObject({ hired: 1 });
+    await expectLedgerClean(p);
+  });
+
   it('hires an invited worker who accepts, and auto-hires verified applicants first come first served', async () => {
     const employer = await employerWith(100_000);
     const { job, shiftId } = await shiftJob(p, employer, {

@@ -377,11 +377,14 @@ export async function startSplit(options: SplitOptions = {}): Promise<Topology> 
     const ca = readFileSync(join(gatewayDir, 'tls', 'tls.crt'));
     const url = `https://localhost:${publicPort}`;
     const call = makeCaller(url, ca);
-    for (let i = 0; ; i++) {
-      const health = await call('GET', '/api/v1/categories').catch(() => undefined);
-      if (health?.status === 200) break;
-      if (i > 100 || nginx.exitCode !== null) throw new Error(`nginx did not start:\n${nginxLog}`);
-      await new Promise((r) => setTimeout(r, 50));
+    for (const deadline = Date.now() + 60_000; ;) {
+      const health = await call('GET', '/api/v1/categories').catch((e: Error) => e);
+      if (!(health instanceof Error) && health.status === 200) break;
+      if (Date.now() > deadline || nginx.exitCode !== null) {
+        const last = health instanceof Error ? health.message : `${health.status} ${health.text}`;
+        throw new Error(`the gateway did not answer (${last}):\n${nginxLog}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
     }
 
     const output = (): string =>

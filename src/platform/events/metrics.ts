@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { scrapedGauge } from '../http/metrics.js';
 
 /** Prometheus metrics of the event system. Gauges are computed when /metrics is scraped. */
 export interface EventMetrics {
@@ -49,16 +50,7 @@ export function createEventMetrics(
     registers: [registry],
   });
   const gauge = (name: string, help: string, label: string, read: () => Promise<Record<string, number>>) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: [label],
-      registers: [registry],
-      async collect() {
-        this.reset();
-        for (const [k, v] of Object.entries(await read())) this.set({ [label]: k }, v);
-      },
-    });
+    scrapedGauge(registry, name, help, label, read);
   gauge(
     'linggong_outbox_lag_seconds',
     'Age of the oldest unpublished outbox event, by service',

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import { PlatformErrors } from '../errors.js';
 import type { ResponseStep } from './steps.js';
 
@@ -8,6 +8,30 @@ export function createMetricsRegistry(): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'linggong_' });
   return registry;
+}
+
+/**
+ * A gauge computed when /metrics is scraped: `read` answers its value by one label (a service, a
+ * queue); a label it leaves out is absent from the scrape, not zero.
+ */
+export function scrapedGauge(
+  registry: Registry,
+  name: string,
+  help: string,
+  label: string,
+  read: () => Promise<Record<string, number>>,
+): Gauge {
+  return new Gauge({
+    name,
+    help,
+    labelNames: [label],
+    registers: [registry],
+    async collect() {
+      const values = await read();
+      this.reset();
+      for (const [k, v] of Object.entries(values)) this.set({ [label]: k }, v);
+    },
+  });
 }
 
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];

@@ -1,4 +1,5 @@
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { scrapedGauge } from '../http/metrics.js';
 import type { WorkflowRunner } from './runner.js';
 
 /**
@@ -30,17 +31,10 @@ export function watchWorkflows(registry: Registry, runner: WorkflowRunner): void
   const runners = new Set([runner]);
   watched.set(registry, runners);
   const gauge = (name: string, help: string, pick: (h: { stuck: number; failed: number }) => number) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: ['service'],
-      registers: [registry],
-      async collect() {
-        const values = new Map<string, number>();
-        for (const r of runners) values.set(r.service, pick(await r.health(WORKFLOW_STALLED_AFTER_MS)));
-        this.reset();
-        for (const [service, value] of values) this.set({ service }, value);
-      },
+    scrapedGauge(registry, name, help, 'service', async () => {
+      const values: Record<string, number> = {};
+      for (const r of runners) values[r.service] = pick(await r.health(WORKFLOW_STALLED_AFTER_MS));
+      return values;
     });
   gauge(
     'linggong_workflows_stuck',

@@ -365,15 +365,19 @@ export function createHiring(ctx: OrderContext) {
     // The transaction's value is what a replay of the request answers should the process die
     // before answering: the order, hiring (the sweep below finishes it).
     await sdb.transaction(async (tx) => {
-      const fresh = await repo.findApplication(app.id, tx.db);
-      if (!fresh || !OPEN.includes(fresh.status))
-        throw OrderErrors.APPLICATION_STATE_INVALID({ status: fresh?.status ?? app.status });
-      await repo.moveApplication(
+      // The conditional move is what keeps one live order per application: of two hires at
+      // once, the second finds the application no longer open (an undone hire's order is void,
+      // and the application open again for a new one).
+      const moved = await repo.moveApplication(
         app.id,
         OPEN,
         { status: 'hiring', order_id: orderId, updated_at: tx.now },
         tx.db,
       );
+      if (!moved) {
+        const fresh = await repo.findApplication(app.id, tx.db);
+        throw OrderErrors.APPLICATION_STATE_INVALID({ status: fresh?.status ?? app.status });
+      }
       const row: OrderRow = {
         id: orderId,
         application_id: app.id,

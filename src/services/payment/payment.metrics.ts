@@ -1,4 +1,5 @@
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { scrapedGauge } from '../../platform/http/metrics.js';
 import type { ServiceDatabase } from '../../platform/db/service-database.js';
 import { toSafeInt } from '../../platform/money.js';
 import { latestLedgerCheck, type LedgerCheckRun } from './ledger-check.js';
@@ -15,16 +16,9 @@ import type { PaymentDB } from './payment.db.js';
 export function registerPaymentMetrics(registry: Registry, sdb: ServiceDatabase<PaymentDB>): void {
   const service = 'payment';
   const gauge = (name: string, help: string, read: () => Promise<number | undefined>) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: ['service'],
-      registers: [registry],
-      async collect() {
-        const value = await read();
-        this.reset();
-        if (value !== undefined) this.set({ service }, value);
-      },
+    scrapedGauge(registry, name, help, 'service', async (): Promise<Record<string, number>> => {
+      const value = await read();
+      return value === undefined ? {} : { [service]: value };
     });
   const fromLatest = (pick: (run: LedgerCheckRun) => number) => async () => {
     const run = await latestLedgerCheck(sdb);

@@ -15,8 +15,10 @@ export const sms: ServiceMigration = {
       .columns(['sms_due_at'])
       .execute();
   },
-  async down({ db }) {
-    await db.schema.dropIndex('message_notifications_sms_idx').on('message_notifications').execute();
+  async down({ db, dialect }) {
+    // MySQL names the table of an index to drop; SQLite refuses the clause.
+    const drop = db.schema.dropIndex('message_notifications_sms_idx');
+    await (dialect === 'mysql' ? drop.on('message_notifications') : drop).execute();
     for (const column of ['sms_attempts', 'sms_sent_at', 'sms_due_at'])
       await db.schema.alterTable('message_notifications').dropColumn(column).execute();
   },

@@ -26,6 +26,20 @@ const UPLOAD_TTL_MS = 15 * 60_000;
 const uploadKey = (conversationId: string, userId: string, uploadId: string) =>
   `message/uploads/${conversationId}/${userId}/${uploadId}`;
 const IMAGE_LINK_TTL_MS = 10 * 60_000;
+
+/** An image message's row: its file's key is the body (`id` when the message takes a given one). */
+const imageMessage =
+  (conversationId: string, senderId: string, key: string, id?: string) =>
+  (newId: string, now: number): MessageRow => ({
+    id: id ?? newId,
+    conversation_id: conversationId,
+    sender_id: senderId,
+    kind: 'image',
+    body: key,
+    params: null,
+    flagged: 0,
+    created_at: now,
+  });
 const IMAGE_MAX_SIDE = 8192;
 const MINUTE = 60_000;
 
@@ -212,16 +226,7 @@ export function createConversations(ctx: MessageContext) {
       const key = `message/images/${conversationId}/${ids()}.${ext}`;
       await ctx.storage.put(key, data, contentType);
       try {
-        return await send(conv, (id, now) => ({
-          id,
-          conversation_id: conv.id,
-          sender_id: sender.userId,
-          kind: 'image',
-          body: key,
-          params: null,
-          flagged: 0,
-          created_at: now,
-        }));
+        return await send(conv, imageMessage(conv.id, sender.userId, key));
       } catch (e) {
         await ctx.storage.delete(key).catch(() => undefined);
         throw e;
@@ -263,16 +268,7 @@ export function createConversations(ctx: MessageContext) {
       // The message takes the upload's id, so a second completion cannot write a second message.
       const messageId = uploadId.slice(0, 26);
       try {
-        return await send(conv, (_id, now) => ({
-          id: messageId,
-          conversation_id: conv.id,
-          sender_id: sender.userId,
-          kind: 'image',
-          body: key,
-          params: null,
-          flagged: 0,
-          created_at: now,
-        }));
+        return await send(conv, imageMessage(conv.id, sender.userId, key, messageId));
       } catch (e) {
         if (isUniqueViolation(e)) throw MessageErrors.UPLOAD_USED();
         throw e;

@@ -167,8 +167,13 @@ describe('tracing in one process', () => {
     expect(res.status).toBe(200);
     const answered = res.headers.get('traceparent')!;
     expect(answered).toMatch(TRACEPARENT);
-    await settle(relay, async () => noted.length > 0);
-    await flushTracing();
+    // The consumer's span ends after its handler returns, a moment after `noted` grows.
+    const consumerSpan = (s: ReadableSpan) => s.kind === SpanKind.CONSUMER && s.name === 'relay.note process';
+    await settle(relay, async () => {
+      if (noted.length === 0) return false;
+      await flushTracing();
+      return exporter.getFinishedSpans().some(consumerSpan);
+    });
     const spans = exporter.getFinishedSpans();
 
     // The relay's server span, named by route; its ids are the ones the answer carried.
@@ -206,7 +211,7 @@ describe('tracing in one process', () => {
     // consumer's span is its child; the handler's context (and so its logs) is the consumer span.
     const [event] = noted;
     expect(event!.traceparent).toBe(`00-${trace}-${ids(server).spanId}-01`);
-    const consumer = spans.find((s) => s.kind === SpanKind.CONSUMER && s.name === 'relay.note process')!;
+    const consumer = spans.find(consumerSpan)!;
     expect(consumer).toBeDefined();
     expect(ids(consumer).traceId).toBe(trace);
     expect(parentOf(consumer)).toBe(ids(server).spanId);

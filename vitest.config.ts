@@ -38,6 +38,8 @@ class LongestFirst extends BaseSequencer {
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // One compiled build for the child processes the tests start (test/support/build.ts).
+    globalSetup: ['test/support/build.ts'],
     pool: 'forks',
     maxWorkers: workers,
     sequence: { sequencer: LongestFirst },

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Entry point of the `linggong` CLI. Runs the compiled build when present (production images),
-// otherwise the TypeScript sources through tsx (a fresh clone, development).
+// Entry point of the `linggong` CLI. Runs the TypeScript sources through tsx where they are (a
+// clone, development), otherwise the compiled build, dist/ (`npm run build`; the image).
 //
 // `linggong serve` on glibc needs malloc settings that glibc reads only when a process starts
 // (bin/malloc.mjs). When GLIBC_TUNABLES lacks them, the server runs in a child process started
@@ -8,8 +8,13 @@
 // beforehand (as a container image should) or with LINGGONG_MALLOC_TUNING=off, it runs here.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import module from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runsOnGlibc, tunedGlibcTunables } from './malloc.mjs';
+
+// V8 keeps the code it compiles for the modules loaded from here on in a cache on disk (Node 22.1
+// and later; NODE_DISABLE_COMPILE_CACHE=1 turns it off), so the next start of a process compiles less.
+module.enableCompileCache?.();
 
 /** Marks the server process this launcher started (it stops when the launcher goes away). */
 const SUPERVISED = 'LINGGONG_SUPERVISED';
@@ -30,10 +35,13 @@ if (tunables !== undefined && runsOnGlibc()) {
 
 async function runHere() {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const compiled = existsSync(`${root}dist/main.js`);
+  const compiled = !existsSync(`${root}src/main.ts`);
   if (!compiled) {
     const { register } = await import('tsx/esm/api');
     register();
+  } else if (!existsSync(`${root}dist/main.js`)) {
+    console.error('linggong: neither the sources (src/) nor a build (dist/, `npm run build`) are here');
+    process.exit(1);
   }
   const source = (file) =>
     pathToFileURL(`${root}${compiled ? 'dist' : 'src'}/${file}.${compiled ? 'js' : 'ts'}`).href;

@@ -22,7 +22,7 @@ import { createHttpServer, type App } from './platform/http/server.js';
 import { createIdGenerator } from './platform/ids.js';
 import { createLogger, type Logger } from './platform/log.js';
 import { registerFileLinks } from './platform/http/files.js';
-import { createLinkSigner, LocalFileStorage, S3FileStorage } from './platform/storage.js';
+import { createLinkSigner, LocalFileStorage } from './platform/storage.js';
 import { subscriptionsOf } from './platform/events/types.js';
 import type {
   AnyServiceModule,
@@ -46,6 +46,12 @@ export interface BuildOptions {
   cache?: Cache;
   /** How long a process holds a workflow instance it drives (default 30 s); tests shorten it. */
   workflowLeaseMs?: number;
+  /**
+   * Whether the HTTP app gets the API: the services' routes and the admin routes (default true).
+   * A worker and a one-off command answer none of it, and skip compiling its schemas; the
+   * platform's own endpoints (/healthz, /readyz, /metrics) are there either way.
+   */
+  api?: boolean;
 }
 
 /** A built Linggong process: the HTTP app, its services' databases, and how to stop it. */
@@ -138,7 +144,7 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
   const links = createLinkSigner(config.secret);
   const storage =
     config.storage.driver === 's3'
-      ? new S3FileStorage(config.storage, () => clock.now())
+      ? new (await import('./platform/s3-storage.js')).S3FileStorage(config.storage, () => clock.now())
       : new LocalFileStorage(config.storage.dir, links);
   // Services served elsewhere are reached through their remote clients (HTTP, JWKS).
   const remotes = new Map<string, RemoteService>();
@@ -197,7 +203,7 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     );
     workflows.set(entry.module.name, { runner, db: entry.db });
     watchWorkflows(metrics, runner);
-    entry.instance = entry.module.create({
+    entry.instance = await entry.module.create({
       deadlines: serviceDeadlines,
       workflows: runner,
       jobs,
@@ -288,11 +294,13 @@ export async function buildPlatform(options: BuildOptions): Promise<Platform> {
     verifier: () => verifier,
     isDraining: () => draining,
   });
-  for (const entry of services.values()) await entry.instance.routes(app);
-  if (config.storage.driver === 'local') await registerFileLinks(app, { storage, links, clock });
-  if (services.size > 0) {
-    await registerDeadLetterRoutes(app, events);
-    await registerWorkflowRoutes(app, workflows, ids, formatInstant);
+  if (options.api !== false) {
+    for (const entry of services.values()) await entry.instance.routes(app);
+    if (config.storage.driver === 'local') await registerFileLinks(app, { storage, links, clock });
+    if (services.size > 0) {
+      await registerDeadLetterRoutes(app, events);
+      await registerWorkflowRoutes(app, workflows, ids, formatInstant);
+    }
   }
 
   return {

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MALLOC_TUNABLES, missingMallocTunables, runsOnGlibc, tunedGlibcTunables } from '../bin/malloc.mjs';
 import { minorFaultsOf } from '../bench/http/proc.js';
 import { contextUsesFrames } from '../src/platform/context.js';
-import { BIN, startServe, type ServedProcess } from './support/serve.js';
+import { BIN, SOURCE_BIN, startServe, type ServedProcess } from './support/serve.js';
 import { TEST_MYSQL_URL } from './support/env.js';
 
 const execFileAsync = promisify(execFile);
@@ -41,8 +41,8 @@ function run(
 }
 
 /** Starts `linggong serve` in a clean environment; stopped after the tests if still running. */
-async function serve(env: Record<string, string>): Promise<ServedProcess> {
-  const served = await startServe(cleanEnv(env));
+async function serve(env: Record<string, string>, bin = BIN): Promise<ServedProcess> {
+  const served = await startServe(cleanEnv(env), 30_000, bin);
   children.push(served.child);
   return served;
 }
@@ -428,7 +428,8 @@ describe('linggong CLI', () => {
 
   it("runs the README's walk-through and search example, with curl, against a fresh `npm start`", async () => {
     const env = { LINGGONG_DATA_DIR: join(tempDir(), 'data'), LINGGONG_PORT: '0' };
-    const { url, output } = await serve(env);
+    // From the sources through tsx, as `npm start` in a clone runs; the other tests run the build.
+    const { url, output } = await serve(env, SOURCE_BIN);
     const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
     const waitFor = async <T>(find: () => T | undefined, what: string): Promise<T> => {
       for (let i = 0; i < 100; i++) {

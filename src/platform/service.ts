@@ -59,7 +59,10 @@ export interface ServiceModule<DB = unknown, Client = unknown, Commands = unknow
   config?: AnyConfigSection;
   /** Events this service consumes; each consumer's handler comes from the instance. */
   consumers?: ConsumerDeclaration[];
-  create(ctx: ServiceContext<DB>): ServiceInstance<Client, Commands>;
+  /** Builds the instance; async when it loads an adapter's library only when configured. */
+  create(
+    ctx: ServiceContext<DB>,
+  ): ServiceInstance<Client, Commands> | Promise<ServiceInstance<Client, Commands>>;
   /** How other processes reach this service when it runs elsewhere (LINGGONG_<SERVICE>_URL). */
   remote?(ctx: RemoteContext): RemoteService<Client>;
 }

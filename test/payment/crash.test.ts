@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureArgs } from '../support/serve.js';
 import { FakeClock, systemClock } from '../../src/platform/clock.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { openConnection } from '../../src/platform/db/connect.js';
@@ -56,11 +57,10 @@ interface Served {
 /** Starts the payment fixture process and resolves once it serves. */
 function startProcess(env: Record<string, string>): Promise<Served> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'bin', 'run-ts.mjs'), 'test/fixtures/payment-process.ts'],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } },
-    );
+    const child = spawn(process.execPath, fixtureArgs('test/fixtures/payment-process.ts'), {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

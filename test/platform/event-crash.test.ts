@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureArgs } from '../support/serve.js';
 import {
   createTestDatabase,
   createTestRedis,
@@ -26,14 +27,10 @@ afterAll(async () => {
 
 function runProducer(env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'bin', 'run-ts.mjs'), 'test/fixtures/event-producer-process.ts'],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', ...env },
-      },
-    );
+    const child = spawn(process.execPath, fixtureArgs('test/fixtures/event-producer-process.ts'), {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureArgs } from '../support/serve.js';
 import { systemClock } from '../../src/platform/clock.js';
 import { openConnection, type Connection } from '../../src/platform/db/connect.js';
 import { ServiceDatabase } from '../../src/platform/db/service-database.js';
@@ -43,7 +44,7 @@ let db: ServiceDatabase<unknown>;
 const children: Child[] = [];
 
 function spawnScheduler(owner: string, url: string): Child {
-  const child = spawn(process.execPath, ['bin/run-ts.mjs', 'test/fixtures/scheduler-process.ts'], {
+  const child = spawn(process.execPath, fixtureArgs('test/fixtures/scheduler-process.ts'), {
     cwd: process.cwd(),
     env: { ...process.env, SCHED_DATABASE_URL: url, SCHED_OWNER: owner },
     stdio: ['ignore', 'pipe', 'pipe'],

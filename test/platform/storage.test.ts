@@ -3,12 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import S3rver from 's3rver';
-import {
-  createLinkSigner,
-  LocalFileStorage,
-  S3FileStorage,
-  type FileStorage,
-} from '../../src/platform/storage.js';
+import { S3FileStorage } from '../../src/platform/s3-storage.js';
+import { createLinkSigner, LocalFileStorage, type FileStorage } from '../../src/platform/storage.js';
 
 /**
  * The same contract for both storage adapters. The S3 adapter talks S3's HTTP API to s3rver, an

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { fixtureArgs } from './serve.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /**
- * Runs a fixture script (TypeScript, through bin/run-ts.mjs) in a child process with `env` and
+ * Runs a fixture script (`test/fixtures/….ts`, see fixtureArgs) in a child process with `env` and
  * SIGKILLs it as soon as its output shows `marker`; rejects if it exits first or never shows it.
  */
 export function runUntilKilled(
@@ -14,7 +15,7 @@ export function runUntilKilled(
   timeoutMs = 60_000,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run-ts.mjs'), script], {
+    const child = spawn(process.execPath, fixtureArgs(script), {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
     });

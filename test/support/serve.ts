@@ -1,8 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-/** The `linggong` command as a user runs it (`npm start` runs `linggong serve`). */
-export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'linggong.mjs');
+const ROOT = join(import.meta.dirname, '..', '..');
+const BUILD = process.env.LINGGONG_TEST_BUILD;
+
+/** The `linggong` command as a clone runs it, through tsx (`npm start` runs `linggong serve`). */
+export const SOURCE_BIN = join(ROOT, 'bin', 'linggong.mjs');
+
+/**
+ * The `linggong` command the tests start: the run's compiled build (test/support/build.ts), as an
+ * image runs it, or the sources' outside a test run (benchmarks).
+ */
+export const BIN = BUILD ? join(BUILD, 'bin', 'linggong.mjs') : SOURCE_BIN;
+
+/** The arguments of `node` that run a fixture script (`test/fixtures/….ts`), built or through tsx. */
+export function fixtureArgs(script: string): string[] {
+  return BUILD ? [join(BUILD, script.replace(/\.ts$/, '.js'))] : [join(ROOT, 'bin', 'run-ts.mjs'), script];
+}
 
 export interface ServedProcess {
   child: ChildProcess;
@@ -16,9 +30,9 @@ export interface ServedProcess {
  * Starts `linggong serve` with exactly this environment and resolves once it prints where its API
  * is; rejects if it exits first or prints nothing within `timeoutMs`. The caller kills it.
  */
-export function startServe(env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<ServedProcess> {
+export function startServe(env: NodeJS.ProcessEnv, timeoutMs = 30_000, bin = BIN): Promise<ServedProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve'], { env });
+    const child = spawn(process.execPath, [bin, 'serve'], { env });
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

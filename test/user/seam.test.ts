@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN } from '../support/serve.js';
 import { FakeClock } from '../../src/platform/clock.js';
 import { userModule } from '../../src/services/user/index.js';
 import { probeModule } from '../fixtures/probe-service.js';
@@ -22,7 +23,6 @@ import { newPhone } from '../support/users.js';
  * process runs another service whose database has no user tables. It verifies access tokens through
  * the user service's JWKS and reads profiles through the user client over HTTP.
  */
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'linggong.mjs');
 let child: ChildProcess;
 let userUrl: string;
 let output = '';

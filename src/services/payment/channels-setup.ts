@@ -1,7 +1,6 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import {
-  createAlipayChannel,
   createSandboxChannel,
   createWechatPayChannel,
   type ChannelName,
@@ -9,12 +8,21 @@ import {
 } from './channels/index.js';
 import type { PaymentConfig } from './payment.config.js';
 
-/** The configured channels, built from the settings (credentials never leave the adapters). */
-export function createChannels(settings: PaymentConfig, config: Config, publicUrl: string, clock: Clock) {
+/**
+ * The configured channels, built from the settings (credentials never leave the adapters). The
+ * Alipay SDK loads only when that channel is configured, and still at start, where its keys are read.
+ */
+export async function createChannels(
+  settings: PaymentConfig,
+  config: Config,
+  publicUrl: string,
+  clock: Clock,
+): Promise<Map<ChannelName, PaymentChannel>> {
   const channels = new Map<ChannelName, PaymentChannel>();
   for (const name of settings.channels) {
     if (name === 'alipay' && settings.alipay) {
       const a = settings.alipay;
+      const { createAlipayChannel } = await import('./channels/alipay.js');
       channels.set(
         name,
         createAlipayChannel({

@@ -46,7 +46,7 @@ export const paymentModule: ServiceModule<PaymentDB, PaymentClient, PaymentComma
   config: paymentConfig,
   client: paymentClient,
   uses: [verificationClient],
-  create(ctx) {
+  async create(ctx) {
     const { db: sdb, config, clock, ids, log } = ctx;
     const settings = paymentConfig.of(config);
     const ledger = createLedger({ sdb, ids, log });
@@ -54,7 +54,7 @@ export const paymentModule: ServiceModule<PaymentDB, PaymentClient, PaymentComma
     const payment: PaymentContext = {
       sdb,
       ledger,
-      channels: createChannels(settings, config, publicUrl, clock),
+      channels: await createChannels(settings, config, publicUrl, clock),
       settings,
       config,
       pii: createPiiCipher(config.piiKeys, `pii-lookup:${config.secret}`),

@@ -4,7 +4,6 @@ import { consumerOf } from '../../platform/events/types.js';
 import { commandsOf, type ServiceModule } from '../../platform/service.js';
 import { JOB_CHANGE_EVENTS, jobClient, type JobEventMap, type PublicJob } from '../job/index.js';
 import { createIndexCatchUp } from './catch-up.js';
-import { createElasticsearchIndex } from './elasticsearch/es-index.js';
 import { searchConfig } from './search.config.js';
 import { registerSearchRoutes } from './search.routes.js';
 import { createSearchService } from './search.service.js';
@@ -43,7 +42,7 @@ export const searchModule: ServiceModule<unknown, unknown, SearchCommands> = {
   config: searchConfig,
   consumers: [indexJobs],
   uses: [jobClient],
-  create(ctx) {
+  async create(ctx) {
     const { config, log, clock } = ctx;
     let index: SearchIndex;
     let embedded: ThreadedSearchIndex | null = null;
@@ -59,6 +58,8 @@ export const searchModule: ServiceModule<unknown, unknown, SearchCommands> = {
         break;
       case 'elasticsearch': {
         const es = settings.elasticsearch;
+        // The client library loads only here: a process on the embedded engine never needs it.
+        const { createElasticsearchIndex } = await import('./elasticsearch/es-index.js');
         index = createElasticsearchIndex({
           node: es.url,
           alias: es.alias,

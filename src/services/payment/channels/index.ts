@@ -17,7 +17,8 @@ export {
   type StatementLine,
   type TransferState,
 } from './channel.js';
-export { createAlipayChannel, type AlipayChannelOptions } from './alipay.js';
+// The Alipay adapter is imported where configured (channels-setup.ts): its SDK is large.
+export type { AlipayChannelOptions } from './alipay.js';
 export { createWechatPayChannel, type WechatPayChannelOptions } from './wechat-pay.js';
 export {
   createSandboxChannel,

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { Queue, Worker, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
+import type { IdGenerator } from '../ids.js';
 import type { ServiceDatabase } from '../db/service-database.js';
 import type { Logger } from '../log.js';
 import { errorText, maxAttemptsOf, runConsumerBatch, type BoundConsumer } from './consumers.js';
@@ -13,11 +14,13 @@ import { toEnvelope, type Outbox, type OutboxRow } from './outbox.js';
 import { backoffMs, type EventEnvelope, type Subscription } from './types.js';
 
 /**
- * The distributed bus: one BullMQ queue per consumer (`ev.<consumer>`) on the queue Redis. The relay
- * adds one job per (event, consumer) with the job id `<event id>-<consumer>` (so two relays adding
- * the same event make one job), then marks the outbox row published. Redis may lose recent writes
- * (a crash inside its fsync window), so the row is only *confirmed* — and may be purged — once every
- * job is seen completed or dead-lettered; a job that vanished is added again. Consumers record the
+ * The distributed bus: one BullMQ queue per consumer (`ev.<consumer>`) on the queue Redis. A relay
+ * pass adds one job per (batch of up to 100 events, consumer) with the job id
+ * `<batch id>-<consumer>`, the batch id new for the pass and stored on the rows it marks published
+ * (two relays reading overlapping rows add both their batches; consumers ignore what they already
+ * have). Redis may lose recent writes (a crash inside its fsync window), so the row is only
+ * *confirmed* — and may be purged — once every job is seen completed or dead-lettered; a job that
+ * vanished is added again. Consumers record the
  * event id in their inbox, so a re-added event changes nothing twice.
  *
  * A broadcast consumer's batches go to each live replica's queue (`ev.<consumer>@<replica>`) instead,
@@ -39,6 +42,8 @@ export interface BullBusDeps {
   /** Consumers delivered to every live replica (Subscription.broadcast). */
   broadcast: ReadonlySet<string>;
   replicas: ReplicaRegistry;
+  /** A new id for each batch a relay pass publishes. */
+  ids: IdGenerator;
 }
 
 const queueName = (consumer: string): string => `ev.${consumer}`;
@@ -259,7 +264,10 @@ export function createBullBus(deps: BullBusDeps) {
       const batches: { batchId: string; events: EventEnvelope[] }[] = [];
       for (let i = 0; i < rows.length; i += BATCH) {
         const chunk = rows.slice(i, i + BATCH);
-        batches.push({ batchId: chunk[0]!.id, events: chunk.map((r) => toEnvelope(producer.service, r)) });
+        // A batch id of its own, not one taken from its rows: a relay in another process may have
+        // read some of the same rows and fewer or more of the others, and BullMQ keeps the first
+        // job of an id (a later one with other events would be dropped, its events never delivered).
+        batches.push({ batchId: deps.ids(), events: chunk.map((r) => toEnvelope(producer.service, r)) });
       }
       await enqueue(batches);
       const now = deps.clock.now();

@@ -85,6 +85,7 @@ export function createEventSystem(o: EventSystemOptions) {
       ...common,
       connection: o.queueRedis,
       prefix: `${o.redisPrefix}bull`,
+      ids: o.ids,
       concurrency: o.concurrency,
       broadcast: new Set(o.subscriptions.filter((s) => s.broadcast).map((s) => s.consumer)),
       replicas: createReplicaRegistry({

@@ -29,7 +29,13 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   async (e: unknown) => {
-    const { reportFailure } = await import('./cli/commands.js');
-    process.exit(reportFailure(e));
+    let code = 1;
+    try {
+      code = (await import('./cli/commands.js')).reportFailure(e);
+    } catch {
+      // The commands module itself is what failed to load: the error as it is.
+      console.error(e);
+    }
+    process.exit(code);
   },
 );

@@ -35,8 +35,8 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon, { type RawRequest } from 'autocannon';
-import { createConnection } from 'mysql2/promise';
 import type { Topology, ApiAnswer } from '../../test/support/topology.js';
+import { connectServer } from '../../test/support/databases.js';
 import { prng } from '../../test/support/prng.js';
 import { machine } from '../search/workload.js';
 import { cpuByGroup, cpuPerRequest } from './procs.js';
@@ -449,13 +449,7 @@ async function measure(
 
 async function mariadbVersion(): Promise<string> {
   if (!mysqlUrl) return 'none';
-  const url = new URL(mysqlUrl);
-  const conn = await createConnection({
-    host: url.hostname,
-    port: Number(url.port || 3306),
-    user: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-  });
+  const conn = await connectServer(mysqlUrl);
   const [rows] = await conn.query('select version() as v');
   await conn.end();
   return (rows as { v: string }[])[0]!.v;

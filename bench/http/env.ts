@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createConnection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
+import { connectServer } from '../../test/support/databases.js';
 
 export type BenchDialect = 'sqlite' | 'mysql';
 
@@ -26,14 +26,7 @@ export async function createBenchDatabase(dialect: BenchDialect, mysqlUrl?: stri
   }
   if (!mysqlUrl)
     throw new Error('--dialect mysql needs LINGGONG_BENCH_MYSQL_URL, e.g. mysql://root@127.0.0.1:3306/test');
-  const admin = new URL(mysqlUrl);
-  const connect = () =>
-    createConnection({
-      host: admin.hostname,
-      port: Number(admin.port || 3306),
-      user: decodeURIComponent(admin.username),
-      password: decodeURIComponent(admin.password),
-    });
+  const connect = () => connectServer(mysqlUrl);
   const name = `lg_bench_${randomBytes(6).toString('hex')}`;
   const conn = await connect();
   await conn.query(`create database \`${name}\` character set utf8mb4 collate utf8mb4_unicode_ci`);

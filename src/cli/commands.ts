@@ -3,6 +3,7 @@ import { createServer, type OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { missingMallocTunables, runsOnGlibc } from '../../bin/malloc.mjs';
 import { buildPlatform, type Platform } from '../app.js';
+import type { CommandsKey } from '../platform/service.js';
 import { ConfigError, listConfigVariables, loadConfig, type Config } from '../platform/config.js';
 import { contextUsesFrames } from '../platform/context.js';
 import { stopTracing } from '../platform/tracing.js';
@@ -148,6 +149,27 @@ async function withPlatform<T>(flags: Parsed['flags'], fn: (p: Platform) => Prom
   }
 }
 
+/**
+ * Runs `fn` with a service's CLI commands on its migrated database; exit code 2, saying `missing`,
+ * when this process does not serve the service (--services).
+ */
+async function withCommands<C>(
+  flags: Parsed['flags'],
+  key: CommandsKey<C>,
+  missing: string,
+  fn: (commands: C, p: Platform) => Promise<number>,
+): Promise<number> {
+  return withPlatform(flags, async (p) => {
+    const commands = p.commands(key);
+    if (!commands) {
+      console.error(missing);
+      return 2;
+    }
+    await p.migrate('up');
+    return fn(commands, p);
+  });
+}
+
 async function dlq(positional: string[], flags: Parsed['flags']): Promise<number> {
   const [action, service, id] = positional;
   return withPlatform(flags, async (p) => {
@@ -189,15 +211,9 @@ async function dlq(positional: string[], flags: Parsed['flags']): Promise<number
 }
 
 async function reindex(flags: Parsed['flags']): Promise<number> {
-  return withPlatform(flags, async (p) => {
-    const search = p.commands(searchCommands);
-    if (!search) {
-      console.error(
-        'reindex needs the search service in this process (and the job service or LINGGONG_JOB_URL)',
-      );
-      return 2;
-    }
-    await p.migrate('up');
+  const missing =
+    'reindex needs the search service in this process (and the job service or LINGGONG_JOB_URL)';
+  return withCommands(flags, searchCommands, missing, async (search) => {
     const before = await search.status();
     if (before.needsReindex) console.log(`The current index cannot be used: ${before.needsReindex}`);
     const started = performance.now();
@@ -235,13 +251,8 @@ async function ledgerCheck(positional: string[], flags: Parsed['flags']): Promis
     console.error(HELP.ledger);
     return 2;
   }
-  return withPlatform(flags, async (p) => {
-    const payment = p.commands(paymentCommands);
-    if (!payment) {
-      console.error('ledger check needs the payment service in this process');
-      return 2;
-    }
-    await p.migrate('up');
+  const missing = 'ledger check needs the payment service in this process';
+  return withCommands(flags, paymentCommands, missing, async (payment, p) => {
     const started = performance.now();
     // With the order service here, every ended order's escrow must be empty too.
     const orders = p.commands(orderCommands);
@@ -319,13 +330,8 @@ export async function runCommand({ command, positional, flags }: Parsed): Promis
         );
         return 2;
       }
-      return withPlatform(flags, async (p) => {
-        const admin = p.commands(userCommands);
-        if (!admin) {
-          console.error('create-admin needs the user service in this process');
-          return 2;
-        }
-        await p.migrate('up');
+      const missing = 'create-admin needs the user service in this process';
+      return withCommands(flags, userCommands, missing, async (admin) => {
         const user = await admin.createAdmin(phone, name.value);
         console.log(`Admin account ${user.id} is ready; sign in with an SMS code sent to that phone.`);
         return 0;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { createConnection } from 'mysql2/promise';
+import { connectServer } from '../support/databases.js';
 import { BIN } from '../support/serve.js';
 
 /** What a command printed and how it ended. */
@@ -76,12 +76,7 @@ export function mariadbTools(serverUrl: string) {
      * contents, row for row.
      */
     async checksums(database: string): Promise<Record<string, string>> {
-      const conn = await createConnection({
-        host: url.hostname,
-        port: Number(url.port || 3306),
-        user: decodeURIComponent(url.username),
-        password,
-      });
+      const conn = await connectServer(serverUrl);
       try {
         const [tables] = await conn.query(
           'select table_name as name from information_schema.tables where table_schema = ? order by table_name',

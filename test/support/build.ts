@@ -7,7 +7,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 /**
  * Vitest's global setup: one compiled build (scripts/build.ts) for the whole run, from which the
- * tests start their `linggong` and fixture processes (`linggongCommand`, `fixtureCommand`) instead
+ * tests start their `linggong` and fixture processes (`BIN`, `fixtureArgs` in serve.ts) instead
  * of transforming the sources through tsx in each of them. Laid out like an image: bin/, dist/,
  * package.json, no src/ (so bin/linggong.mjs runs dist/), node_modules linked to the checkout's;
  * the fixtures' imports of ../../src/ reach dist/ through a link. LINGGONG_TEST_BUILD names it.

@@ -2,10 +2,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createConnection } from 'mysql2/promise';
+import { createConnection, type Connection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
 import { TEST_MYSQL_URL, TEST_REDIS_URL } from './env.js';
 import type { ServiceDatabase } from '../../src/platform/db/service-database.js';
+
+/** A connection to the server of a mysql:// URL, to no database (create, drop, version, checksums). */
+export function connectServer(serverUrl: string): Promise<Connection> {
+  const url = new URL(serverUrl);
+  return createConnection({
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+  });
+}
 
 export interface TestDatabase {
   url: string;
@@ -25,13 +36,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     };
   }
   const name = `lgt_${randomBytes(6).toString('hex')}`;
-  const admin = new URL(TEST_MYSQL_URL);
-  const conn = await createConnection({
-    host: admin.hostname,
-    port: Number(admin.port || 3306),
-    user: decodeURIComponent(admin.username),
-    password: decodeURIComponent(admin.password),
-  });
+  const server = TEST_MYSQL_URL;
+  const conn = await connectServer(server);
   await conn.query(`create database \`${name}\` character set utf8mb4 collate utf8mb4_unicode_ci`);
   await conn.end();
   const url = new URL(TEST_MYSQL_URL);
@@ -39,12 +45,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     url: url.toString(),
     async drop() {
-      const c = await createConnection({
-        host: admin.hostname,
-        port: Number(admin.port || 3306),
-        user: decodeURIComponent(admin.username),
-        password: decodeURIComponent(admin.password),
-      });
+      const c = await connectServer(server);
       await c.query(`drop database if exists \`${name}\``);
       await c.end();
     },

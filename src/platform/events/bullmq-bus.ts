@@ -20,8 +20,8 @@ import { backoffMs, type EventEnvelope, type Subscription } from './types.js';
  * (two relays reading overlapping rows add both their batches; consumers ignore what they already
  * have). Redis may lose recent writes (a crash inside its fsync window), so the row is only
  * *confirmed* — and may be purged — once every job is seen completed or dead-lettered; a job that
- * vanished is added again. Consumers record the
- * event id in their inbox, so a re-added event changes nothing twice.
+ * vanished is added again. Consumers record the event id in their inbox, so a re-added event
+ * changes nothing twice.
  *
  * A broadcast consumer's batches go to each live replica's queue (`ev.<consumer>@<replica>`) instead,
  * or to the shared queue when no replica is live (replicas drain it too, so nothing stays there).

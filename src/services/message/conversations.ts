@@ -26,6 +26,8 @@ const UPLOAD_TTL_MS = 15 * 60_000;
 const uploadKey = (conversationId: string, userId: string, uploadId: string) =>
   `message/uploads/${conversationId}/${userId}/${uploadId}`;
 const IMAGE_LINK_TTL_MS = 10 * 60_000;
+const IMAGE_MAX_SIDE = 8192;
+const MINUTE = 60_000;
 
 /** An image message's row: its file's key is the body (`id` when the message takes a given one). */
 const imageMessage =
@@ -40,8 +42,6 @@ const imageMessage =
     flagged: 0,
     created_at: now,
   });
-const IMAGE_MAX_SIDE = 8192;
-const MINUTE = 60_000;
 
 /**
  * Conversations (私信): one per employer–worker pair and job, opened when the worker applies or is
